@@ -1,0 +1,1 @@
+"""The automation engine: dispatcher, action handlers, durable timers, scheduler."""

@@ -1,0 +1,82 @@
+"""The appointment status machine: which transitions are allowed and what they cause."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from frontdesk.domain.enums import AppointmentStatus as S
+from frontdesk.domain.errors import TransitionNotAllowed
+
+ACTIVE_STATUSES: frozenset[S] = frozenset({S.BOOKED, S.UPCOMING, S.CONFIRMED, S.INPROGRESS})
+"""Statuses that hold a specialist's time (count for double booking)."""
+
+ENDED_STATUSES: frozenset[S] = frozenset({S.CANCELLED, S.NOSHOW})
+"""Statuses an appointment can be reinstated from."""
+
+TERMINAL_STATUSES: frozenset[S] = frozenset({S.DONE})
+
+
+class SideEffect(StrEnum):
+    CREATE_PATIENT_AND_FORMS = "create_patient_and_forms"
+    CREATE_VIDEO_ROOM = "create_video_room"
+    NOTIFY_SPECIALIST = "notify_specialist"
+    DELETE_VIDEO_ROOM = "delete_video_room"
+    RECREATE_VIDEO_ROOM = "recreate_video_room"
+
+
+# Forward transitions. Cancellation and no-show are added below for every active status
+# except in-progress: a session that has started has been attended.
+_FORWARD: dict[S, frozenset[S]] = {
+    S.BOOKED: frozenset({S.UPCOMING}),
+    S.UPCOMING: frozenset({S.CONFIRMED, S.INPROGRESS}),
+    S.CONFIRMED: frozenset({S.INPROGRESS}),
+    S.INPROGRESS: frozenset({S.DONE}),
+    S.DONE: frozenset(),
+    S.CANCELLED: frozenset(),
+    S.NOSHOW: frozenset(),
+}
+_CANCELLABLE = frozenset({S.BOOKED, S.UPCOMING, S.CONFIRMED})
+
+ALLOWED: dict[S, frozenset[S]] = {
+    status: targets | (ENDED_STATUSES if status in _CANCELLABLE else frozenset())
+    for status, targets in _FORWARD.items()
+}
+
+# Statuses a reinstated appointment may return to (the status recorded before it ended).
+REINSTATABLE_TO: frozenset[S] = _CANCELLABLE
+
+
+def check_transition(current: S, target: S) -> None:
+    """Raise TransitionNotAllowed unless current → target is an allowed forward transition."""
+    if target not in ALLOWED[current]:
+        allowed = ", ".join(sorted(ALLOWED[current])) or "none (final status)"
+        raise TransitionNotAllowed(
+            f"cannot change an appointment from {current} to {target}; allowed: {allowed}",
+            field="status",
+        )
+
+
+def check_reinstatement(current: S, prior: S) -> None:
+    """Raise unless an ended appointment may return to its recorded prior status."""
+    if current not in ENDED_STATUSES:
+        raise TransitionNotAllowed(
+            f"only cancelled or no-show appointments can be reinstated (this one is {current})",
+            field="status",
+        )
+    if prior not in REINSTATABLE_TO:
+        raise TransitionNotAllowed(
+            f"the recorded prior status {prior} cannot be restored", field="status"
+        )
+
+
+def side_effects(current: S, target: S, *, reinstating: bool = False) -> tuple[SideEffect, ...]:
+    """The side effects the specification attaches to a transition."""
+    if reinstating:
+        return (SideEffect.RECREATE_VIDEO_ROOM,) if target != S.BOOKED else ()
+    if current == S.BOOKED and target == S.UPCOMING:
+        return (SideEffect.CREATE_PATIENT_AND_FORMS, SideEffect.CREATE_VIDEO_ROOM)
+    if current == S.UPCOMING and target == S.CONFIRMED:
+        return (SideEffect.NOTIFY_SPECIALIST,)
+    if target in ENDED_STATUSES:
+        return (SideEffect.DELETE_VIDEO_ROOM,)
+    return ()

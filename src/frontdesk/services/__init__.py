@@ -1,0 +1,1 @@
+"""Use cases. A call is one transaction and returns what it changed."""

@@ -1,0 +1,47 @@
+"""Applying and writing Alembic migrations for the local mirror."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine
+
+from frontdesk.store.engine import memory_engine
+
+MIGRATIONS_DIR = Path(__file__).resolve().parents[3] / "migrations"
+
+
+def _config(history: str, connection: object) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR / history))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade_mirror(engine: Engine) -> None:
+    """Bring the mirror's schema to the newest revision (a no-op when it is current)."""
+    with engine.begin() as connection:
+        command.upgrade(_config("mirror", connection), "head")
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def _write_revision(message: str) -> None:
+    """Autogenerate a mirror revision against a scratch database at the current head."""
+    engine = memory_engine()
+    upgrade_mirror(engine)
+    with engine.begin() as connection:
+        command.revision(_config("mirror", connection), message=message, autogenerate=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[1] != "revision":
+        sys.exit('usage: python -m frontdesk.store.migrate revision "message"')
+    _write_revision(sys.argv[2])

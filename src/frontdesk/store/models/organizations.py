@@ -1,0 +1,55 @@
+"""Organizations, user accounts, staff memberships and specialists."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from frontdesk.domain.enums import Role
+from frontdesk.store.base import Base, Entity, OrgOwned
+
+
+class Organization(Entity, Base):
+    __tablename__ = "organizations"
+
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    country: Mapped[str | None] = mapped_column(String(2), default=None)
+    # Legacy hard-coded onboarding forms; replaced by one automation rule on first start.
+    template_policy_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    template_terms_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+
+
+class User(Entity, Base):
+    """A login account (staff or patient). Staff roles come from memberships."""
+
+    __tablename__ = "users"
+
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(200), default=None)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+
+class Membership(OrgOwned, Base):
+    """A user's role in one organization."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("organization_id", "user_id"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[Role] = mapped_column(String(20))
+
+
+class Specialist(OrgOwned, Base):
+    __tablename__ = "specialists"
+
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), default=None)
+    name: Mapped[str] = mapped_column(String(200))
+    specialty: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str | None] = mapped_column(String(320), default=None)
+    phone: Mapped[str | None] = mapped_column(String(32), default=None)
+    is_active: Mapped[bool] = mapped_column(default=True)

@@ -1,0 +1,219 @@
+"""One service call = one transaction: rows, their domain events, the sync outbox and the
+audit log commit together or not at all (transactional outbox)."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from frontdesk.domain.clock import Clock
+from frontdesk.domain.enums import Role
+from frontdesk.store.base import Entity
+from frontdesk.store.changes import ChangeSet
+from frontdesk.store.models import AuditEntry, DomainEvent, LocalSetting, OutboxMutation
+
+DEVICE_SETTING = "device"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a staff member, a patient, or the system (automation, sync, public page)."""
+
+    role: Role | None
+    user_id: uuid.UUID | None = None
+    label: str = ""
+    specialist_id: uuid.UUID | None = None
+    # For a patient: the people they may act for (themselves and their dependents).
+    person_ids: frozenset[uuid.UUID] = frozenset()
+
+    @classmethod
+    def system(cls, label: str) -> Actor:
+        return cls(role=None, label=label)
+
+
+@dataclass
+class _RowChange:
+    table: str
+    operation: str
+    base_version: int | None
+    organization_id: uuid.UUID | None
+    changed: dict[str, Any]
+
+
+def to_json_value(value: Any) -> Any:
+    """A column value as JSON (for the outbox and event payloads)."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
+
+
+def _version_before(state: Any) -> int:
+    """The row version this transaction started from (the base of a sync mutation)."""
+    history = state.attrs.row_version.history
+    return int(history.deleted[0]) if history.deleted else int(state.obj().row_version)
+
+
+class UnitOfWork:
+    """Use as a context manager; `commit` happens on a clean exit, rollback on an exception."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        clock: Clock,
+        actor: Actor,
+        organization_id: uuid.UUID,
+        record_outbox: bool,
+        parent_event_id: uuid.UUID | None = None,
+        depth: int = 0,
+    ) -> None:
+        self._sessions = sessions
+        self.clock = clock
+        self.actor = actor
+        self.organization_id = organization_id
+        self._record_outbox = record_outbox
+        self._parent_event_id = parent_event_id
+        self._depth = depth
+        self._row_changes: dict[tuple[str, uuid.UUID], _RowChange] = {}
+        # Journal rows are added after the final flush, so they follow the rows they name.
+        self._pending_journal: list[DomainEvent | AuditEntry] = []
+        self.changes = ChangeSet()
+        self.session: Session
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._sessions()
+        event.listen(self.session, "after_flush", self._collect)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if exc_type is None:
+                self._commit()
+            else:
+                self.session.rollback()
+        finally:
+            event.remove(self.session, "after_flush", self._collect)
+            self.session.close()
+
+    @property
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def emit(
+        self,
+        name: str,
+        subject_type: str,
+        subject_id: uuid.UUID,
+        payload: dict[str, Any] | None = None,
+    ) -> DomainEvent:
+        """Append a domain event; it commits with the rows it describes."""
+        domain_event = DomainEvent(
+            organization_id=self.organization_id,
+            name=str(name),
+            subject_type=subject_type,
+            subject_id=subject_id,
+            payload={k: to_json_value(v) for k, v in (payload or {}).items()},
+            occurred_at=self.now,
+            actor_user_id=self.actor.user_id,
+            parent_event_id=self._parent_event_id,
+            depth=self._depth,
+        )
+        self._pending_journal.append(domain_event)
+        self.changes.events.append(str(name))
+        return domain_event
+
+    def audit(
+        self,
+        action: str,
+        entity_type: str,
+        entity_id: uuid.UUID | None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        self._pending_journal.append(
+            AuditEntry(
+                organization_id=self.organization_id,
+                at=self.now,
+                actor_user_id=self.actor.user_id,
+                actor_label=self.actor.label,
+                action=action,
+                entity_type=entity_type,
+                entity_id=entity_id,
+                details={k: to_json_value(v) for k, v in (details or {}).items()},
+            )
+        )
+
+    def _collect(self, session: Session, _flush_context: Any) -> None:
+        for obj, operation in [(o, "insert") for o in session.new] + [
+            (o, "update") for o in session.dirty
+        ]:
+            if not isinstance(obj, Entity):
+                continue
+            state = inspect(obj)
+            table = obj.__table__.name  # type: ignore[attr-defined]
+            changed: dict[str, Any] = {}
+            for attr in state.mapper.column_attrs:
+                history = state.attrs[attr.key].history
+                if operation == "insert" or history.added:
+                    changed[attr.key] = to_json_value(getattr(obj, attr.key))
+            if operation == "update" and set(changed) <= {"row_version", "updated_at"}:
+                continue
+            key = (table, obj.id)
+            if key in self._row_changes:
+                self._row_changes[key].changed.update(changed)
+                continue
+            bucket = self.changes.created if operation == "insert" else self.changes.updated
+            bucket[table].add(obj.id)
+            self._row_changes[key] = _RowChange(
+                table,
+                operation,
+                None if operation == "insert" else _version_before(state),
+                getattr(obj, "organization_id", None),
+                changed,
+            )
+
+    def _commit(self) -> None:
+        self.session.flush()
+        self.session.add_all(self._pending_journal)
+        if self._record_outbox and self._row_changes:
+            self._append_outbox()
+        self.session.commit()
+
+    def _append_outbox(self) -> None:
+        device = self.session.execute(
+            select(LocalSetting).where(LocalSetting.key == DEVICE_SETTING).with_for_update()
+        ).scalar_one()
+        seq = int(device.value["next_seq"])
+        for (table, row_id), change in self._row_changes.items():
+            self.session.add(
+                OutboxMutation(
+                    device_id=uuid.UUID(device.value["device_id"]),
+                    device_seq=seq,
+                    organization_id=change.organization_id or self.organization_id,
+                    table_name=table,
+                    row_id=row_id,
+                    operation=change.operation,
+                    changed=change.changed,
+                    base_version=change.base_version,
+                    created_at=self.now,
+                )
+            )
+            seq += 1
+        device.value = {**device.value, "next_seq": seq}

@@ -1,0 +1,1 @@
+"""Sync with the central server: protocol models, client, change application."""

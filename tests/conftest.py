@@ -1,0 +1,38 @@
+"""Shared fixtures: an isolated keyring, a fresh encrypted mirror, a seeded clinic."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+
+from frontdesk.store.mirror import Mirror, open_mirror
+from frontdesk.store.profile import Profile
+from tests.support.clinic import Clinic, build_clinic
+from tests.support.memory_keyring import MemoryKeyring
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def mirror(tmp_path: Path) -> Iterator[Mirror]:
+    opened = open_mirror(Profile.resolve(tmp_path / "profile"))
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def clinic(mirror: Mirror) -> Clinic:
+    return build_clinic(mirror.sessions)
