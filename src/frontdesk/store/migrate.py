@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine
 
+from frontdesk.project_paths import MIGRATIONS_DIR
 from frontdesk.store.engine import memory_engine
-
-MIGRATIONS_DIR = Path(__file__).resolve().parents[3] / "migrations"
 
 
 def _config(history: str, connection: object) -> Config:
