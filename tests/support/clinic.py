@@ -50,7 +50,7 @@ def build_clinic(sessions: sessionmaker[Session], clock: FixedClock | None = Non
     catalog.create_organization(
         setup,
         name="Riverside Physio",
-        slug=f"riverside-{org_id.hex[:8]}",
+        slug=f"riverside-{org_id.hex[-8:]}",  # the random end of a UUIDv7
         timezone="Europe/Bucharest",
         country="RO",
     )

@@ -16,7 +16,17 @@ from frontdesk.store.base import Base, OrgOwned, SoftDeletable
 class Appointment(OrgOwned, SoftDeletable, Base):
     __tablename__ = "appointments"
     __table_args__ = (
-        Index("ix_appointments_org_start", "organization_id", "started_at"),
+        # Covers the calendar's month counts (range, scope and filters read from the index
+        # alone, no table lookups: a month is one contiguous slice of it).
+        Index(
+            "ix_appointments_org_start",
+            "organization_id",
+            "started_at",
+            "status",
+            "specialist_id",
+            "patient_person_id",
+            "deleted_at",
+        ),
         Index("ix_appointments_specialist_start", "specialist_id", "started_at"),
         UniqueConstraint("organization_id", "idempotency_key"),
         CheckConstraint("ended_at > started_at", name="ends_after_start"),

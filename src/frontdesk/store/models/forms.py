@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from frontdesk.domain.enums import FormSource, FormStatus, FormType
@@ -15,12 +15,17 @@ from frontdesk.store.base import Base, OrgOwned, SoftDeletable
 
 class FormInstance(OrgOwned, SoftDeletable, Base):
     __tablename__ = "form_instances"
+    __table_args__ = (
+        # An appointment's forms, and its count of unsigned ones for the calendar, from the
+        # index alone.
+        Index("ix_form_instances_appointment", "appointment_id", "status", "deleted_at"),
+    )
 
     template_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("form_templates.id"))
     template_key: Mapped[str] = mapped_column(String(100))
     template_version: Mapped[int] = mapped_column(Integer)
     appointment_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("appointments.id"), default=None, index=True
+        ForeignKey("appointments.id"), default=None
     )
     patient_person_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("patient_persons.id"), index=True
