@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from frontdesk.domain.clock import zone
 from frontdesk.domain.contact import normalize_email
-from frontdesk.domain.enums import AppointmentType, FieldType, FormType, Role
+from frontdesk.domain.enums import AppointmentType, FormType, Role
 from frontdesk.domain.errors import FieldError, InvalidInput, NotFound
+from frontdesk.domain.form_fields import field_definition_errors
 from frontdesk.services.context import Outcome, ServiceContext
 from frontdesk.store.models import (
     Calendar,
@@ -97,7 +98,7 @@ def add_form_template(
     body: str = "",
 ) -> Outcome[FormTemplate]:
     """Add a template, or a new version of the template with this key."""
-    errors = _field_definition_errors(fields)
+    errors = field_definition_errors(fields)
     if not key.strip():
         errors.insert(0, FieldError("key", "a template key is required"))
     if errors:
@@ -125,30 +126,6 @@ def add_form_template(
         tx.session.add(template)
         tx.audit("form_template.saved", "form_template", None, {"key": key})
     return Outcome(template, tx.changes)
-
-
-def _field_definition_errors(fields: Sequence[dict[str, Any]]) -> list[FieldError]:
-    errors: list[FieldError] = []
-    seen: set[str] = set()
-    for index, definition in enumerate(fields):
-        where = f"fields[{index}]"
-        key = definition.get("key")
-        if not isinstance(key, str) or not key:
-            errors.append(FieldError(f"{where}.key", "a field key is required"))
-        elif key in seen:
-            errors.append(FieldError(f"{where}.key", f"{key!r} is used twice"))
-        else:
-            seen.add(key)
-        try:
-            kind = FieldType(definition.get("type"))
-        except ValueError:
-            errors.append(
-                FieldError(f"{where}.type", f"unknown field type {definition.get('type')!r}")
-            )
-            continue
-        if kind in (FieldType.CHOICE, FieldType.MULTI_CHOICE) and not definition.get("options"):
-            errors.append(FieldError(f"{where}.options", "a choice field needs options"))
-    return errors
 
 
 def add_service(

@@ -1,0 +1,61 @@
+"""Who may change appointments and patients: the write-side companion of `services.access`
+(which decides who may see them).
+
+- Admins and receptionists act on every appointment of their organization.
+- A specialist acts on the appointments assigned to them (`Actor.specialist_id`) only.
+- A patient acts for themselves and the people they manage (`Actor.person_ids`), and only
+  where an operation allows it (confirming and cancelling).
+- No role: a trusted in-process caller (automation engine, sync applier). It is not a
+  person, so it can never take responsibility for overriding a double booking.
+"""
+
+from __future__ import annotations
+
+from frontdesk.domain.enums import STAFF_ROLES, Role
+from frontdesk.domain.errors import InvalidInput, PermissionDenied
+from frontdesk.store.models import Appointment
+from frontdesk.store.unit_of_work import Actor
+
+ORGANIZATION_WIDE = frozenset({Role.ADMIN, Role.RECEPTIONIST})
+
+
+def require_staff(actor: Actor, *, field: str) -> None:
+    """Staff (or a trusted system caller) only."""
+    if actor.role is not None and actor.role not in STAFF_ROLES:
+        raise PermissionDenied("only clinic staff may do this", field=field)
+
+
+def validate_override(actor: Actor, override_reason: str | None) -> str | None:
+    """The double-booking override reason to record, checked before anything is written:
+    only a staff member may override, and only with a reason someone can read later."""
+    if override_reason is None:
+        return None
+    if actor.role not in STAFF_ROLES:
+        raise PermissionDenied(
+            "only clinic staff may override a double booking", field="override_reason"
+        )
+    reason = override_reason.strip()
+    if not reason:
+        raise InvalidInput.single("override_reason", "say why the double booking is allowed")
+    return reason
+
+
+def require_appointment_access(
+    actor: Actor, appointment: Appointment, *, patient_may: bool
+) -> None:
+    """Refuse unless `actor` may act on this appointment (see the module docstring)."""
+    if actor.role is None or actor.role in ORGANIZATION_WIDE:
+        return
+    if actor.role == Role.SPECIALIST:
+        if actor.specialist_id is None or appointment.specialist_id != actor.specialist_id:
+            raise PermissionDenied(
+                "a specialist may only act on their own appointments", field="appointment_id"
+            )
+        return
+    if actor.role == Role.PATIENT and patient_may:
+        if appointment.patient_person_id not in actor.person_ids:
+            raise PermissionDenied(
+                "a patient may only act on their own appointments", field="appointment_id"
+            )
+        return
+    raise PermissionDenied(f"a {actor.role} may not do this", field="appointment_id")
