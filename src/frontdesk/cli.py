@@ -4,13 +4,33 @@ from __future__ import annotations
 
 import argparse
 import sys
+import uuid
 from collections.abc import Sequence
+from datetime import date
 
 from frontdesk import __version__
-from frontdesk.domain.errors import DomainError
+from frontdesk.cli_output import entries_json, entries_table
+from frontdesk.domain.enums import AppointmentStatus, Role
+from frontdesk.domain.errors import DomainError, InvalidInput
+from frontdesk.services import calendar
+from frontdesk.services.context import ServiceContext
+from frontdesk.services.organizations import find_organization
 from frontdesk.store.migrate import current_revision
 from frontdesk.store.mirror import open_mirror
 from frontdesk.store.profile import Profile
+from frontdesk.store.unit_of_work import Actor
+
+# The command line reads the desk's mirror as the front desk does: the whole organization.
+CLI_READER = Actor(Role.RECEPTIONIST, label="frontdesk command line")
+
+# Which option a service's field came from, so an error names what the user typed.
+_LIST_OPTIONS = {
+    "first": "--from",
+    "last": "--to",
+    "statuses": "--status",
+    "specialist_ids": "--specialist",
+    "slug": "--org",
+}
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
@@ -21,6 +41,101 @@ def _db_upgrade(args: argparse.Namespace) -> int:
     finally:
         mirror.close()
     return 0
+
+
+def _appointments_list(args: argparse.Namespace) -> int:
+    mirror = open_mirror(Profile.resolve(args.home))
+    try:
+        organization = find_organization(mirror.sessions, args.org)
+        ctx = ServiceContext(
+            sessions=mirror.sessions, organization_id=organization.id, actor=CLI_READER
+        )
+        entries = calendar.date_range(
+            ctx,
+            args.date_from,
+            args.date_to,
+            statuses=args.status,
+            specialist_ids=args.specialist,
+        )
+    except DomainError as error:
+        print(f"error: {_blame_option(error, _LIST_OPTIONS)}", file=sys.stderr)
+        return 2
+    finally:
+        mirror.close()
+    if args.json:
+        print(entries_json(entries))
+    elif entries:
+        print(entries_table(entries))
+    else:
+        print(f"No appointments from {args.date_from} to {args.date_to}.")
+    return 0
+
+
+def _blame_option(error: DomainError, options: dict[str, str]) -> str:
+    """The error against the option it came from ("argument --to: …"), as argparse words it."""
+    option = options.get((error.field or "").split("[")[0])
+    if option is None:
+        return str(error)
+    message = error.errors[0].message if isinstance(error, InvalidInput) else error.message
+    return f"argument {option}: {message}"
+
+
+def _local_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
+
+
+def _specialist_id(text: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a specialist id: {text!r}") from None
+
+
+def _add_appointments_commands(commands: argparse._SubParsersAction) -> None:
+    appointments = commands.add_parser("appointments", help="the calendar").add_subparsers(
+        dest="appointments_command", required=True
+    )
+    listing = appointments.add_parser(
+        "list",
+        help="appointments between two dates (the organization's local dates, inclusive)",
+    )
+    listing.add_argument(
+        "--from",
+        dest="date_from",
+        metavar="DATE",
+        type=_local_date,
+        required=True,
+        help="first day, YYYY-MM-DD",
+    )
+    listing.add_argument(
+        "--to",
+        dest="date_to",
+        metavar="DATE",
+        type=_local_date,
+        required=True,
+        help="last day, included",
+    )
+    listing.add_argument(
+        "--status",
+        action="append",
+        choices=[str(status) for status in AppointmentStatus],
+        help="only this status (repeat for several)",
+    )
+    listing.add_argument(
+        "--specialist",
+        action="append",
+        metavar="ID",
+        type=_specialist_id,
+        help="only this specialist's id (repeat for several)",
+    )
+    listing.add_argument(
+        "--org", metavar="SLUG", help="organization slug (needed when the mirror holds several)"
+    )
+    listing.add_argument("--json", action="store_true", help="print a JSON array")
+    listing.set_defaults(handler=_appointments_list)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("upgrade", help="apply pending schema migrations").set_defaults(
         handler=_db_upgrade
     )
+    _add_appointments_commands(commands)
     return parser
 
 
