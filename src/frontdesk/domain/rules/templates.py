@@ -1,0 +1,270 @@
+"""Message templates: `Hello {{patient.first_name}}`, rendered safely. Pure.
+
+Admins write templates; patients' data fills them. So templates run in Jinja2's
+ImmutableSandboxedEnvironment with StrictUndefined, and the language is narrowed to what a
+message needs: output of variables, filters from a short list, `{% if %}`, comparisons and
+arithmetic. Loops, assignments, macros, includes, function and method calls, `**`, printf-style
+`%` on text and `{% autoescape %}` are refused before anything runs: without them rendering time
+grows only with the template's own size, and every way out of the sandbox we know of needs one
+of them. Output size and time are bounded as well (streamed with `generate()`).
+
+Channels: `html` escapes every value (HTML e-mail); `text` leaves values as they are (SMS,
+push, in-app text). A `None` value renders as an empty string; a missing one is an error.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping
+from functools import lru_cache
+from typing import Any, Literal
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, nodes
+from jinja2.exceptions import SecurityError
+from jinja2.runtime import Context
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from frontdesk.domain.rules.conditions import resolve
+from frontdesk.domain.rules.errors import TemplateFailed, TemplateRefused
+
+Channel = Literal["html", "text"]
+
+MAX_SOURCE_CHARS = 5_000
+MAX_OUTPUT_CHARS = 20_000
+TIME_LIMIT_SECONDS = 0.2
+MAX_INT_BITS = 256
+
+SAFE_FILTERS = frozenset(
+    {
+        "abs", "capitalize", "count", "d", "default", "e", "escape", "first", "float", "int",
+        "join", "last", "length", "list", "lower", "max", "min", "reverse", "round", "sort",
+        "string", "striptags", "sum", "title", "trim", "truncate", "unique", "upper",
+        "urlencode", "wordcount",
+    }
+)  # fmt: skip
+"""Filters whose output grows at most linearly with their input. `format`, `center`, `indent`,
+`wordwrap` and `replace` can blow a short input up to gigabytes; `attr`, `map` and
+`selectattr` read attributes by a computed name."""
+
+_ALLOWED_NODES: tuple[type[nodes.Node], ...] = (
+    nodes.Template, nodes.Output, nodes.TemplateData, nodes.If, nodes.Const, nodes.Name,
+    nodes.Getattr, nodes.Getitem, nodes.Slice, nodes.Filter, nodes.Test, nodes.CondExpr,
+    nodes.And, nodes.Or, nodes.Not, nodes.Neg, nodes.Pos, nodes.Compare, nodes.Operand,
+    nodes.Concat, nodes.Add, nodes.Sub, nodes.Mul, nodes.Div, nodes.FloorDiv, nodes.Mod,
+    nodes.Tuple, nodes.List, nodes.Dict, nodes.Pair, nodes.Keyword,
+)  # fmt: skip
+
+_REFUSED_WORDING: dict[type[nodes.Node], str] = {
+    nodes.For: "loops ({% for %}) are not allowed",
+    nodes.Call: "function and method calls are not allowed; use filters, e.g. {{ x|upper }}",
+    nodes.Pow: "the ** operator is not allowed",
+    nodes.Assign: "assignments ({% set %}) are not allowed",
+    nodes.AssignBlock: "assignments ({% set %}) are not allowed",
+    nodes.Macro: "macros are not allowed",
+    nodes.CallBlock: "macros are not allowed",
+    nodes.Include: "including other templates is not allowed",
+    nodes.Import: "importing other templates is not allowed",
+    nodes.FromImport: "importing other templates is not allowed",
+    nodes.Extends: "extending other templates is not allowed",
+    nodes.Block: "blocks are not allowed",
+    nodes.Scope: "{% autoescape %} is not allowed",
+    nodes.ScopedEvalContextModifier: "{% autoescape %} is not allowed",
+    nodes.With: "{% with %} is not allowed",
+    nodes.FilterBlock: "{% filter %} blocks are not allowed",
+}
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The sandbox with the dangerous operators bounded (checked again at run time)."""
+
+    intercepted_binops = frozenset({"*", "%", "**"})
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            raise SecurityError("the ** operator is not allowed")
+        if operator == "%":
+            if isinstance(left, str):
+                raise SecurityError("printf-style formatting with % is not allowed")
+            return super().call_binop(context, operator, left, right)
+        _check_product(left, right)
+        return super().call_binop(context, operator, left, right)
+
+    def call(self, context: Context, obj: Any, *args: Any, **kwargs: Any) -> Any:
+        raise SecurityError("function and method calls are not allowed")
+
+
+def _check_product(left: Any, right: Any) -> None:
+    for seq, count in ((left, right), (right, left)):
+        if isinstance(seq, str | list | tuple) and isinstance(count, int):
+            if len(seq) * max(count, 0) > MAX_OUTPUT_CHARS:
+                raise SecurityError(f"the result would exceed {MAX_OUTPUT_CHARS} characters")
+            return
+    if (
+        isinstance(left, int)
+        and isinstance(right, int)
+        and left.bit_length() + right.bit_length() > MAX_INT_BITS
+    ):
+        raise SecurityError("the number would be too large")
+
+
+def _environment(autoescape: bool) -> _Sandbox:
+    env = _Sandbox(
+        autoescape=autoescape,
+        undefined=StrictUndefined,
+        finalize=lambda value: "" if value is None else value,
+        auto_reload=False,
+    )
+    # No globals: range, cycler, joiner, lipsum, dict and namespace are all ways to loop,
+    # allocate or reach Python objects, and a message needs none of them.
+    env.globals.clear()
+    env.filters = {name: f for name, f in env.filters.items() if name in SAFE_FILTERS}
+    return env
+
+
+_ENVIRONMENTS: dict[Channel, _Sandbox] = {"html": _environment(True), "text": _environment(False)}
+
+
+def check_template(source: str, *, field: str = "template") -> None:
+    """Refuse (TemplateRefused naming `field`) a template that is malformed or not allowed."""
+    _checked_tree(source, field)
+
+
+def referenced_variables(source: str, *, field: str = "template") -> frozenset[str]:
+    """The dotted variable paths a template reads: `{{ patient.first_name|upper }}` →
+    {"patient.first_name"}. Subscripts with a literal key count as attributes
+    (`patient["city"]` → "patient.city"); a list index ends the path."""
+    tree = _checked_tree(source, field)
+    found: set[str] = set()
+    _collect(tree, found)
+    return frozenset(found)
+
+
+def render(
+    source: str,
+    context: Mapping[str, Any],
+    *,
+    channel: Channel = "text",
+    field: str = "template",
+    max_chars: int = MAX_OUTPUT_CHARS,
+    time_limit: float = TIME_LIMIT_SECONDS,
+    timer: Callable[[], float] = time.monotonic,
+) -> str:
+    """`source` filled from `context` (a nested dict), escaped for `channel`.
+
+    TemplateRefused: the template is not allowed. TemplateFailed: a value it needs is missing,
+    or the output would pass `max_chars` or take longer than `time_limit` seconds."""
+    template = _compiled(source, channel, field)
+    started = timer()
+    pieces: list[str] = []
+    size = 0
+    try:
+        for piece in template.generate(dict(context)):
+            size += len(piece)
+            if size > max_chars:
+                raise TemplateFailed(f"output longer than {max_chars} characters", field=field)
+            if timer() - started > time_limit:
+                raise TemplateFailed(f"took longer than {time_limit:g} s to render", field=field)
+            pieces.append(piece)
+    except SecurityError as exc:
+        raise TemplateRefused.single(field, f"not allowed: {exc}") from None
+    except UndefinedError:
+        raise TemplateFailed(_missing_value_message(source, context, field), field=field) from None
+    except (TypeError, ValueError, ArithmeticError, LookupError) as exc:
+        raise TemplateFailed(f"cannot render: {exc}", field=field) from None
+    return "".join(pieces)
+
+
+def _missing_value_message(source: str, context: Mapping[str, Any], field: str) -> str:
+    missing = sorted(
+        path for path in referenced_variables(source, field=field) if resolve(context, path) is None
+    )
+    if missing:
+        return "no value for " + ", ".join(repr(path) for path in missing)
+    return "a value the template needs is missing"
+
+
+@lru_cache(maxsize=2048)
+def _checked_tree(source: str, field: str) -> nodes.Template:
+    if len(source) > MAX_SOURCE_CHARS:
+        raise TemplateRefused.single(field, f"template longer than {MAX_SOURCE_CHARS} characters")
+    try:
+        tree = _ENVIRONMENTS["text"].parse(source)
+    except TemplateSyntaxError as exc:
+        raise TemplateRefused.single(
+            field, f"template syntax error on line {exc.lineno}: {exc.message}"
+        ) from None
+    problem = next(filter(None, map(_node_problem, tree.find_all(nodes.Node))), None)
+    if problem is not None:
+        raise TemplateRefused.single(field, problem)
+    return tree
+
+
+def _node_problem(node: nodes.Node) -> str | None:
+    refused = _REFUSED_WORDING.get(type(node))
+    if refused is not None:
+        return refused
+    if not isinstance(node, _ALLOWED_NODES):
+        return f"{type(node).__name__.lower()} is not allowed in a template"
+    if isinstance(node, nodes.Filter) and node.name not in SAFE_FILTERS:
+        return f"the filter {node.name!r} is not allowed"
+    if isinstance(node, nodes.Getattr):
+        return _lookup_problem(node.node, node.attr)
+    if isinstance(node, nodes.Getitem):
+        if isinstance(node.arg, nodes.Slice):
+            return None
+        if not isinstance(node.arg, nodes.Const):
+            return "subscripts must be written out, e.g. patient['city']"
+        key = node.arg.value
+        return _lookup_problem(node.node, key) if isinstance(key, str) else None
+    return None
+
+
+def _lookup_problem(target: nodes.Node, name: str) -> str | None:
+    if name.startswith("_"):
+        return f"{name!r} is private"
+    if not isinstance(target, nodes.Name | nodes.Getattr | nodes.Getitem):
+        return "attributes can only be read from variables, e.g. patient.first_name"
+    return None
+
+
+def _collect(node: nodes.Node, found: set[str]) -> None:
+    if isinstance(node, nodes.Name | nodes.Getattr | nodes.Getitem):
+        parts = _chain(node)
+        if parts:
+            found.add(".".join(parts))
+            # Only the arguments of subscripts can hold further variables.
+            for sub in _subscript_args(node):
+                _collect(sub, found)
+            return
+    for child in node.iter_child_nodes():
+        _collect(child, found)
+
+
+def _chain(node: nodes.Node) -> list[str]:
+    """The dotted path of a Name/Getattr/Getitem chain; [] when it does not start at a Name.
+    A subscript that is not a literal name (a list index) ends the path there."""
+    parts: list[str] = []
+    while isinstance(node, nodes.Getattr | nodes.Getitem):
+        if isinstance(node, nodes.Getattr):
+            parts.append(node.attr)
+        elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+            parts.append(node.arg.value)
+        else:
+            parts.clear()  # everything read so far was inside a list item
+        node = node.node
+    if not isinstance(node, nodes.Name):
+        return []
+    return [node.name, *reversed(parts)]
+
+
+def _subscript_args(node: nodes.Node) -> Iterator[nodes.Node]:
+    while isinstance(node, nodes.Getattr | nodes.Getitem):
+        if isinstance(node, nodes.Getitem):
+            yield node.arg
+        node = node.node
+
+
+@lru_cache(maxsize=2048)
+def _compiled(source: str, channel: Channel, field: str) -> Any:
+    _checked_tree(source, field)
+    return _ENVIRONMENTS[channel].from_string(source)
