@@ -1,0 +1,1 @@
+"""One handler per action type. Each module registers its handlers with `handles`."""
