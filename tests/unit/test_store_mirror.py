@@ -91,3 +91,39 @@ def test_failed_call_writes_nothing(clinic: Clinic) -> None:
     with clinic.ctx.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Specialist)) == count
         assert session.scalar(select(func.count()).select_from(OutboxMutation)) == outbox
+
+
+def test_template_reference_numbers_are_kept_across_versions_and_unique(clinic: Clinic) -> None:
+    from frontdesk.domain.enums import FormType
+    from frontdesk.domain.errors import InvalidInput, NotFound
+    from frontdesk.services.references import resolve_form_template
+
+    fields = [{"key": "agree", "label": "Agree", "type": "boolean", "required": True}]
+    first = catalog.add_form_template(
+        clinic.ctx,
+        key="gdpr",
+        title="GDPR",
+        form_type=FormType.DISCLAIMER,
+        fields=fields,
+        reference=42,
+    ).value
+    second = catalog.add_form_template(
+        clinic.ctx, key="gdpr", title="GDPR v2", form_type=FormType.DISCLAIMER, fields=fields
+    ).value
+    assert second.reference == 42
+    with pytest.raises(InvalidInput, match="reference: 42 is used by the template 'gdpr'"):
+        catalog.add_form_template(
+            clinic.ctx,
+            key="other",
+            title="Other",
+            form_type=FormType.SURVEY,
+            fields=fields,
+            reference=42,
+        )
+    with clinic.ctx.sessions() as session:
+        org = clinic.organization_id
+        assert resolve_form_template(session, org, 42, field="f").id == second.id
+        assert resolve_form_template(session, org, str(first.id), field="f").id == second.id
+        assert resolve_form_template(session, org, "gdpr", field="f").id == second.id
+        with pytest.raises(NotFound, match=r"actions\[0\]\.form_template_id"):
+            resolve_form_template(session, org, 999, field="actions[0].form_template_id")

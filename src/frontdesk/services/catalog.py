@@ -96,8 +96,10 @@ def add_form_template(
     fields: Sequence[dict[str, Any]],
     blocking: bool = False,
     body: str = "",
+    reference: int | None = None,
 ) -> Outcome[FormTemplate]:
-    """Add a template, or a new version of the template with this key."""
+    """Add a template, or a new version of the template with this key. A new version keeps
+    the template's short reference number unless another is given."""
     errors = field_definition_errors(fields)
     if not key.strip():
         errors.insert(0, FieldError("key", "a template key is required"))
@@ -113,6 +115,10 @@ def add_form_template(
         ).all()
         for old in previous:
             old.is_current = False
+        if reference is None:
+            reference = next((t.reference for t in previous), None)
+        else:
+            _require_free_reference(tx, ctx.organization_id, reference, key)
         template = FormTemplate(
             organization_id=ctx.organization_id,
             template_key=key,
@@ -122,10 +128,25 @@ def add_form_template(
             blocking=blocking,
             fields=list(fields),
             body=body,
+            reference=reference,
         )
         tx.session.add(template)
         tx.audit("form_template.saved", "form_template", None, {"key": key})
     return Outcome(template, tx.changes)
+
+
+def _require_free_reference(
+    tx: UnitOfWork, organization_id: uuid.UUID, reference: int, key: str
+) -> None:
+    holder = tx.session.scalar(
+        select(FormTemplate.template_key).where(
+            FormTemplate.organization_id == organization_id,
+            FormTemplate.reference == reference,
+            FormTemplate.template_key != key,
+        )
+    )
+    if holder is not None:
+        raise InvalidInput.single("reference", f"{reference} is used by the template {holder!r}")
 
 
 def add_service(

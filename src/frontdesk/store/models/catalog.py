@@ -19,6 +19,9 @@ class FormTemplate(OrgOwned, SoftDeletable, Base):
     __table_args__ = (UniqueConstraint("organization_id", "template_key", "version"),)
 
     template_key: Mapped[str] = mapped_column(String(100))
+    # The short number admins see and rules may cite ("form_template_id": 42); shared by
+    # every version of one template.
+    reference: Mapped[int | None] = mapped_column(Integer, default=None)
     version: Mapped[int] = mapped_column(Integer, default=1)
     is_current: Mapped[bool] = mapped_column(default=True)
     title: Mapped[str] = mapped_column(String(200))

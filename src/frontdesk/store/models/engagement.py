@@ -16,7 +16,10 @@ from frontdesk.store.base import Base, OrgOwned, SoftDeletable
 
 class Segment(OrgOwned, SoftDeletable, Base):
     __tablename__ = "segments"
+    __table_args__ = (UniqueConstraint("organization_id", "reference"),)
 
+    # The short number rules may cite ("segment_id": 15).
+    reference: Mapped[int | None] = mapped_column(Integer, default=None)
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
 
@@ -69,6 +72,19 @@ class BookingBlock(OrgOwned, Base):
     reason: Mapped[str] = mapped_column(Text)
     lifted_at: Mapped[datetime | None] = mapped_column(default=None)
     automation_execution_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+
+
+class MessageTemplate(OrgOwned, SoftDeletable, Base):
+    """An organization's wording of a message, by key ("welcome_patient"). Keys with no row
+    here fall back to the defaults shipped in resources/messages/."""
+
+    __tablename__ = "message_templates"
+    __table_args__ = (UniqueConstraint("organization_id", "key", "channel"),)
+
+    key: Mapped[str] = mapped_column(String(100))
+    channel: Mapped[MessageChannel] = mapped_column(String(10))
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    body: Mapped[str] = mapped_column(Text)
 
 
 class Notification(OrgOwned, Base):

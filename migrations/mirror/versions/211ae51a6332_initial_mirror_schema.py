@@ -1,8 +1,8 @@
 """initial mirror schema
 
-Revision ID: 3b3beab0df37
+Revision ID: 211ae51a6332
 Revises: 
-Create Date: 2026-11-23 13:35:27.191311
+Create Date: 2026-11-23 14:27:20.643286
 """
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 
 import frontdesk.store.types
 from sqlalchemy.dialects import postgresql
-revision: str = '3b3beab0df37'
+revision: str = '211ae51a6332'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -149,6 +149,7 @@ def upgrade() -> None:
 
     op.create_table('form_templates',
     sa.Column('template_key', sa.String(length=100), nullable=False),
+    sa.Column('reference', sa.Integer(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('is_current', sa.Boolean(), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
@@ -186,6 +187,24 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_memberships_organization_id'), ['organization_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_memberships_user_id'), ['user_id'], unique=False)
 
+    op.create_table('message_templates',
+    sa.Column('key', sa.String(length=100), nullable=False),
+    sa.Column('channel', sa.String(length=10), nullable=False),
+    sa.Column('subject', sa.String(length=300), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('organization_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', frontdesk.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', frontdesk.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('row_version', sa.Integer(), nullable=False),
+    sa.Column('deleted_at', frontdesk.store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_message_templates_organization_id_organizations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_message_templates')),
+    sa.UniqueConstraint('organization_id', 'key', 'channel', name=op.f('uq_message_templates_organization_id_key_channel'))
+    )
+    with op.batch_alter_table('message_templates', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_message_templates_organization_id'), ['organization_id'], unique=False)
+
     op.create_table('patient_persons',
     sa.Column('first_name', sa.String(length=100), nullable=False),
     sa.Column('last_name', sa.String(length=100), nullable=False),
@@ -216,6 +235,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_patient_persons_phone'), ['phone'], unique=False)
 
     op.create_table('segments',
+    sa.Column('reference', sa.Integer(), nullable=True),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('organization_id', sa.Uuid(), nullable=False),
@@ -225,7 +245,8 @@ def upgrade() -> None:
     sa.Column('row_version', sa.Integer(), nullable=False),
     sa.Column('deleted_at', frontdesk.store.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_segments_organization_id_organizations')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_segments'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_segments')),
+    sa.UniqueConstraint('organization_id', 'reference', name=op.f('uq_segments_organization_id_reference'))
     )
     with op.batch_alter_table('segments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_segments_organization_id'), ['organization_id'], unique=False)
@@ -938,6 +959,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_patient_persons_email'))
 
     op.drop_table('patient_persons')
+    with op.batch_alter_table('message_templates', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_message_templates_organization_id'))
+
+    op.drop_table('message_templates')
     with op.batch_alter_table('memberships', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_memberships_user_id'))
         batch_op.drop_index(batch_op.f('ix_memberships_organization_id'))
