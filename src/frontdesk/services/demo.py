@@ -1,0 +1,245 @@
+"""The demo clinic: specialists, services, calendars, form templates, patients and two weeks
+of appointments (with public bookings waiting for onboarding), built through the services.
+
+History is made by moving a clock through the past week, so every status change, form and
+event carries the time it would have had in a real clinic."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from frontdesk.domain.clock import Clock, FixedClock, zone
+from frontdesk.domain.enums import AppointmentType, FieldType, FormStatus, FormType, Role
+from frontdesk.domain.ids import new_id
+from frontdesk.project_paths import RESOURCES_DIR
+from frontdesk.services import booking, catalog, forms, lifecycle
+from frontdesk.services import patients as patients_service
+from frontdesk.services.context import ServiceContext
+from frontdesk.store.models import Organization
+from frontdesk.store.unit_of_work import Actor
+
+DEMO_FILE = RESOURCES_DIR / "demo" / "clinic.json"
+
+
+@dataclass(frozen=True)
+class DemoCatalog:
+    organization_id: uuid.UUID
+    receptionist: Actor
+    specialists: dict[str, uuid.UUID]
+    services: dict[str, uuid.UUID]
+    calendars: list[uuid.UUID]
+
+
+def existing_demo(sessions: sessionmaker[Session]) -> uuid.UUID | None:
+    slug = json.loads(DEMO_FILE.read_text())["organization"]["slug"]
+    with sessions() as session:
+        return session.scalar(select(Organization.id).where(Organization.slug == slug))
+
+
+def seed_catalog(sessions: sessionmaker[Session], clock: Clock) -> DemoCatalog:
+    """The organization, its staff and what can be booked."""
+    data: dict[str, Any] = json.loads(DEMO_FILE.read_text())
+    ctx = ServiceContext(
+        sessions=sessions, organization_id=new_id(), actor=Actor.system("demo"), clock=clock
+    )
+    org = data["organization"]
+    catalog.create_organization(
+        ctx, name=org["name"], slug=org["slug"], timezone=org["timezone"], country=org["country"]
+    )
+    receptionist = Actor.system("demo")
+    for member in data["staff"]:
+        user = catalog.add_staff_user(
+            ctx, email=member["email"], display_name=member["name"], role=Role(member["role"])
+        ).value
+        if member["role"] == Role.RECEPTIONIST:
+            receptionist = Actor(Role.RECEPTIONIST, user.id, member["name"])
+    specialists = {}
+    for entry in data["specialists"]:
+        user = catalog.add_staff_user(
+            ctx, email=entry["email"], display_name=entry["name"], role=Role.SPECIALIST
+        ).value
+        specialists[entry["key"]] = catalog.add_specialist(
+            ctx, name=entry["name"], specialty=entry["specialty"], user_id=user.id
+        ).value.id
+    for template in data["form_templates"]:
+        catalog.add_form_template(
+            ctx,
+            key=template["key"],
+            title=template["title"],
+            form_type=FormType(template["type"]),
+            blocking=template.get("blocking", False),
+            fields=template["fields"],
+            body=template.get("body", ""),
+        )
+    services = {
+        entry["key"]: catalog.add_service(
+            ctx,
+            name=entry["name"],
+            duration_minutes=entry["minutes"],
+            appointment_type=AppointmentType(entry["type"]),
+            specialist_ids=[specialists[key] for key in entry["specialists"]],
+            form_keys=entry["forms"],
+        ).value.id
+        for entry in data["services"]
+    }
+    calendars = [
+        catalog.add_calendar(ctx, name=entry["name"], form_keys=entry["forms"]).value.id
+        for entry in data["calendars"]
+    ]
+    return DemoCatalog(ctx.organization_id, receptionist, specialists, services, calendars)
+
+
+def working_slots(day: date, tz_name: str, minutes: int) -> list[datetime]:
+    """Slot starts from 09:00 to 17:00 local time on a weekday; none at weekends."""
+    if day.weekday() >= 5:
+        return []
+    tz = zone(tz_name)
+    first = datetime.combine(day, time(9, 0), tzinfo=tz)
+    return [first + timedelta(minutes=minutes * i) for i in range(8 * 60 // minutes)]
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    organization_id: uuid.UUID
+    appointments: int
+    awaiting_onboarding: int
+
+
+# Per slot index of a past day: what happened (the rest were completed).
+_PAST_OUTCOMES = {3: "noshow", 5: "cancelled"}
+
+
+def seed_demo_clinic(sessions: sessionmaker[Session], now: datetime) -> DemoSummary:
+    """Build the demo clinic as it stands at `now`: last week's sessions done (a few no-shows
+    and cancellations), this and next week booked, and public bookings to onboard."""
+    data: dict[str, Any] = json.loads(DEMO_FILE.read_text())
+    tz = zone(data["organization"]["timezone"])
+    today = now.astimezone(tz).date()
+    clock = FixedClock(now - timedelta(days=8))
+    built = seed_catalog(sessions, clock)
+    ctx = ServiceContext(
+        sessions=sessions,
+        organization_id=built.organization_id,
+        actor=built.receptionist,
+        clock=clock,
+    )
+    patients = [
+        patients_service.register_patient(
+            ctx,
+            first_name=p["first"],
+            last_name=p["last"],
+            email=p["email"],
+            phone=p["phone"],
+            date_of_birth=date.fromisoformat(p["born"]),
+            city=p["city"],
+        ).value.id
+        for p in data["patients"]
+    ]
+    booked: list[tuple[uuid.UUID, datetime, int]] = []
+    for offset in range(-7, 8):
+        day = today + timedelta(days=offset)
+        for index, (specialist_key, service_key) in enumerate(_DAILY_PLAN):
+            minutes = 60 if service_key == "nutrition" else 45
+            slots = working_slots(day, data["organization"]["timezone"], minutes)
+            if not slots:
+                break
+            start = slots[(index * 3 + offset) % len(slots)]
+            appointment = booking.book_walk_in(
+                ctx,
+                patient_person_id=patients[(index + offset) % len(patients)],
+                service_id=built.services[service_key],
+                specialist_id=built.specialists[specialist_key],
+                start=start,
+                override_reason="demo schedule",
+            ).value.appointment
+            # Patients sign the blocking forms online soon after booking, as most do.
+            _sign_blocking_forms(ctx, appointment.id)
+            booked.append((appointment.id, start, index))
+    _play_past(ctx, clock, booked, now)
+    clock.set(now)
+    waiting = _public_bookings(ctx, data, built, today)
+    return DemoSummary(built.organization_id, len(booked) + waiting, waiting)
+
+
+_DAILY_PLAN = [
+    ("mihai", "consult"),
+    ("mihai", "video"),
+    ("elena", "consult"),
+    ("elena", "video"),
+    ("radu", "nutrition"),
+    ("mihai", "consult"),
+]
+
+
+_SIGNATURE = '<svg xmlns="http://www.w3.org/2000/svg"><path d="M2 20 Q 20 2 40 20 T 80 18"/></svg>'
+
+
+def _sign_blocking_forms(ctx: ServiceContext, appointment_id: uuid.UUID) -> None:
+    for form in forms.forms_for_appointment(ctx, appointment_id):
+        if not form.blocking or form.status == FormStatus.SIGNED:
+            continue
+        accepted = {
+            field["key"]: True
+            for field in form.fields
+            if field.get("type") == FieldType.BOOLEAN and field.get("required")
+        }
+        forms.save_values(ctx, form.id, accepted)
+        forms.complete(ctx, form.id)
+        forms.sign(ctx, form.id, signer_name="Patient (signed online)", signature_svg=_SIGNATURE)
+
+
+def _play_past(
+    ctx: ServiceContext,
+    clock: FixedClock,
+    booked: list[tuple[uuid.UUID, datetime, int]],
+    now: datetime,
+) -> None:
+    """Move the clock through what has already happened and record it."""
+    for appointment_id, start, index in sorted(booked, key=lambda item: item[1]):
+        if start.astimezone(now.tzinfo) + timedelta(hours=1) > now:
+            continue
+        outcome = _PAST_OUTCOMES.get(index, "done")
+        clock.set(start - timedelta(hours=20))
+        lifecycle.confirm(ctx, appointment_id)
+        if outcome == "cancelled":
+            lifecycle.cancel(ctx, appointment_id, reason="Patient called: unwell")
+            continue
+        clock.set(start + timedelta(minutes=5))
+        if outcome == "noshow":
+            lifecycle.mark_no_show(ctx, appointment_id)
+            continue
+        lifecycle.check_in(ctx, appointment_id)
+        lifecycle.start_session(ctx, appointment_id)
+        clock.set(start + timedelta(minutes=40))
+        lifecycle.complete(ctx, appointment_id)
+
+
+def _public_bookings(
+    ctx: ServiceContext, data: dict[str, Any], built: DemoCatalog, today: date
+) -> int:
+    """Bookings from the public page, waiting for the desk to onboard them."""
+    tz_name = data["organization"]["timezone"]
+    days = [today + timedelta(days=n) for n in range(1, 10)]
+    weekdays = [day for day in days if working_slots(day, tz_name, 45)]
+    for index, person in enumerate(data["public_bookings"]):
+        day = weekdays[index % len(weekdays)]
+        start = working_slots(day, tz_name, 45)[-1 - index]
+        booking.book_public(
+            ctx.acting_as(Actor.system("public booking page")),
+            service_id=built.services["consult"],
+            calendar_id=built.calendars[index % len(built.calendars)],
+            start=start,
+            name=person["name"],
+            email=person["email"],
+            phone=person["phone"],
+            client_id=f"demo-{index}",
+            idempotency_key=f"demo-public-{index}",
+        )
+    return len(data["public_bookings"])

@@ -1,0 +1,46 @@
+"""The demo clinic is built through the services and looks like a clinic mid-week."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from frontdesk.domain.enums import AppointmentSource, AppointmentStatus, FormStatus
+from frontdesk.services.demo import existing_demo, seed_demo_clinic
+from frontdesk.store.mirror import Mirror
+from frontdesk.store.models import Appointment, AppointmentStatusChange, FormInstance
+
+# A Wednesday afternoon in Bucharest.
+NOW = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)
+
+
+def test_demo_clinic_has_history_today_and_bookings_to_onboard(mirror: Mirror) -> None:
+    assert existing_demo(mirror.sessions) is None
+    summary = seed_demo_clinic(mirror.sessions, NOW)
+    assert existing_demo(mirror.sessions) == summary.organization_id
+
+    with mirror.sessions() as session:
+        appointments = session.scalars(select(Appointment)).all()
+        statuses = Counter(a.status for a in appointments)
+        history = session.scalars(select(AppointmentStatusChange)).all()
+        forms = session.scalars(select(FormInstance)).all()
+
+    assert len(appointments) == summary.appointments
+    assert statuses[AppointmentStatus.DONE] > 10
+    assert statuses[AppointmentStatus.NOSHOW] >= 1
+    assert statuses[AppointmentStatus.CANCELLED] >= 1
+    assert statuses[AppointmentStatus.UPCOMING] > 10
+    waiting = [a for a in appointments if a.status == AppointmentStatus.BOOKED]
+    assert len(waiting) == summary.awaiting_onboarding == 4
+    assert all(a.source == AppointmentSource.PUBLIC and a.contact_email for a in waiting)
+    assert all(a.started_at > NOW for a in waiting)
+    # Past sessions were completed at their own times, not at seeding time.
+    done = [a for a in appointments if a.status == AppointmentStatus.DONE]
+    assert all(a.completed_at and a.completed_at < NOW for a in done)
+    assert all(a.completed_at > a.started_at for a in done)
+    assert len(history) > len(appointments)
+    # Blocking forms were signed online, so every later booking went through.
+    assert all(f.status == FormStatus.SIGNED for f in forms if f.blocking)
+    assert any(f.status == FormStatus.CREATED for f in forms)
