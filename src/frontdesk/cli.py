@@ -9,9 +9,12 @@ from collections.abc import Sequence
 from datetime import date
 
 from frontdesk import __version__
+from frontdesk.cli_demo import run_demo
 from frontdesk.cli_output import entries_json, entries_table
+from frontdesk.cli_rules import add_executions_commands, add_rules_commands, add_schedule_commands
+from frontdesk.cli_support import BadInput, blame_option
 from frontdesk.domain.enums import AppointmentStatus, Role
-from frontdesk.domain.errors import DomainError, InvalidInput
+from frontdesk.domain.errors import DomainError
 from frontdesk.services import calendar
 from frontdesk.services.context import ServiceContext
 from frontdesk.services.organizations import find_organization
@@ -58,7 +61,7 @@ def _appointments_list(args: argparse.Namespace) -> int:
             specialist_ids=args.specialist,
         )
     except DomainError as error:
-        print(f"error: {_blame_option(error, _LIST_OPTIONS)}", file=sys.stderr)
+        print(f"error: {blame_option(error, _LIST_OPTIONS)}", file=sys.stderr)
         return 2
     finally:
         mirror.close()
@@ -69,15 +72,6 @@ def _appointments_list(args: argparse.Namespace) -> int:
     else:
         print(f"No appointments from {args.date_from} to {args.date_to}.")
     return 0
-
-
-def _blame_option(error: DomainError, options: dict[str, str]) -> str:
-    """The error against the option it came from ("argument --to: …"), as argparse words it."""
-    option = options.get((error.field or "").split("[")[0])
-    if option is None:
-        return str(error)
-    message = error.errors[0].message if isinstance(error, InvalidInput) else error.message
-    return f"argument {option}: {message}"
 
 
 def _local_date(text: str) -> date:
@@ -152,7 +146,13 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("upgrade", help="apply pending schema migrations").set_defaults(
         handler=_db_upgrade
     )
+    commands.add_parser(
+        "demo", help="open a demo clinic (its own profile unless --home is given)"
+    ).set_defaults(handler=run_demo)
     _add_appointments_commands(commands)
+    add_rules_commands(commands)
+    add_schedule_commands(commands)
+    add_executions_commands(commands)
     return parser
 
 
@@ -160,6 +160,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args))
+    except BadInput as error:
+        for line in str(error).splitlines():
+            print(f"error: {line}", file=sys.stderr)
+        return 2
     except DomainError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
+from frontdesk.cli import main
 from frontdesk.domain.enums import AppointmentSource, AppointmentStatus, FormStatus
 from frontdesk.services.demo import existing_demo, seed_demo_clinic
 from frontdesk.store.mirror import Mirror
@@ -44,3 +47,17 @@ def test_demo_clinic_has_history_today_and_bookings_to_onboard(mirror: Mirror) -
     # Blocking forms were signed online, so every later booking went through.
     assert all(f.status == FormStatus.SIGNED for f in forms if f.blocking)
     assert any(f.status == FormStatus.CREATED for f in forms)
+
+
+def test_demo_command_seeds_once_and_shows_today(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = str(tmp_path / "demo")
+    assert main(["--home", home, "demo"]) == 0
+    first = capsys.readouterr().out
+    assert "Seeded the demo clinic" in first
+    assert "Public bookings waiting for onboarding: 4" in first
+    assert main(["--home", home, "demo"]) == 0
+    second = capsys.readouterr().out
+    assert "Seeded" not in second
+    assert "Riverside Physiotherapy" in second
