@@ -44,6 +44,7 @@ from frontdesk.domain.errors import (
 )
 from frontdesk.domain.events import EventName
 from frontdesk.domain.ids import new_id
+from frontdesk.integrations.video import VideoRoomProvider
 from frontdesk.services.appointment_records import (
     overlapping_appointments,
     record_status_change,
@@ -240,28 +241,72 @@ def _book_registered(
     with ctx.transaction() as tx:
         if ctx.actor.role == Role.PATIENT and start_utc <= tx.now:
             raise InvalidInput.single("start", "must be in the future")
-        person = load_person(tx, patient_person_id, field="patient_person_id")
-        service = _load_service(tx, service_id, public=False)
-        _load_calendar(tx, calendar_id, public=False)
-        _require_specialist_for(tx, service, specialist_id)
-        check_not_blocked(tx.session, ctx.organization_id, person.id)
-        slot = _Slot(service, calendar_id, specialist_id, start_utc)
-        appointment = _create(
-            tx, slot, person, source=source, override_reason=reason, notes=notes.strip()
+        result = book_registered_in(
+            tx,
+            ctx.video_rooms,
+            source,
+            patient_person_id=patient_person_id,
+            service_id=service_id,
+            specialist_id=specialist_id,
+            start=start_utc,
+            calendar_id=calendar_id,
+            override_reason=reason,
+            notes=notes,
         )
-        warnings = same_day_warnings(
-            tx, person_id=person.id, start=start_utc, exclude_id=appointment.id
+    return Outcome(result, tx.changes)
+
+
+def book_registered_in(
+    tx: UnitOfWork,
+    video_rooms: VideoRoomProvider,
+    source: AppointmentSource,
+    *,
+    patient_person_id: uuid.UUID,
+    service_id: uuid.UUID,
+    specialist_id: uuid.UUID,
+    start: datetime,
+    calendar_id: uuid.UUID | None = None,
+    override_reason: str | None = None,
+    notes: str = "",
+    appointment_id: uuid.UUID | None = None,
+) -> BookingResult:
+    """Book a registered person inside the caller's transaction (the automation engine books
+    follow-ups this way, within its execution). `override_reason` must be validated already.
+    An appointment whose `appointment_id` exists already is returned as it is, so the same
+    occurrence run twice books once."""
+    if appointment_id is not None:
+        earlier = tx.session.get(Appointment, appointment_id)
+        if earlier is not None and earlier.organization_id == tx.organization_id:
+            return BookingResult(earlier, replayed=True)
+    start_utc = ensure_utc(start, field="start")
+    person = load_person(tx, patient_person_id, field="patient_person_id")
+    service = _load_service(tx, service_id, public=False)
+    _load_calendar(tx, calendar_id, public=False)
+    _require_specialist_for(tx, service, specialist_id)
+    check_not_blocked(tx.session, tx.organization_id, person.id)
+    slot = _Slot(service, calendar_id, specialist_id, start_utc)
+    appointment = _create(
+        tx,
+        slot,
+        person,
+        source=source,
+        override_reason=override_reason,
+        notes=notes.strip(),
+        appointment_id=appointment_id,
+    )
+    warnings = same_day_warnings(
+        tx, person_id=person.id, start=start_utc, exclude_id=appointment.id
+    )
+    if is_patient(tx.session, tx.organization_id, person.id):
+        make_upcoming(tx, video_rooms, appointment, person)
+    if warnings:
+        tx.audit(
+            "appointment.same_day_warning",
+            "appointment",
+            appointment.id,
+            {"warnings": warnings},
         )
-        if is_patient(tx.session, ctx.organization_id, person.id):
-            make_upcoming(tx, ctx.video_rooms, appointment, person)
-        if warnings:
-            tx.audit(
-                "appointment.same_day_warning",
-                "appointment",
-                appointment.id,
-                {"warnings": warnings},
-            )
-    return Outcome(BookingResult(appointment, warnings), tx.changes)
+    return BookingResult(appointment, warnings)
 
 
 def _create(
@@ -275,6 +320,7 @@ def _create(
     contact_email: str | None = None,
     client_id: str | None = None,
     idempotency_key: str | None = None,
+    appointment_id: uuid.UUID | None = None,
 ) -> Appointment:
     """Insert a booked appointment with its first history row, events and audit entries."""
     recorded_reason, overlapped = settle_double_booking(
@@ -286,7 +332,7 @@ def _create(
     )
     first = not _has_appointments(tx, person.id)
     appointment = Appointment(
-        id=new_id(),
+        id=appointment_id or new_id(),
         organization_id=tx.organization_id,
         patient_person_id=person.id,
         specialist_id=slot.specialist_id,

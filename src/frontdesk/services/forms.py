@@ -44,6 +44,7 @@ from frontdesk.domain.form_fields import (
 from frontdesk.domain.form_signature import check_signature_input, content_hash, hash_matches
 from frontdesk.domain.ids import new_id
 from frontdesk.services.access import can_see_appointment
+from frontdesk.services.consents import grant_consents_given_by
 from frontdesk.services.context import Outcome, ServiceContext
 from frontdesk.services.permissions import require_appointment_access, require_staff
 from frontdesk.store.models import (
@@ -399,6 +400,8 @@ def sign(
             form.id,
             {"content_hash": form.content_hash, "on_behalf_by": on_behalf_by_person_id},
         )
+        # A consent asked for through this form is given by signing it.
+        grant_consents_given_by(tx, form)
     return Outcome(form, tx.changes)
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import enum
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.domain.clock import Clock
@@ -117,6 +119,33 @@ class UnitOfWork:
     def now(self) -> datetime:
         return self.clock.now()
 
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Undo the block's rows, events and audit entries if it raises, keeping the rest of
+        the transaction: one failed automation action must not leave half of its writes."""
+        journal = len(self._pending_journal)
+        event_names = len(self.changes.events)
+        row_changes = {
+            key: replace(c, changed=dict(c.changed)) for key, c in self._row_changes.items()
+        }
+        created = {table: set(ids) for table, ids in self.changes.created.items()}
+        updated = {table: set(ids) for table, ids in self.changes.updated.items()}
+        self._ensure_begun()
+        nested = self.session.begin_nested()
+        try:
+            yield
+            nested.commit()
+        except BaseException:
+            nested.rollback()
+            del self._pending_journal[journal:]
+            del self.changes.events[event_names:]
+            self._row_changes = row_changes
+            self.changes.created.clear()
+            self.changes.created.update(created)
+            self.changes.updated.clear()
+            self.changes.updated.update(updated)
+            raise
+
     def emit(
         self,
         name: str,
@@ -160,6 +189,14 @@ class UnitOfWork:
             )
         )
 
+    def _ensure_begun(self) -> None:
+        # Python's sqlite driver sends BEGIN only before its first write; a SAVEPOINT sent
+        # before that would open a transaction of its own, which its RELEASE would commit.
+        connection = self.session.connection()
+        driver = connection.connection.driver_connection
+        if not getattr(driver, "in_transaction", True):
+            connection.exec_driver_sql("BEGIN")
+
     def _collect(self, session: Session, _flush_context: Any) -> None:
         for obj, operation in [(o, "insert") for o in session.new] + [
             (o, "update") for o in session.dirty
@@ -201,19 +238,23 @@ class UnitOfWork:
             select(LocalSetting).where(LocalSetting.key == DEVICE_SETTING).with_for_update()
         ).scalar_one()
         seq = int(device.value["next_seq"])
-        for (table, row_id), change in self._row_changes.items():
-            self.session.add(
-                OutboxMutation(
-                    device_id=uuid.UUID(device.value["device_id"]),
-                    device_seq=seq,
-                    organization_id=change.organization_id or self.organization_id,
-                    table_name=table,
-                    row_id=row_id,
-                    operation=change.operation,
-                    changed=change.changed,
-                    base_version=change.base_version,
-                    created_at=self.now,
-                )
-            )
-            seq += 1
+        device_id = uuid.UUID(device.value["device_id"])
+        # One multi-row INSERT rather than one per changed row.
+        mutations = [
+            {
+                "device_id": device_id,
+                "device_seq": seq + offset,
+                "organization_id": change.organization_id or self.organization_id,
+                "table_name": table,
+                "row_id": row_id,
+                "operation": change.operation,
+                "changed": change.changed,
+                "base_version": change.base_version,
+                "created_at": self.now,
+                "pushed_at": None,
+            }
+            for offset, ((table, row_id), change) in enumerate(self._row_changes.items())
+        ]
+        self.session.execute(insert(OutboxMutation), mutations)
+        seq += len(mutations)
         device.value = {**device.value, "next_seq": seq}

@@ -9,10 +9,15 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from frontdesk.store.base import Base, OrgOwned
+from frontdesk.store.base import Base, OrgOwned, SoftDeletable
 
 
-class AutomationRule(OrgOwned, Base):
+class AutomationRule(OrgOwned, SoftDeletable, Base):
+    """A rule as the specification's table has it, plus `definition`: the document exactly as
+    written (keys left out stay out), which export gives back and the engine parses for the
+    keys beyond the specification (`on_failure`, `misfire`). Deleting is a tombstone, since
+    executions keep pointing at their rule."""
+
     __tablename__ = "automation_rules"
     __table_args__ = (Index("ix_automation_rules_trigger", "organization_id", "trigger_event"),)
 
@@ -23,6 +28,7 @@ class AutomationRule(OrgOwned, Base):
     trigger_config: Mapped[dict[str, Any]] = mapped_column(default=dict)
     conditions: Mapped[dict[str, Any]] = mapped_column(default=dict)
     actions: Mapped[list[Any]] = mapped_column(default=list)
+    definition: Mapped[dict[str, Any]] = mapped_column(default=dict)
     execution_count: Mapped[int] = mapped_column(Integer, default=0)
     last_executed_at: Mapped[datetime | None] = mapped_column(default=None)
 

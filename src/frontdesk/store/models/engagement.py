@@ -43,6 +43,8 @@ class AccessGrant(OrgOwned, Base):
     patient_person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patient_persons.id"))
     feature: Mapped[str] = mapped_column(String(50))
     granted_at: Mapped[datetime]
+    # A grant for a number of days (`grant_access` with `duration_days`) lapses by itself.
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
     automation_execution_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
 
@@ -60,6 +62,10 @@ class Consent(OrgOwned, Base):
     required: Mapped[bool] = mapped_column(default=True)
     granted_at: Mapped[datetime | None] = mapped_column(default=None)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The form the patient gives this consent through; signing it grants the consent.
+    form_instance_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("form_instances.id"), default=None
+    )
     automation_execution_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Float, ForeignKey, Integer, String
+from sqlalchemy import Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from frontdesk.domain.enums import (
@@ -44,7 +44,10 @@ class PatientServicePlan(OrgOwned, SoftDeletable, Base):
 
 class TreatmentPlan(OrgOwned, SoftDeletable, Base):
     __tablename__ = "treatment_plans"
+    __table_args__ = (UniqueConstraint("organization_id", "reference"),)
 
+    # The short number rules may cite ("treatment_plan_id": 7), as segments and forms have.
+    reference: Mapped[int | None] = mapped_column(Integer, default=None)
     name: Mapped[str] = mapped_column(String(200))
     type: Mapped[TreatmentPlanType] = mapped_column(String(20))
     status: Mapped[TreatmentPlanStatus] = mapped_column(

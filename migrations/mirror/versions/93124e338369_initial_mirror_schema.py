@@ -1,8 +1,8 @@
 """initial mirror schema
 
-Revision ID: 211ae51a6332
+Revision ID: 93124e338369
 Revises: 
-Create Date: 2026-11-23 14:27:20.643286
+Create Date: 2026-11-23 14:32:42.546211
 """
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 
 import frontdesk.store.types
 from sqlalchemy.dialects import postgresql
-revision: str = '211ae51a6332'
+revision: str = '93124e338369'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -114,6 +114,7 @@ def upgrade() -> None:
     sa.Column('trigger_config', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
     sa.Column('conditions', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
     sa.Column('actions', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('definition', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
     sa.Column('execution_count', sa.Integer(), nullable=False),
     sa.Column('last_executed_at', frontdesk.store.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('organization_id', sa.Uuid(), nullable=False),
@@ -121,6 +122,7 @@ def upgrade() -> None:
     sa.Column('created_at', frontdesk.store.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', frontdesk.store.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('row_version', sa.Integer(), nullable=False),
+    sa.Column('deleted_at', frontdesk.store.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_automation_rules_organization_id_organizations')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_automation_rules'))
     )
@@ -310,6 +312,7 @@ def upgrade() -> None:
     sa.Column('patient_person_id', sa.Uuid(), nullable=False),
     sa.Column('feature', sa.String(length=50), nullable=False),
     sa.Column('granted_at', frontdesk.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', frontdesk.store.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('revoked_at', frontdesk.store.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('automation_execution_id', sa.Uuid(), nullable=True),
     sa.Column('organization_id', sa.Uuid(), nullable=False),
@@ -385,27 +388,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('calendars', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_calendars_organization_id'), ['organization_id'], unique=False)
-
-    op.create_table('consents',
-    sa.Column('patient_person_id', sa.Uuid(), nullable=False),
-    sa.Column('consent_type', sa.String(length=100), nullable=False),
-    sa.Column('required', sa.Boolean(), nullable=False),
-    sa.Column('granted_at', frontdesk.store.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', frontdesk.store.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('automation_execution_id', sa.Uuid(), nullable=True),
-    sa.Column('organization_id', sa.Uuid(), nullable=False),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('created_at', frontdesk.store.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', frontdesk.store.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('row_version', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_consents_organization_id_organizations')),
-    sa.ForeignKeyConstraint(['patient_person_id'], ['patient_persons.id'], name=op.f('fk_consents_patient_person_id_patient_persons')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_consents')),
-    sa.UniqueConstraint('patient_person_id', 'consent_type', name=op.f('uq_consents_patient_person_id_consent_type'))
-    )
-    with op.batch_alter_table('consents', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_consents_organization_id'), ['organization_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_consents_patient_person_id'), ['patient_person_id'], unique=False)
 
     op.create_table('notifications',
     sa.Column('target', sa.String(length=20), nullable=False),
@@ -579,6 +561,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_timers_organization_id'), ['organization_id'], unique=False)
 
     op.create_table('treatment_plans',
+    sa.Column('reference', sa.Integer(), nullable=True),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('type', sa.String(length=20), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
@@ -597,7 +580,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['followup_service_id'], ['services.id'], name=op.f('fk_treatment_plans_followup_service_id_services')),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_treatment_plans_organization_id_organizations')),
     sa.ForeignKeyConstraint(['specialist_id'], ['specialists.id'], name=op.f('fk_treatment_plans_specialist_id_specialists')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_treatment_plans'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_treatment_plans')),
+    sa.UniqueConstraint('organization_id', 'reference', name=op.f('uq_treatment_plans_organization_id_reference'))
     )
     with op.batch_alter_table('treatment_plans', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_treatment_plans_organization_id'), ['organization_id'], unique=False)
@@ -826,11 +810,39 @@ def upgrade() -> None:
     with op.batch_alter_table('reviews', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_reviews_organization_id'), ['organization_id'], unique=False)
 
+    op.create_table('consents',
+    sa.Column('patient_person_id', sa.Uuid(), nullable=False),
+    sa.Column('consent_type', sa.String(length=100), nullable=False),
+    sa.Column('required', sa.Boolean(), nullable=False),
+    sa.Column('granted_at', frontdesk.store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', frontdesk.store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('form_instance_id', sa.Uuid(), nullable=True),
+    sa.Column('automation_execution_id', sa.Uuid(), nullable=True),
+    sa.Column('organization_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', frontdesk.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', frontdesk.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('row_version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['form_instance_id'], ['form_instances.id'], name=op.f('fk_consents_form_instance_id_form_instances')),
+    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_consents_organization_id_organizations')),
+    sa.ForeignKeyConstraint(['patient_person_id'], ['patient_persons.id'], name=op.f('fk_consents_patient_person_id_patient_persons')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_consents')),
+    sa.UniqueConstraint('patient_person_id', 'consent_type', name=op.f('uq_consents_patient_person_id_consent_type'))
+    )
+    with op.batch_alter_table('consents', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_consents_organization_id'), ['organization_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_consents_patient_person_id'), ['patient_person_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('consents', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_consents_patient_person_id'))
+        batch_op.drop_index(batch_op.f('ix_consents_organization_id'))
+
+    op.drop_table('consents')
     with op.batch_alter_table('reviews', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_reviews_organization_id'))
 
@@ -915,11 +927,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_notifications_organization_id'))
 
     op.drop_table('notifications')
-    with op.batch_alter_table('consents', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_consents_patient_person_id'))
-        batch_op.drop_index(batch_op.f('ix_consents_organization_id'))
-
-    op.drop_table('consents')
     with op.batch_alter_table('calendars', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_calendars_organization_id'))
 
