@@ -1,0 +1,389 @@
+"""Running one rule for one trigger occurrence: `execute(ctx, rule, trigger)`.
+
+One execution is one transaction (a UnitOfWork whose events carry the trigger's event as
+parent and its depth + 1, for the loop guard). In it: the execution row under its UNIQUE key
+(an occurrence that ran already is skipped), the conditions and their trace, the actions in
+order, the rule's counters, an `automation.executed` analytics event and an audit entry. If
+the process dies half-way, the whole transaction rolls back, and running it again creates
+everything once.
+
+Each action runs inside a savepoint: a failed action leaves none of its writes, and the
+others keep theirs. An action with `delay_minutes`, or the nested action of a
+`schedule_action`, becomes a timer (status "scheduled"); an action that fails temporarily
+gets a timer for its next attempt (status "retrying") — see `automation.delayed`.
+
+Outcome: `success` when nothing failed, `failure` when something failed and nothing worked,
+`partial_failure` otherwise. With `on_failure: "stop"` the actions after a failed one are
+recorded as skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from frontdesk.automation.context import build_context
+from frontdesk.automation.handlers.base import (
+    HANDLERS,
+    ActionResult,
+    ActionRun,
+    PermanentFailure,
+    TemporaryFailure,
+)
+from frontdesk.automation.handlers.registry import load_all
+from frontdesk.automation.keys import action_field, execution_id_for
+from frontdesk.automation.redaction import redacted_check, redacted_rendering
+from frontdesk.automation.rule_cache import LoadedRule, cache_for
+from frontdesk.automation.timer_rows import TimerKind, engine_timer, trigger_to_json
+from frontdesk.automation.trigger import TriggerInstance
+from frontdesk.domain.errors import DomainError
+from frontdesk.domain.rules import ActionBase, ScheduleAction, evaluate
+from frontdesk.services.context import ServiceContext
+from frontdesk.store.models import (
+    AnalyticsEvent,
+    AutomationExecution,
+    AutomationRule,
+    Organization,
+    Timer,
+)
+from frontdesk.store.unit_of_work import Actor, UnitOfWork
+
+ENGINE_ACTOR = Actor.system("automation")
+MAX_ATTEMPTS = 5
+FIRST_RETRY = timedelta(minutes=1)
+LONGEST_RETRY = timedelta(hours=1)
+FAILED_STATUSES = frozenset({"failed", "retrying"})
+WORKED_STATUSES = frozenset({"success", "scheduled"})
+
+load_all()
+
+
+def engine_context(ctx: ServiceContext, organization_id: uuid.UUID) -> ServiceContext:
+    """`ctx` acting as the automation engine for one organization."""
+    return replace(ctx, organization_id=organization_id, actor=ENGINE_ACTOR)
+
+
+def open_transaction(ctx: ServiceContext, trigger: TriggerInstance) -> UnitOfWork:
+    """The transaction of work caused by `trigger`: events emitted in it carry the trigger's
+    event as parent, one level deeper (the loop guard reads the depth)."""
+    return UnitOfWork(
+        ctx.sessions,
+        clock=ctx.clock,
+        actor=ENGINE_ACTOR,
+        organization_id=ctx.organization_id,
+        record_outbox=ctx.record_outbox,
+        parent_event_id=trigger.event_id,
+        depth=trigger.depth + 1,
+    )
+
+
+def retry_delay(attempt: int) -> timedelta:
+    """Wait before attempt `attempt + 1`: 1, 2, 4, 8 … minutes, at most an hour."""
+    return min(FIRST_RETRY * (2 ** (attempt - 1)), LONGEST_RETRY)
+
+
+def rule_hash(rule_id: uuid.UUID) -> str:
+    """The rule id as analytics carries it (hashed, like every id leaving the desk)."""
+    return hashlib.sha256(str(rule_id).encode()).hexdigest()
+
+
+def execute(
+    ctx: ServiceContext,
+    rule: AutomationRule | LoadedRule,
+    trigger: TriggerInstance,
+    *,
+    context: Mapping[str, Any] | None = None,
+) -> AutomationExecution | None:
+    """Run `rule` for `trigger`. None when the occurrence ran already (here or on another
+    desk), the rule is gone or disabled, or its conditions do not hold."""
+    engine = engine_context(ctx, rule.organization_id)
+    key = trigger.execution_key(rule.id)
+    try:
+        with open_transaction(engine, trigger) as tx:
+            already = tx.session.scalar(
+                select(AutomationExecution.id).where(AutomationExecution.execution_key == key)
+            )
+            row = tx.session.get(AutomationRule, rule.id)
+            if already is not None or row is None or row.deleted_at or not row.enabled:
+                return None
+            if context is None:
+                organization = tx.session.get(Organization, rule.organization_id)
+                assert organization is not None  # the rule's foreign key guarantees it
+                context = build_context(tx.session, organization, trigger)
+            run = ExecutionRun(engine, tx, row, cache_for(ctx.sessions).loaded(row), trigger, key)
+            return run.execute(context)
+    except IntegrityError:
+        # Another desk or process recorded the same occurrence first: it ran there.
+        return None
+
+
+@dataclass
+class ExecutionRun:
+    """The state of one execution while its actions run (also used to run a delayed action,
+    a retry or a replay into an existing execution)."""
+
+    ctx: ServiceContext
+    tx: UnitOfWork
+    row: AutomationRule
+    rule: LoadedRule
+    trigger: TriggerInstance
+    key: str
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def execution_id(self) -> uuid.UUID:
+        return execution_id_for(self.key)
+
+    def execute(self, context: Mapping[str, Any]) -> AutomationExecution | None:
+        self.context = context
+        definition = self.rule.definition
+        if definition is None:
+            return self._unreadable()
+        verdict = evaluate(definition.conditions, context)
+        if not verdict.matched:
+            return None
+        execution = self._new_execution([redacted_check(c) for c in verdict.checks])
+        entries: list[dict[str, Any]] = []
+        traces: list[dict[str, Any]] = []
+        stopped = False
+        for index, action in enumerate(definition.actions):
+            path = str(index)
+            if stopped:
+                entry, trace = self._skipped(path, action, "an earlier action failed")
+            else:
+                entry, trace = self.perform(path, action)
+                stopped = definition.on_failure == "stop" and entry["status"] in FAILED_STATUSES
+            entries.append(entry)
+            traces.append(trace)
+        self.record(execution, entries, traces)
+        self.tx.session.add(execution)
+        self._count(execution)
+        return execution
+
+    # --- running one action --------------------------------------------------------------------
+
+    def perform(
+        self,
+        path: str,
+        action: ActionBase,
+        *,
+        delayed: bool = False,
+        check_conditions: bool = True,
+        attempt: int = 0,
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Run (or schedule) one action; its history entry and trace item. `delayed`: the
+        action's delay has passed (it comes from a timer)."""
+        started = time.perf_counter()
+        if not delayed and action.delay_minutes and not isinstance(action, ScheduleAction):
+            # Its conditions are checked when it fires, against the state of that moment.
+            due = self.tx.now + timedelta(minutes=action.delay_minutes)
+            details = self._schedule(path, action, due, "delayed_action")
+            return self._finish(path, action, started, ActionResult("scheduled", details))
+        checks: list[dict[str, Any]] = []
+        if check_conditions:
+            own = evaluate(action.conditions, self.context)
+            checks = [redacted_check(c) for c in own.checks]
+            if not own.matched:
+                result = ActionResult("skipped", {"reason": "the action's conditions do not hold"})
+                return self._finish(path, action, started, result, checks)
+        if isinstance(action, ScheduleAction):
+            nested = action.action
+            minutes = action.schedule_delay_minutes
+            if not isinstance(nested, ScheduleAction):
+                minutes += nested.delay_minutes
+            due = self.tx.now + timedelta(minutes=minutes)
+            details = self._schedule(f"{path}.action", nested, due, "delayed_action")
+            return self._finish(path, action, started, ActionResult("scheduled", details), checks)
+        result = self._call_handler(path, action, attempt)
+        return self._finish(path, action, started, result, checks)
+
+    def _call_handler(self, path: str, action: ActionBase, attempt: int) -> ActionResult:
+        handler = HANDLERS.get(action.type)
+        if handler is None:
+            return ActionResult("failed", error=f"no handler for action type {action.type!r}")
+        run = ActionRun(
+            ctx=self.ctx,
+            tx=self.tx,
+            rule=self.row,
+            trigger=self.trigger,
+            execution_key=self.key,
+            action_path=path,
+            action=action,
+            context=self.context,
+        )
+        try:
+            with self.tx.savepoint():
+                return handler(run)
+        except TemporaryFailure as exc:
+            return self._retry_or_give_up(path, action, attempt + 1, str(exc))
+        except (PermanentFailure, DomainError) as exc:
+            return ActionResult("failed", error=str(exc))
+        except Exception as exc:  # a bug in one handler must not lose the whole execution
+            return ActionResult("failed", error=f"{type(exc).__name__}: {exc}")
+
+    def _retry_or_give_up(
+        self, path: str, action: ActionBase, attempts: int, reason: str
+    ) -> ActionResult:
+        if attempts >= MAX_ATTEMPTS:
+            return ActionResult(
+                "failed",
+                {"attempts": attempts},
+                error=f"gave up after {attempts} attempts: {reason}",
+            )
+        due = self.tx.now + retry_delay(attempts)
+        details = self._schedule(path, action, due, "retry_action", attempts)
+        # "retrying" is not a handler status: the engine records it until the retry decides.
+        return ActionResult(
+            "scheduled", {**details, "attempts": attempts, "retrying": True}, error=reason
+        )
+
+    def _schedule(
+        self, path: str, action: ActionBase, due: datetime, kind: TimerKind, attempt: int = 0
+    ) -> dict[str, Any]:
+        timer = engine_timer(
+            rule=self.row,
+            trigger=self.trigger,
+            execution_key=self.key,
+            execution_id=self.execution_id,
+            action_path=path,
+            action=action,
+            due_at=due,
+            kind=kind,
+            attempt=attempt,
+        )
+        if self.tx.session.get(Timer, timer.id) is None:
+            self.tx.session.add(timer)
+        return {"timer_id": str(timer.id), "due_at": due.isoformat()}
+
+    def _finish(
+        self,
+        path: str,
+        action: ActionBase,
+        started: float,
+        result: ActionResult,
+        checks: list[dict[str, Any]] | None = None,
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        status: str = result.status
+        if result.details.get("retrying"):
+            status = "retrying"
+        details = {k: v for k, v in result.details.items() if k != "retrying"}
+        entry: dict[str, Any] = {"action": action.type, "path": path, "status": status, **details}
+        if result.error:
+            entry["error"] = result.error
+        trace = {
+            "index": int(path.split(".")[0]),
+            "path": path,
+            "type": action.type,
+            "status": status,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+            "conditions": checks or [],
+            "rendered": result.rendered or redacted_rendering(action, self.context),
+            "error": result.error,
+        }
+        return entry, trace
+
+    def _skipped(
+        self, path: str, action: ActionBase, reason: str
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        result = ActionResult("skipped", {"reason": reason})
+        return self._finish(path, action, time.perf_counter(), result)
+
+    # --- the execution row ---------------------------------------------------------------------
+
+    def _new_execution(self, checks: list[dict[str, Any]]) -> AutomationExecution:
+        execution = AutomationExecution(
+            id=self.execution_id,
+            organization_id=self.row.organization_id,
+            automation_rule_id=self.row.id,
+            execution_key=self.key,
+            event_id=self.trigger.event_id,
+            trigger_event=self.trigger.event_name,
+            trigger_entity_type=self.trigger.subject_type,
+            trigger_entity_id=self.trigger.subject_id,
+            status="success",
+            actions_executed=[],
+            trace={
+                "trigger": trigger_to_json(self.trigger),
+                "conditions": checks,
+                "actions": [],
+            },
+            executed_at=self.tx.now,
+        )
+        # Added once its actions have run (one INSERT, no UPDATE after). A desk that recorded
+        # the same occurrence meanwhile makes the commit fail on the UNIQUE key, and the
+        # actions' writes roll back with it.
+        return execution
+
+    def _unreadable(self) -> AutomationExecution:
+        execution = self._new_execution([])
+        execution.status = "failure"
+        execution.error_message = self.rule.problem
+        self.tx.session.add(execution)
+        self._count(execution)
+        return execution
+
+    def record(
+        self,
+        execution: AutomationExecution,
+        entries: list[dict[str, Any]],
+        traces: list[dict[str, Any]],
+    ) -> None:
+        """Merge action results into the execution (by action path: a later run of the same
+        action replaces its entry) and recompute its status."""
+        merged = {entry["path"]: entry for entry in execution.actions_executed}
+        merged.update({entry["path"]: entry for entry in entries})
+        all_entries = sorted(
+            merged.values(), key=lambda e: (int(e["path"].split(".")[0]), e["path"])
+        )
+        execution.actions_executed = all_entries
+        execution.trace = {**execution.trace, "actions": [*execution.trace["actions"], *traces]}
+        failed = [e for e in all_entries if e["status"] in FAILED_STATUSES]
+        worked = any(e["status"] in WORKED_STATUSES for e in all_entries)
+        if not failed:
+            execution.status = "success"
+        else:
+            execution.status = "partial_failure" if worked else "failure"
+        execution.error_message = (
+            "; ".join(f"{action_field(e['path'])}: {e.get('error', e['status'])}" for e in failed)
+            or None
+        )
+
+    def _count(self, execution: AutomationExecution) -> None:
+        self.row.execution_count += 1
+        self.row.last_executed_at = self.tx.now
+        definition = self.rule.definition
+        self.tx.session.add(
+            AnalyticsEvent(
+                organization_id=self.row.organization_id,
+                event_name="automation.executed",
+                event_category="automation",
+                resource_type="automation_rule",
+                resource_id=rule_hash(self.row.id),
+                properties={
+                    "trigger_event": self.trigger.event_name,
+                    "actions_count": len(definition.actions) if definition else 0,
+                    "status": execution.status,
+                },
+                occurred_at=self.tx.now,
+            )
+        )
+        self.tx.audit(
+            "automation.executed",
+            "automation_execution",
+            execution.id,
+            {
+                "rule_id": self.row.id,
+                "rule": self.row.name,
+                "trigger_event": self.trigger.event_name,
+                "event_id": self.trigger.event_id,
+                "status": execution.status,
+            },
+        )

@@ -1,0 +1,215 @@
+"""Handlers for the treatment-plan actions: assign_treatment_plan, send_session_reminder and
+book_followup_appointment.
+
+Rows they create take their ids from `run.row_id()` and messages carry
+`run.idempotency_key`, so an occurrence that runs twice assigns once, reminds once and books
+one follow-up.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from frontdesk.automation.handlers.base import ActionResult, ActionRun, PermanentFailure, handles
+from frontdesk.automation.handlers.support import context_id, patient_id, reference, text
+from frontdesk.automation.keys import action_field, execution_id_for
+from frontdesk.domain.enums import AppointmentSource, MessageChannel
+from frontdesk.domain.errors import AlreadyExists
+from frontdesk.domain.rules.actions import (
+    AssignTreatmentPlan,
+    BookFollowupAppointment,
+    SendSessionReminder,
+)
+from frontdesk.services.booking import book_registered_in
+from frontdesk.services.followups import first_free_slot
+from frontdesk.services.messages import MessageText, enqueue_message, find_template, render_message
+from frontdesk.services.patients import load_person
+from frontdesk.services.plans import (
+    assign_treatment_plan_in,
+    estimated_minutes,
+    local_today,
+    session_due,
+)
+from frontdesk.services.references import (
+    resolve_service,
+    resolve_specialist,
+    resolve_treatment_plan,
+)
+from frontdesk.store.models import Appointment, PatientPerson, TreatmentSession
+
+
+@handles("assign_treatment_plan")
+def assign_treatment_plan(run: ActionRun) -> ActionResult:
+    """Give the cited plan to the triggering patient, starting today."""
+    action = run.action
+    assert isinstance(action, AssignTreatmentPlan)
+    field = action_field(run.action_path, "treatment_plan_id")
+    plan = resolve_treatment_plan(
+        run.tx.session,
+        run.tx.organization_id,
+        reference(run, action.treatment_plan_id, "treatment_plan_id"),
+        field=field,
+    )
+    try:
+        assignment = assign_treatment_plan_in(
+            run.tx,
+            plan,
+            patient_id(run),
+            start_date=local_today(run.tx),
+            assignment_id=run.row_id(),
+        )
+    except AlreadyExists as exc:
+        return ActionResult("skipped", {"reason": exc.message, "treatment_plan_id": str(plan.id)})
+    return ActionResult(
+        "success",
+        {
+            "treatment_plan_id": str(plan.id),
+            "patient_treatment_plan_id": str(assignment.id),
+            "sessions_total": assignment.sessions_total,
+        },
+    )
+
+
+# --- session reminders -----------------------------------------------------------------------
+
+
+@handles("send_session_reminder")
+def send_session_reminder(run: ActionRun) -> ActionResult:
+    """Remind the patient of today's session — only while it is due and not done, so the
+    evening reminder of example 7 is not sent to someone who did their exercises."""
+    action = run.action
+    assert isinstance(action, SendSessionReminder)
+    person = load_person(run.tx, patient_id(run), field=action_field(run.action_path))
+    due = session_due(
+        run.tx.session,
+        run.tx.organization_id,
+        person.id,
+        local_today(run.tx),
+        assignment_id=context_id(run, "patient_treatment_plan"),
+    )
+    if due is None:
+        return ActionResult("skipped", {"reason": "no treatment session is due today"})
+    channel = MessageChannel(action.channel)
+    template_key = action.email_template or action.template
+    if template_key is not None:
+        wording = find_template(run.tx.session, run.tx.organization_id, template_key, channel)
+        field = f"message_templates.{template_key}.{channel}"
+    else:
+        assert action.message is not None  # the model requires a message or a template
+        wording = MessageText("", channel, "Today's session", action.message)
+        field = action_field(run.action_path, "message")
+    message = render_message(wording, _message_context(run, action, due), field=field)
+    row, _created = enqueue_message(
+        run.tx,
+        message_id=run.row_id(),
+        channel=channel,
+        recipient=_address(run, person, channel),
+        message=message,
+        idempotency_key=run.idempotency_key,
+        template=template_key,
+        patient_person_id=person.id,
+        automation_execution_id=execution_id_for(run.execution_key),
+    )
+    return ActionResult(
+        "success",
+        {"message_id": str(row.id), "channel": str(channel), "session_id": str(due.id)},
+    )
+
+
+def _message_context(
+    run: ActionRun, action: SendSessionReminder, due: TreatmentSession
+) -> dict[str, Any]:
+    """The rule's context, with the due session as `session` when the trigger did not name
+    one, and the action's variables (by name and as `variables.x`)."""
+    filled = {
+        name: text(run, source, f"variables.{name}") for name, source in action.variables.items()
+    }
+    context: dict[str, Any] = {**filled, **run.context, "variables": filled}
+    if "session" not in context:
+        context["session"] = {
+            "id": str(due.id),
+            "scheduled_on": due.scheduled_on.isoformat(),
+            "estimated_duration": estimated_minutes(run.tx.session, due),
+            "completed_at": None,
+        }
+    return context
+
+
+def _address(run: ActionRun, person: PatientPerson, channel: MessageChannel) -> str:
+    """Where the reminder goes: the patient's e-mail, phone, or app account (push)."""
+    if channel == MessageChannel.EMAIL:
+        address, missing = person.email, "no e-mail address"
+    elif channel == MessageChannel.SMS:
+        address, missing = person.phone, "no phone number"
+    else:
+        address = f"user:{person.user_id}" if person.user_id else None
+        missing = "no app account to push to"
+    if not address:
+        raise PermanentFailure(
+            f"{action_field(run.action_path, 'channel')}: the patient has {missing}"
+        )
+    return address
+
+
+# --- follow-up appointments ------------------------------------------------------------------
+
+
+@handles("book_followup_appointment")
+def book_followup_appointment(run: ActionRun) -> ActionResult:
+    """Book the first free slot of the specialist within `within_days` (services.followups).
+    The appointment's id comes from the execution, so running it again finds the booking
+    instead of making a second one."""
+    action = run.action
+    assert isinstance(action, BookFollowupAppointment)
+    appointment_id = run.row_id()
+    earlier = run.tx.session.get(Appointment, appointment_id)
+    if earlier is not None:
+        return ActionResult("success", _booked(earlier))
+    session, organization_id = run.tx.session, run.tx.organization_id
+    specialist = resolve_specialist(
+        session,
+        organization_id,
+        reference(run, action.specialist_id, "specialist_id"),
+        field=action_field(run.action_path, "specialist_id"),
+    )
+    service = resolve_service(
+        session,
+        organization_id,
+        reference(run, action.service_id, "service_id"),
+        field=action_field(run.action_path, "service_id"),
+    )
+    start = first_free_slot(
+        session,
+        organization_id,
+        specialist.id,
+        duration_minutes=service.duration_minutes,
+        after=run.tx.now,
+        within_days=action.within_days,
+    )
+    if start is None:
+        raise PermanentFailure(
+            f"{action_field(run.action_path, 'within_days')}: {specialist.name} has no free "
+            f"{service.duration_minutes}-minute slot on a weekday 09:00–17:00 in the next "
+            f"{action.within_days} days"
+        )
+    result = book_registered_in(
+        run.tx,
+        run.ctx.video_rooms,
+        AppointmentSource.AUTOMATION,
+        patient_person_id=patient_id(run),
+        service_id=service.id,
+        specialist_id=specialist.id,
+        start=start,
+        notes=text(run, action.description, "description") if action.description else "",
+        appointment_id=appointment_id,
+    )
+    return ActionResult("success", _booked(result.appointment))
+
+
+def _booked(appointment: Appointment) -> dict[str, Any]:
+    return {
+        "appointment_id": str(appointment.id),
+        "specialist_id": str(appointment.specialist_id),
+        "service_id": str(appointment.service_id),
+        "start": appointment.started_at.isoformat(),
+    }
