@@ -1,0 +1,86 @@
+"""What the `frontdesk` command groups share: opening the profile's organization, reading
+input files, and wording refusals against the option the user typed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from frontdesk.domain.errors import DomainError, InvalidInput
+from frontdesk.services.context import ServiceContext
+from frontdesk.services.organizations import find_organization
+from frontdesk.store.mirror import open_mirror
+from frontdesk.store.profile import Profile
+from frontdesk.store.unit_of_work import Actor
+
+
+class BadInput(Exception):
+    """A command-line input that cannot be used: printed as `error: …`, exit code 2."""
+
+
+@contextmanager
+def organization_context(args: argparse.Namespace, actor: Actor) -> Iterator[ServiceContext]:
+    """The profile's mirror (`--home`) and organization (`--org`), closed afterwards."""
+    mirror = open_mirror(Profile.resolve(args.home))
+    try:
+        try:
+            organization = find_organization(mirror.sessions, args.org)
+        except DomainError as error:
+            raise BadInput(blame_option(error, {"slug": "--org"})) from None
+        yield ServiceContext(sessions=mirror.sessions, organization_id=organization.id, actor=actor)
+    finally:
+        mirror.close()
+
+
+def read_text(path: Path, option: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"argument {option}: cannot read {path}: {_reason(exc)}") from None
+
+
+def read_json(path: Path, option: str) -> Any:
+    try:
+        return json.loads(read_text(path, option))
+    except json.JSONDecodeError as exc:
+        raise BadInput(
+            f"argument {option}: {path} is not valid JSON: {exc.msg} "
+            f"(line {exc.lineno}, column {exc.colno})"
+        ) from None
+
+
+def write_text(path: Path, text: str, option: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise BadInput(f"argument {option}: cannot write {path}: {_reason(exc)}") from None
+
+
+def print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def blame_option(error: DomainError, options: dict[str, str]) -> str:
+    """The error against the option it came from ("argument --to: …"), as argparse words it;
+    a path inside the option's document is kept ("argument --event: occurred_at: …")."""
+    errors = error.errors if isinstance(error, InvalidInput) else (error,)
+    lines = []
+    for item in errors:
+        field = item.field or ""
+        root = re.split(r"[.\[]", field, maxsplit=1)[0]
+        option = options.get(root)
+        if option is None:
+            lines.append(str(item))
+            continue
+        rest = field[len(root) + 1 :] if field[len(root) : len(root) + 1] == "." else ""
+        lines.append(f"argument {option}: {rest + ': ' if rest else ''}{item.message}")
+    return "\n".join(lines)
+
+
+def _reason(exc: Exception) -> str:
+    return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)

@@ -1,0 +1,20 @@
+"""A JSON-lines file standing in for a provider: what the desk would have sent, readable by
+people and tests, with no account anywhere."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from frontdesk.integrations.errors import TemporaryError
+
+
+def append_record(path: Path, record: dict[str, Any]) -> None:
+    """Append one JSON line; a full disk or missing permission is worth retrying later."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as file:
+            file.write(json.dumps(record, ensure_ascii=False) + "\n")
+    except OSError as exc:
+        raise TemporaryError(f"cannot write {path}: {exc}") from exc
