@@ -19,13 +19,14 @@ from frontdesk.domain.clock import Clock, FixedClock, zone
 from frontdesk.domain.enums import AppointmentType, FieldType, FormStatus, FormType, Role
 from frontdesk.domain.ids import new_id
 from frontdesk.project_paths import RESOURCES_DIR
-from frontdesk.services import booking, catalog, forms, lifecycle
+from frontdesk.services import automation_rules, booking, catalog, forms, lifecycle, segments
 from frontdesk.services import patients as patients_service
 from frontdesk.services.context import ServiceContext
 from frontdesk.store.models import Organization
 from frontdesk.store.unit_of_work import Actor
 
 DEMO_FILE = RESOURCES_DIR / "demo" / "clinic.json"
+EXAMPLE_RULES_DIR = RESOURCES_DIR / "rules" / "examples"
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,8 @@ def existing_demo(sessions: sessionmaker[Session]) -> uuid.UUID | None:
 
 
 def seed_catalog(sessions: sessionmaker[Session], clock: Clock) -> DemoCatalog:
-    """The organization, its staff and what can be booked."""
+    """The organization, its staff, what can be booked, and the specification's nine example
+    automations."""
     data: dict[str, Any] = json.loads(DEMO_FILE.read_text())
     ctx = ServiceContext(
         sessions=sessions, organization_id=new_id(), actor=Actor.system("demo"), clock=clock
@@ -53,13 +55,14 @@ def seed_catalog(sessions: sessionmaker[Session], clock: Clock) -> DemoCatalog:
     catalog.create_organization(
         ctx, name=org["name"], slug=org["slug"], timezone=org["timezone"], country=org["country"]
     )
-    receptionist = Actor.system("demo")
+    actors: dict[Role, Actor] = {}
     for member in data["staff"]:
+        role = Role(member["role"])
         user = catalog.add_staff_user(
-            ctx, email=member["email"], display_name=member["name"], role=Role(member["role"])
+            ctx, email=member["email"], display_name=member["name"], role=role
         ).value
-        if member["role"] == Role.RECEPTIONIST:
-            receptionist = Actor(Role.RECEPTIONIST, user.id, member["name"])
+        actors[role] = Actor(role, user.id, member["name"])
+    admin = actors[Role.ADMIN]
     specialists = {}
     for entry in data["specialists"]:
         user = catalog.add_staff_user(
@@ -77,6 +80,7 @@ def seed_catalog(sessions: sessionmaker[Session], clock: Clock) -> DemoCatalog:
             blocking=template.get("blocking", False),
             fields=template["fields"],
             body=template.get("body", ""),
+            reference=template.get("reference"),
         )
     services = {
         entry["key"]: catalog.add_service(
@@ -89,11 +93,19 @@ def seed_catalog(sessions: sessionmaker[Session], clock: Clock) -> DemoCatalog:
         ).value.id
         for entry in data["services"]
     }
+    for segment in data["segments"]:
+        segments.create_segment(
+            ctx.acting_as(admin), segment["name"], reference=segment["reference"]
+        )
     calendars = [
         catalog.add_calendar(ctx, name=entry["name"], form_keys=entry["forms"]).value.id
         for entry in data["calendars"]
     ]
-    return DemoCatalog(ctx.organization_id, receptionist, specialists, services, calendars)
+    rules = [json.loads(path.read_text()) for path in sorted(EXAMPLE_RULES_DIR.glob("*.json"))]
+    automation_rules.import_rules(ctx.acting_as(admin), rules)
+    return DemoCatalog(
+        ctx.organization_id, actors[Role.RECEPTIONIST], specialists, services, calendars
+    )
 
 
 def working_slots(day: date, tz_name: str, minutes: int) -> list[datetime]:
