@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -61,3 +62,8 @@ def test_demo_command_seeds_once_and_shows_today(
     second = capsys.readouterr().out
     assert "Seeded" not in second
     assert "Riverside Physiotherapy" in second
+    assert main(["--home", home, "executions", "list", "--json"]) == 0
+    executions = json.loads(capsys.readouterr().out)
+    assert {"New Patient GDPR & Welcome", "First Video Appointment Setup"} <= {
+        execution["rule_name"] for execution in executions
+    }
