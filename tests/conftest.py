@@ -8,6 +8,7 @@ from pathlib import Path
 
 import keyring
 import pytest
+from hypothesis import settings
 
 from frontdesk.store.mirror import Mirror, open_mirror
 from frontdesk.store.profile import Profile
@@ -15,6 +16,11 @@ from tests.support.clinic import Clinic, build_clinic
 from tests.support.memory_keyring import MemoryKeyring
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# Tests are not timed (benchmarks in tests/bench are): a busy CI machine must not fail an
+# example for being slow.
+settings.register_profile("frontdesk", deadline=None, print_blob=True)
+settings.load_profile("frontdesk")
 
 
 @pytest.fixture(autouse=True)
