@@ -9,10 +9,11 @@ from typing import Any, TypeVar
 from sqlalchemy import func, select
 
 from frontdesk.automation.dispatcher import DispatchReport, dispatch_pending
-from frontdesk.services import booking, forms, onboarding
+from frontdesk.automation.scheduler import AutomationRunner, SweepReport
+from frontdesk.services import automation_rules, booking, forms, onboarding, patients
 from frontdesk.store.base import Base
 from frontdesk.store.models import AutomationExecution, DomainEvent
-from tests.support.automation import engine_ctx
+from tests.support.automation import engine_ctx, example_document
 from tests.support.clinic import Clinic
 
 T = TypeVar("T", bound=Base)
@@ -107,3 +108,33 @@ def rule_doc(*actions: dict[str, Any], **keys: Any) -> dict[str, Any]:
         "actions": list(actions),
         **keys,
     }
+
+
+def import_example(clinic: Clinic, number: int) -> uuid.UUID:
+    """The specification's example `number`, imported verbatim by an admin through the rules
+    service (which checks what it cites); the rule's id."""
+    (imported,) = automation_rules.import_rules(
+        clinic.as_(clinic.admin), example_document(number)
+    ).value
+    assert imported.outcome == "created"
+    return imported.rule.id
+
+
+def sweep(clinic: Clinic) -> SweepReport:
+    """One sweep of the real automation runner at the clinic's clock (not started: no thread)."""
+    report = AutomationRunner(engine_ctx(clinic)).sweep()
+    assert report.failed_steps == []
+    return report
+
+
+def register(clinic: Clinic, first_name: str, **details: Any) -> uuid.UUID:
+    """A patient registered at the desk, e-mail `<first name>@example.com` (so with an app
+    account to push to)."""
+    return patients.register_patient(
+        clinic.ctx,
+        first_name=first_name,
+        last_name="Pop",
+        email=f"{first_name.lower()}@example.com",
+        keep_separate=True,
+        **details,
+    ).value.id

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from frontdesk.automation.handlers.base import ActionResult, ActionRun, PermanentFailure, handles
+from frontdesk.automation.handlers.support import message_context
 from frontdesk.automation.keys import action_field, execution_id_for
 from frontdesk.domain.enums import FormSource, MessageChannel, Role
 from frontdesk.domain.errors import AlreadyExists
@@ -299,16 +300,13 @@ def _send(
     target: str,
 ) -> ActionResult:
     recipient, patient_id = _recipient(run, channel, target)
-    filled = {name: _render(run, source, f"variables.{name}") for name, source in variables.items()}
-    # The message template sees the rule's context, the variables by name, and `variables.x`.
-    message_context = {**filled, **run.context, "variables": filled}
     if template_key is not None:
         text = find_template(run.tx.session, run.tx.organization_id, template_key, channel)
         field = f"message_templates.{template_key}.{channel}"
     else:
         text = MessageText("", channel, inline_title or "", inline_body or "")
         field = action_field(run.action_path)
-    message = render_message(text, message_context, field=field)
+    message = render_message(text, message_context(run, variables), field=field)
     row, _created = enqueue_message(
         run.tx,
         message_id=run.row_id(),

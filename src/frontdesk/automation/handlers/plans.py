@@ -11,7 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from frontdesk.automation.handlers.base import ActionResult, ActionRun, PermanentFailure, handles
-from frontdesk.automation.handlers.support import context_id, patient_id, reference, text
+from frontdesk.automation.handlers.support import (
+    context_id,
+    message_context,
+    patient_id,
+    reference,
+    text,
+)
 from frontdesk.automation.keys import action_field, execution_id_for
 from frontdesk.domain.enums import AppointmentSource, MessageChannel
 from frontdesk.domain.errors import AlreadyExists
@@ -119,12 +125,9 @@ def send_session_reminder(run: ActionRun) -> ActionResult:
 def _message_context(
     run: ActionRun, action: SendSessionReminder, due: TreatmentSession
 ) -> dict[str, Any]:
-    """The rule's context, with the due session as `session` when the trigger did not name
-    one, and the action's variables (by name and as `variables.x`)."""
-    filled = {
-        name: text(run, source, f"variables.{name}") for name, source in action.variables.items()
-    }
-    context: dict[str, Any] = {**filled, **run.context, "variables": filled}
+    """The message context (`support.message_context`), with the due session as `session`
+    when the trigger did not name one."""
+    context = message_context(run, action.variables)
     if "session" not in context:
         context["session"] = {
             "id": str(due.id),

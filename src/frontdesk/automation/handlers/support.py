@@ -1,10 +1,11 @@
-"""What the engagement and treatment-plan handlers share: who the action is about, and the
-action's references with their templates filled in."""
+"""What the handlers share: who the action is about, the action's references with their
+templates filled in, and what a message template is rendered against."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from typing import Any
 
 from frontdesk.automation.handlers.base import ActionRun, PermanentFailure
 from frontdesk.automation.keys import action_field
@@ -47,3 +48,12 @@ def reference(run: ActionRun, value: int | str, name: str) -> int | str:
             f"{action_field(run.action_path, name)}: {value} is empty for this trigger"
         )
     return int(rendered) if rendered.isdigit() else rendered
+
+
+def message_context(run: ActionRun, variables: Mapping[str, str]) -> dict[str, Any]:
+    """What a message template sees: the rule's context, the action's `variables` rendered
+    as plain text, by name and as `variables.x`. A variable wins over a context entry of the
+    same name: example 4's `"time": "{{appointment.started_at}}"` is the appointment's time
+    in the message, not the context's `time` values."""
+    filled = {name: text(run, source, f"variables.{name}") for name, source in variables.items()}
+    return {**run.context, **filled, "variables": filled}
