@@ -69,7 +69,7 @@ def build_context(
     wanted = _wanted_entities(trigger)
     ids = _subject_ids(trigger)
     raw: dict[str, Any] = {}
-    builder = _Builder(session, tz, trigger.occurred_at)
+    builder = _Builder(session, organization.id, tz, trigger.occurred_at)
 
     if ids.form is not None and "form" in wanted:
         raw["form"] = builder.form(ids)
@@ -123,8 +123,12 @@ def _subject_ids(trigger: TriggerInstance) -> _Ids:
 
 
 class _Builder:
-    def __init__(self, session: Session, tz: ZoneInfo, now: datetime) -> None:
+    def __init__(
+        self, session: Session, organization_id: uuid.UUID, tz: ZoneInfo, now: datetime
+    ) -> None:
         self.session = session
+        # Named in lookups by patient: the unique indexes lead with the organization.
+        self.organization_id = organization_id
         self.tz = tz
         self.now = now
         self.today = now.astimezone(tz).date()
@@ -211,7 +215,9 @@ class _Builder:
             return None
         onboarded_at = self.session.scalar(
             select(Patient.onboarded_at).where(
-                Patient.patient_person_id == person_id, Patient.deleted_at.is_(None)
+                Patient.organization_id == self.organization_id,
+                Patient.patient_person_id == person_id,
+                Patient.deleted_at.is_(None),
             )
         )
         count, last_start = self.session.execute(
@@ -244,11 +250,19 @@ class _Builder:
         return values
 
     def _segments(self, person_id: uuid.UUID) -> list[int | str]:
+        # From the organization's segments to their members: the membership index is
+        # (segment, patient), so each segment is one index probe, not a scan of all members.
         rows = self.session.execute(
             select(Segment.id, Segment.reference)
-            .join(SegmentMember, SegmentMember.segment_id == Segment.id)
+            .join(
+                SegmentMember,
+                and_(
+                    SegmentMember.segment_id == Segment.id,
+                    SegmentMember.patient_person_id == person_id,
+                ),
+            )
             .where(
-                SegmentMember.patient_person_id == person_id,
+                Segment.organization_id == self.organization_id,
                 SegmentMember.removed_at.is_(None),
                 Segment.deleted_at.is_(None),
             )

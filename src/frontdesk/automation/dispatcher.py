@@ -3,11 +3,14 @@
 `dispatch_pending` takes the oldest pending events (transactional outbox: each was written in
 the transaction of the change it describes), maps each to a TriggerInstance, builds its
 context once, evaluates the conditions of every enabled rule of its trigger in memory, and
-executes the rules that match, each in its own transaction (`engine.execute`). All rules of
-one event see the state as it was when the event was dispatched, whatever order they run in.
+executes the rules that match. All rules of one event see the state as it was when the event
+was dispatched, whatever order they run in.
 
-Events are marked `dispatched` at the end of the batch. A crash before that leaves them
-pending; the next batch runs them again and the executions' UNIQUE keys skip what already ran.
+Up to EVENTS_PER_TRANSACTION events of one organization share one transaction: their
+contexts are read in it, each execution runs in a savepoint of its own (`engine.execute_in`:
+a failed one leaves nothing, the others keep theirs), and the events are marked `dispatched`
+in it too. A crash rolls the whole batch back and leaves its events pending; the next run
+executes them again, and the executions' UNIQUE keys make sure nothing runs twice.
 
 Loop guard: events caused by actions carry their parent and depth. An event deeper than
 MAX_DEPTH whose trigger has matching rules is not run: it is marked `loop_stopped` and an admin
@@ -17,13 +20,17 @@ alert names the chain of rules that led to it.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import event as orm_events
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from frontdesk.automation.context import build_context
-from frontdesk.automation.engine import engine_context, execute
+from frontdesk.automation.engine import engine_context, execute_in, recorded_keys
 from frontdesk.automation.rule_cache import LoadedRule, RuleCache, cache_for
 from frontdesk.automation.trigger import Subject, TriggerInstance
 from frontdesk.domain.enums import AlertKind
@@ -32,8 +39,12 @@ from frontdesk.domain.rules import evaluate
 from frontdesk.services.alerts import raise_alert
 from frontdesk.services.context import ServiceContext
 from frontdesk.store.models import AutomationExecution, AutomationRule, DomainEvent, Organization
+from frontdesk.store.unit_of_work import UnitOfWork
 
 MAX_DEPTH = 5
+# Events per dispatch transaction. A commit costs far more than a savepoint, so executions
+# are grouped; the bound keeps SQLite's write lock short for the desk's own writes.
+EVENTS_PER_TRANSACTION = 50
 PENDING, DISPATCHED, LOOP_STOPPED = "pending", "dispatched", "loop_stopped"
 TRIGGER_NAMES = frozenset(name.value for name in EventName)
 
@@ -102,51 +113,121 @@ def dispatch_pending(ctx: ServiceContext, *, limit: int = 500) -> DispatchReport
             .limit(limit)
         ).all()
     organizations: dict[uuid.UUID, Organization] = {}
-    finished: list[uuid.UUID] = []
-    for event in events:
-        report.events += 1
-        matched, trigger, context = _matching_rules(ctx, cache, organizations, event)
-        if matched and event.depth > MAX_DEPTH:
-            _stop_loop(ctx, event, matched)
-            report.loop_stopped += 1
-            continue
-        for rule in matched:
-            # Both are set whenever a rule matched.
-            assert trigger is not None
-            assert context is not None
-            if execute(ctx, rule, trigger, context=context) is None:
-                report.already_run += 1
-            else:
-                report.executions += 1
-        finished.append(event.id)
-    if finished:
-        with ctx.sessions.begin() as session:
-            session.execute(
-                update(DomainEvent).where(DomainEvent.id.in_(finished)).values(status=DISPATCHED)
-            )
+    for batch in _batches(events):
+        _dispatch_batch(ctx, cache, organizations, batch, report)
     return report
 
 
-def _matching_rules(
+def _batches(events: Sequence[DomainEvent]) -> Iterator[list[DomainEvent]]:
+    """Runs of consecutive events of one organization, at most EVENTS_PER_TRANSACTION long
+    (the order of events is kept)."""
+    batch: list[DomainEvent] = []
+    for event in events:
+        if batch and (
+            len(batch) == EVENTS_PER_TRANSACTION
+            or event.organization_id != batch[0].organization_id
+        ):
+            yield batch
+            batch = []
+        batch.append(event)
+    if batch:
+        yield batch
+
+
+def _dispatch_batch(
     ctx: ServiceContext,
     cache: RuleCache,
     organizations: dict[uuid.UUID, Organization],
-    event: DomainEvent,
-) -> tuple[list[LoadedRule], TriggerInstance | None, dict[str, Any] | None]:
-    if event.name not in TRIGGER_NAMES:
-        return [], None, None
-    org_id = event.organization_id
-    with ctx.sessions() as session:
+    events: list[DomainEvent],
+    report: DispatchReport,
+) -> None:
+    """One transaction for the events: contexts read in it (so handlers find the patient
+    in the session), each execution in a savepoint, and the events marked with it — a crash
+    leaves them pending, and their rerun skips nothing and creates nothing twice."""
+    org_id = events[0].organization_id
+    engine = engine_context(ctx, org_id)
+    finished: list[uuid.UUID] = []
+    with engine.transaction() as tx, _keeping_loaded(tx.session):
+        session = tx.session
         if org_id not in organizations:
             cache.refresh(session, org_id)
             found = session.get(Organization, org_id)
             assert found is not None  # the event's foreign key guarantees it
             organizations[org_id] = found
-        rules = cache.rules_for(org_id, event.name)
-        if rules is None:
-            return [], None, None
-        trigger = trigger_of(event)
-        context = build_context(session, organizations[org_id], trigger)
+        for event in events:
+            report.events += 1
+            matched, trigger, context = _matching_rules(
+                session, cache, organizations[org_id], event
+            )
+            if matched and event.depth > MAX_DEPTH:
+                with tx.savepoint():
+                    _stop_loop(tx, event, matched)
+                report.loop_stopped += 1
+                continue
+            if matched:
+                # Both are set whenever a rule matched.
+                assert trigger is not None
+                assert context is not None
+                _execute_matched(engine, tx, matched, trigger, context, report)
+            finished.append(event.id)
+        if finished:
+            session.execute(
+                update(DomainEvent).where(DomainEvent.id.in_(finished)).values(status=DISPATCHED)
+            )
+
+
+@contextmanager
+def _keeping_loaded(session: Session) -> Iterator[None]:
+    """Hold every object the block loads. A session keeps unmodified objects only weakly, so
+    the patient read for a context would be gone by the time a handler asks for it again, and
+    `session.get` would read it once more."""
+    loaded: list[object] = []
+
+    def keep(_session: Session, instance: object) -> None:
+        loaded.append(instance)
+
+    orm_events.listen(session, "loaded_as_persistent", keep)
+    try:
+        yield
+    finally:
+        orm_events.remove(session, "loaded_as_persistent", keep)
+
+
+def _execute_matched(
+    engine: ServiceContext,
+    tx: UnitOfWork,
+    matched: list[LoadedRule],
+    trigger: TriggerInstance,
+    context: dict[str, Any],
+    report: DispatchReport,
+) -> None:
+    keys = {rule.id: trigger.execution_key(rule.id) for rule in matched}
+    ran = recorded_keys(tx.session, keys.values())
+    to_run = [rule for rule in matched if keys[rule.id] not in ran]
+    report.already_run += len(matched) - len(to_run)
+    if to_run:
+        # The rows of the rules about to run, in one query: `execute_in` then finds them in
+        # the session instead of reading them one by one.
+        tx.session.scalars(
+            select(AutomationRule).where(AutomationRule.id.in_([rule.id for rule in to_run]))
+        ).all()
+    for rule in to_run:
+        if execute_in(engine, tx, rule, trigger, context, checked=True) is None:
+            report.already_run += 1
+        else:
+            report.executions += 1
+
+
+def _matching_rules(
+    session: Session, cache: RuleCache, organization: Organization, event: DomainEvent
+) -> tuple[list[LoadedRule], TriggerInstance | None, dict[str, Any] | None]:
+    if event.name not in TRIGGER_NAMES:
+        return [], None, None
+    rules = cache.rules_for(organization.id, event.name)
+    if rules is None:
+        return [], None, None
+    trigger = trigger_of(event)
+    context = build_context(session, organization, trigger)
     matched = [
         rule
         for rule in rules.candidates(context)
@@ -156,29 +237,27 @@ def _matching_rules(
     return matched, trigger, context
 
 
-def _stop_loop(ctx: ServiceContext, event: DomainEvent, matched: list[LoadedRule]) -> None:
-    engine = engine_context(ctx, event.organization_id)
-    with engine.transaction() as tx:
-        chain = _rule_chain(tx.session, event)
-        names = [*chain, *(rule.name for rule in matched)]
-        raise_alert(
-            tx,
-            kind=AlertKind.LOOP_GUARD,
-            severity="critical",
-            title="Automation loop stopped: " + " → ".join(names),
-            body=(
-                f"The event {event.name} is {event.depth} steps down a chain of automations "
-                f"(the limit is {MAX_DEPTH}), so the rules it would start did not run: "
-                + ", ".join(rule.name for rule in matched)
-                + ". Check whether these rules trigger each other."
-            ),
-            subject_type="event",
-            subject_id=event.id,
-            details={"rule_chain": names, "event": event.name, "depth": event.depth},
-        )
-        tx.session.execute(
-            update(DomainEvent).where(DomainEvent.id == event.id).values(status=LOOP_STOPPED)
-        )
+def _stop_loop(tx: UnitOfWork, event: DomainEvent, matched: list[LoadedRule]) -> None:
+    chain = _rule_chain(tx.session, event)
+    names = [*chain, *(rule.name for rule in matched)]
+    raise_alert(
+        tx,
+        kind=AlertKind.LOOP_GUARD,
+        severity="critical",
+        title="Automation loop stopped: " + " → ".join(names),
+        body=(
+            f"The event {event.name} is {event.depth} steps down a chain of automations "
+            f"(the limit is {MAX_DEPTH}), so the rules it would start did not run: "
+            + ", ".join(rule.name for rule in matched)
+            + ". Check whether these rules trigger each other."
+        ),
+        subject_type="event",
+        subject_id=event.id,
+        details={"rule_chain": names, "event": event.name, "depth": event.depth},
+    )
+    tx.session.execute(
+        update(DomainEvent).where(DomainEvent.id == event.id).values(status=LOOP_STOPPED)
+    )
 
 
 def _rule_chain(session: Any, event: DomainEvent) -> list[str]:

@@ -1,11 +1,12 @@
-"""Running one rule for one trigger occurrence: `execute(ctx, rule, trigger)`.
+"""Running one rule for one trigger occurrence: `execute(ctx, rule, trigger)` in a
+transaction of its own, or `execute_in(ctx, tx, ...)` in a savepoint of the dispatcher's batch
+transaction (committing once for many executions is what makes the engine fast on SQLite).
 
-One execution is one transaction (a UnitOfWork whose events carry the trigger's event as
-parent and its depth + 1, for the loop guard). In it: the execution row under its UNIQUE key
-(an occurrence that ran already is skipped), the conditions and their trace, the actions in
-order, the rule's counters, an `automation.executed` analytics event and an audit entry. If
-the process dies half-way, the whole transaction rolls back, and running it again creates
-everything once.
+An execution is atomic either way, and its events carry the trigger's event as parent and its
+depth + 1 (for the loop guard). In it: the execution row under its UNIQUE key (an occurrence
+that ran already is skipped), the conditions and their trace, the actions in order, the rule's
+counters, an `automation.executed` analytics event and an audit entry. If the process dies
+half-way, the transaction rolls back, and running it again creates everything once.
 
 Each action runs inside a savepoint: a failed action leaves none of its writes, and the
 others keep theirs. An action with `delay_minutes`, or the nested action of a
@@ -22,13 +23,14 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from frontdesk.automation.context import build_context
 from frontdesk.automation.handlers.base import (
@@ -102,27 +104,75 @@ def execute(
     *,
     context: Mapping[str, Any] | None = None,
 ) -> AutomationExecution | None:
-    """Run `rule` for `trigger`. None when the occurrence ran already (here or on another
-    desk), the rule is gone or disabled, or its conditions do not hold."""
+    """Run `rule` for `trigger` in a transaction of its own. None when the occurrence ran
+    already (here or on another desk), the rule is gone or disabled, or its conditions do not
+    hold."""
     engine = engine_context(ctx, rule.organization_id)
-    key = trigger.execution_key(rule.id)
     try:
         with open_transaction(engine, trigger) as tx:
-            already = tx.session.scalar(
-                select(AutomationExecution.id).where(AutomationExecution.execution_key == key)
-            )
-            row = tx.session.get(AutomationRule, rule.id)
-            if already is not None or row is None or row.deleted_at or not row.enabled:
-                return None
-            if context is None:
-                organization = tx.session.get(Organization, rule.organization_id)
-                assert organization is not None  # the rule's foreign key guarantees it
-                context = build_context(tx.session, organization, trigger)
-            run = ExecutionRun(engine, tx, row, cache_for(ctx.sessions).loaded(row), trigger, key)
-            return run.execute(context)
+            return _execute(engine, tx, rule, trigger, context)
     except IntegrityError:
         # Another desk or process recorded the same occurrence first: it ran there.
         return None
+
+
+def execute_in(
+    ctx: ServiceContext,
+    tx: UnitOfWork,
+    rule: LoadedRule,
+    trigger: TriggerInstance,
+    context: Mapping[str, Any],
+    *,
+    checked: bool = False,
+) -> AutomationExecution | None:
+    """`execute` inside `tx`, a transaction that holds several executions (the dispatcher's
+    batch): this one runs in a savepoint of its own, so it commits with the batch or, if it
+    fails, leaves nothing (rows, events, audit, outbox) while the others keep theirs. Its
+    events carry the trigger's event as parent. `checked`: the caller has already looked
+    for the execution key (`recorded_keys`)."""
+    try:
+        with tx.savepoint(), tx.caused_by(trigger.event_id, trigger.depth + 1):
+            return _execute(ctx, tx, rule, trigger, context, checked=checked)
+    except IntegrityError:
+        # The UNIQUE execution key: another desk or process recorded it first.
+        return None
+
+
+def recorded_keys(session: Session, keys: Collection[str]) -> set[str]:
+    """Which of these execution keys have an execution already (one query for an event's
+    rules rather than one per rule)."""
+    if not keys:
+        return set()
+    return set(
+        session.scalars(
+            select(AutomationExecution.execution_key).where(
+                AutomationExecution.execution_key.in_(keys)
+            )
+        )
+    )
+
+
+def _execute(
+    ctx: ServiceContext,
+    tx: UnitOfWork,
+    rule: AutomationRule | LoadedRule,
+    trigger: TriggerInstance,
+    context: Mapping[str, Any] | None,
+    *,
+    checked: bool = False,
+) -> AutomationExecution | None:
+    key = trigger.execution_key(rule.id)
+    if not checked and recorded_keys(tx.session, [key]):
+        return None
+    row = tx.session.get(AutomationRule, rule.id)
+    if row is None or row.deleted_at or not row.enabled:
+        return None
+    if context is None:
+        organization = tx.session.get(Organization, rule.organization_id)
+        assert organization is not None  # the rule's foreign key guarantees it
+        context = build_context(tx.session, organization, trigger)
+    run = ExecutionRun(ctx, tx, row, cache_for(ctx.sessions).loaded(row), trigger, key)
+    return run.execute(context)
 
 
 @dataclass

@@ -90,6 +90,10 @@ class UnitOfWork:
         self._parent_event_id = parent_event_id
         self._depth = depth
         self._row_changes: dict[tuple[str, uuid.UUID], _RowChange] = {}
+        # One frame per open savepoint: each row change as it was before the savepoint first
+        # touched it (None: the savepoint created it). Undoing replays the frame, so a
+        # savepoint costs what it touches, not what the whole transaction has collected.
+        self._undo: list[dict[tuple[str, uuid.UUID], _RowChange | None]] = []
         # Journal rows are added after the final flush, so they follow the rows they name.
         self._pending_journal: list[DomainEvent | AuditEntry] = []
         self.changes = ChangeSet()
@@ -125,26 +129,49 @@ class UnitOfWork:
         the transaction: one failed automation action must not leave half of its writes."""
         journal = len(self._pending_journal)
         event_names = len(self.changes.events)
-        row_changes = {
-            key: replace(c, changed=dict(c.changed)) for key, c in self._row_changes.items()
-        }
-        created = {table: set(ids) for table, ids in self.changes.created.items()}
-        updated = {table: set(ids) for table, ids in self.changes.updated.items()}
         self._ensure_begun()
         nested = self.session.begin_nested()
+        self._undo.append({})
         try:
             yield
-            nested.commit()
+            nested.commit()  # flushes: the frame must still be open to collect that flush
         except BaseException:
             nested.rollback()
             del self._pending_journal[journal:]
             del self.changes.events[event_names:]
-            self._row_changes = row_changes
-            self.changes.created.clear()
-            self.changes.created.update(created)
-            self.changes.updated.clear()
-            self.changes.updated.update(updated)
+            self._restore(self._undo.pop())
             raise
+        frame = self._undo.pop()
+        if self._undo:
+            # The enclosing savepoint may still roll back: it keeps the oldest snapshot.
+            parent = self._undo[-1]
+            for key, before in frame.items():
+                parent.setdefault(key, before)
+
+    @contextmanager
+    def caused_by(self, parent_event_id: uuid.UUID | None, depth: int) -> Iterator[None]:
+        """Events emitted in the block carry this parent and depth (the loop guard reads
+        them): one transaction can hold the work of several triggers, each in a savepoint."""
+        saved = self._parent_event_id, self._depth
+        self._parent_event_id, self._depth = parent_event_id, depth
+        try:
+            yield
+        finally:
+            self._parent_event_id, self._depth = saved
+
+    def _restore(self, frame: dict[tuple[str, uuid.UUID], _RowChange | None]) -> None:
+        for key, before in frame.items():
+            if before is not None:
+                self._row_changes[key] = before
+                continue
+            change = self._row_changes.pop(key, None)
+            if change is not None:
+                bucket = (
+                    self.changes.created if change.operation == "insert" else self.changes.updated
+                )
+                bucket[key[0]].discard(key[1])
+                if not bucket[key[0]]:
+                    del bucket[key[0]]
 
     def emit(
         self,
@@ -213,6 +240,11 @@ class UnitOfWork:
             if operation == "update" and set(changed) <= {"row_version", "updated_at"}:
                 continue
             key = (table, obj.id)
+            if self._undo and key not in self._undo[-1]:
+                before = self._row_changes.get(key)
+                self._undo[-1][key] = (
+                    None if before is None else replace(before, changed=dict(before.changed))
+                )
             if key in self._row_changes:
                 self._row_changes[key].changed.update(changed)
                 continue
@@ -239,7 +271,9 @@ class UnitOfWork:
         ).scalar_one()
         seq = int(device.value["next_seq"])
         device_id = uuid.UUID(device.value["device_id"])
-        # One multi-row INSERT rather than one per changed row.
+        # One multi-row INSERT rather than one per changed row. render_nulls: the ORM would
+        # otherwise leave out None values (base_version of an insert) and start a new INSERT
+        # each time the set of columns changes from one row to the next.
         mutations = [
             {
                 "device_id": device_id,
@@ -255,6 +289,6 @@ class UnitOfWork:
             }
             for offset, ((table, row_id), change) in enumerate(self._row_changes.items())
         ]
-        self.session.execute(insert(OutboxMutation), mutations)
+        self.session.execute(insert(OutboxMutation).execution_options(render_nulls=True), mutations)
         seq += len(mutations)
         device.value = {**device.value, "next_seq": seq}
