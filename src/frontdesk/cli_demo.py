@@ -12,7 +12,7 @@ import platformdirs
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.automation.dispatcher import dispatch_pending
-from frontdesk.automation.scheduler import AutomationRunner
+from frontdesk.automation.scheduler import AutomationRunner, engine_steps
 from frontdesk.cli_output import entries_table
 from frontdesk.domain.clock import zone
 from frontdesk.domain.enums import AppointmentStatus, Role
@@ -31,14 +31,16 @@ def demo_home(home: str | None) -> Path:
     return Path(chosen) if chosen else Path(platformdirs.user_data_dir("frontdesk")) / "demo"
 
 
-def _run_automations(sessions: sessionmaker[Session], organization_id: uuid.UUID) -> None:
+def _run_automations(
+    sessions: sessionmaker[Session], organization_id: uuid.UUID, home: Path
+) -> None:
     """Let the engine catch up with what the demo's history caused (forms, messages, timers)."""
     ctx = ServiceContext(
         sessions=sessions, organization_id=organization_id, actor=Actor.system("automation")
     )
     while dispatch_pending(ctx).events:
         continue
-    AutomationRunner(ctx).sweep()
+    AutomationRunner(ctx, engine_steps(local_outbox=home / "outbox")).sweep()
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -49,7 +51,7 @@ def run_demo(args: argparse.Namespace) -> int:
             summary = seed_demo_clinic(mirror.sessions, now)
             print(f"Seeded the demo clinic: {summary.appointments} appointments.")
         organization = find_organization(mirror.sessions)
-        _run_automations(mirror.sessions, organization.id)
+        _run_automations(mirror.sessions, organization.id, mirror.profile.home)
         ctx = ServiceContext(
             sessions=mirror.sessions,
             organization_id=organization.id,

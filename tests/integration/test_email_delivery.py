@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,12 +19,14 @@ from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 from sqlalchemy import select
 
 from frontdesk.automation.delivery import MAX_ATTEMPTS, deliver_due_messages, retry_delay
+from frontdesk.automation.scheduler import AutomationRunner, engine_steps
 from frontdesk.domain.enums import AlertKind, MessageChannel, MessageStatus
 from frontdesk.domain.ids import new_id
 from frontdesk.integrations.email import IDEMPOTENCY_HEADER, Email, SmtpEmailSender, message_id
 from frontdesk.integrations.errors import PermanentError, TemporaryError
 from frontdesk.services import messages, settings
 from frontdesk.store.models import Alert, OutboundMessage
+from frontdesk.store.unit_of_work import Actor
 from tests.support.clinic import Clinic
 
 SENDER = "desk@riverside.example"
@@ -370,3 +373,35 @@ def test_an_address_the_server_cannot_take_is_refused_for_good() -> None:
             sender.send(Email("ана@example.com", "Hi", "Hello", None, "k"))
     finally:
         controller.stop()
+
+
+def test_the_desk_runner_delivers_with_the_smtp_settings_and_writes_sms_locally(
+    clinic: Clinic, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    runner_ctx = clinic.ctx.acting_as(Actor.system("automation"))
+    queued = queue_welcome(clinic)
+    with clinic.ctx.transaction() as tx:
+        sms, _ = messages.enqueue_message(
+            tx,
+            message_id=new_id(),
+            channel=MessageChannel.SMS,
+            recipient="+40721000111",
+            message=messages.RenderedMessage("", "See you tomorrow", None),
+            idempotency_key="rule:reminder/appointment:1#0",
+            template="appointment_reminder",
+        )
+    runner = AutomationRunner(runner_ctx, engine_steps(local_outbox=tmp_path / "outbox"))
+
+    runner.sweep()
+    assert message(clinic, queued).status == MessageStatus.PENDING  # no SMTP server set yet
+    assert message(clinic, sms.id).status == MessageStatus.SENT
+    assert "See you tomorrow" in (tmp_path / "outbox" / "sms.jsonl").read_text()
+
+    settings.set_setting(clinic.ctx.sessions, settings.SMTP_HOST, "127.0.0.1")
+    settings.set_setting(clinic.ctx.sessions, settings.SMTP_PORT, smtp.port)
+    settings.set_setting(clinic.ctx.sessions, settings.SMTP_STARTTLS, False)
+    settings.set_setting(clinic.ctx.sessions, settings.FROM_ADDRESS, SENDER)
+    report = runner.sweep()
+    assert "deliver_messages" not in report.failed_steps
+    assert message(clinic, queued).status == MessageStatus.SENT
+    assert [m["To"] for m in smtp.collector.received] == ["ana@example.com"]

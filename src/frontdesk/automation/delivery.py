@@ -20,8 +20,10 @@ same Message-ID, which mail systems use to show it once.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm.exc import StaleDataError
@@ -30,10 +32,11 @@ from frontdesk.domain.clock import ensure_utc
 from frontdesk.domain.enums import AlertKind, MessageChannel, MessageStatus
 from frontdesk.integrations.email import Email, EmailSender
 from frontdesk.integrations.errors import DeliveryError, PermanentError
-from frontdesk.integrations.push import Push, PushSender
-from frontdesk.integrations.sms import Sms, SmsSender
+from frontdesk.integrations.push import OutboxFilePushSender, Push, PushSender
+from frontdesk.integrations.sms import OutboxFileSmsSender, Sms, SmsSender
 from frontdesk.services.alerts import raise_alert
 from frontdesk.services.context import ServiceContext
+from frontdesk.services.settings import email_sender, sms_sender
 from frontdesk.store.models import OutboundMessage
 
 MAX_ATTEMPTS = 6
@@ -215,3 +218,22 @@ def _record_failure(
 
 def _noun(channel: MessageChannel) -> str:
     return {"email": "An e-mail", "sms": "An SMS", "push": "A push notification"}[channel]
+
+
+def desk_delivery(local_outbox: Path) -> Callable[[ServiceContext, datetime], DeliveryReport]:
+    """Delivery as a desk with no server does it: e-mail over the SMTP server in the settings
+    (left pending until one is set), SMS through the configured provider, and SMS and push
+    otherwise written to files in `local_outbox` (no account needed). Settings are read on
+    every run, so a change takes effect at the next sweep."""
+
+    def deliver(ctx: ServiceContext, now: datetime) -> DeliveryReport:
+        sms = sms_sender(ctx.sessions) or OutboxFileSmsSender(local_outbox / "sms.jsonl")
+        return deliver_due_messages(
+            ctx,
+            now,
+            email=email_sender(ctx.sessions),
+            sms=sms,
+            push=OutboxFilePushSender(local_outbox / "push.jsonl"),
+        )
+
+    return deliver

@@ -9,8 +9,9 @@ the job (a crash, a sleeping laptop) loses nothing, the next sweep catches up.
 
 A sweep, in order: the daily plan-expiry check (its events are dispatched right after) →
 dispatch pending events → reconcile timers (what the events changed is armed) → fire due
-timers → run due delayed actions. At start-up the first run migrates the legacy onboarding
-forms and then sweeps, which catches up overdue timers under their rules' misfire policy.
+timers → run due delayed actions → deliver due messages (on a desk). At start-up the first
+run migrates the legacy onboarding forms and then sweeps, which catches up overdue timers under
+their rules' misfire policy.
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from frontdesk.automation.delayed import run_due_delayed_actions
+from frontdesk.automation.delivery import desk_delivery
 from frontdesk.automation.dispatcher import dispatch_pending
 from frontdesk.automation.engine import execute
 from frontdesk.automation.legacy import migrate_legacy_onboarding
@@ -58,15 +61,19 @@ class EngineSteps:
     execute: Executor
     run_delayed_actions: Callable[[ServiceContext, datetime], object]
     expire_plans: PlanExpirer
+    # Sending due outbound messages; None where something else delivers (the server).
+    deliver_messages: Callable[[ServiceContext, datetime], object] | None = None
 
 
-def engine_steps() -> EngineSteps:
-    """The real engine: the dispatcher, the executor, delayed actions, the plans service."""
+def engine_steps(local_outbox: Path | None = None) -> EngineSteps:
+    """The real engine: the dispatcher, the executor, delayed actions, the plans service and,
+    given a profile's outbox folder, the desk's own message delivery."""
     return EngineSteps(
         dispatch_events=dispatch_pending,
         execute=execute,
         run_delayed_actions=run_due_delayed_actions,
         expire_plans=expire_overdue_plans,
+        deliver_messages=desk_delivery(local_outbox) if local_outbox else None,
     )
 
 
@@ -132,6 +139,9 @@ class AutomationRunner:
                 ("fire_due_timers", fire),
                 ("run_delayed_actions", lambda: steps.run_delayed_actions(ctx, at)),
             ]
+            if steps.deliver_messages is not None:
+                deliver = steps.deliver_messages
+                parts.append(("deliver_messages", lambda: deliver(ctx, at)))
             for name, part in parts:
                 try:
                     part()
