@@ -497,6 +497,67 @@ def test_an_unknown_signing_user_is_refused(clinic: Clinic, visit: Visit) -> Non
     )
 
 
+def test_staff_cannot_seal_a_user_of_another_organization(clinic: Clinic, visit: Visit) -> None:
+    form = _fill_intake(clinic, visit)
+    with clinic.ctx.sessions.begin() as session:
+        stranger = User(email="stranger@elsewhere.example", display_name="Someone Else")
+        session.add(stranger)
+        session.flush()
+        stranger_id = stranger.id
+
+    for actor in (clinic.ctx, clinic.as_(clinic.admin)):
+        _refused(
+            clinic,
+            PermissionDenied,
+            "signed_by_user_id",
+            lambda actor=actor: forms.sign(
+                actor,
+                form.id,
+                signer_name="Ioana",
+                signature_svg=SVG,
+                signed_by_user_id=stranger_id,
+            ),
+        )
+    # A receptionist records only themself; an admin also another member or the patient.
+    _refused(
+        clinic,
+        PermissionDenied,
+        "signed_by_user_id",
+        lambda: forms.sign(
+            clinic.ctx,
+            form.id,
+            signer_name="Ioana",
+            signature_svg=SVG,
+            signed_by_user_id=clinic.admin.user_id,
+        ),
+    )
+
+
+def test_an_admin_may_record_the_patient_or_a_member_as_signer(
+    clinic: Clinic, visit: Visit
+) -> None:
+    form = _fill_intake(clinic, visit)
+    patient = _patient_actor(clinic, visit.person)
+    signed = forms.sign(
+        clinic.as_(clinic.admin),
+        form.id,
+        signer_name="Ioana",
+        signature_svg=SVG,
+        signed_by_user_id=patient.user_id,
+    ).value
+    assert signed.signed_by_user_id == patient.user_id
+
+    other = _fill_intake(clinic, _visit(clinic))
+    by_member = forms.sign(
+        clinic.as_(clinic.admin),
+        other.id,
+        signer_name="Rita",
+        signature_svg=SVG,
+        signed_by_user_id=clinic.receptionist.user_id,
+    ).value
+    assert by_member.signed_by_user_id == clinic.receptionist.user_id
+
+
 @pytest.mark.parametrize(
     "write",
     [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -318,3 +318,11 @@ def test_onboarding_is_recorded_with_the_actor(clinic: Clinic) -> None:
         ).one()
     assert (change.actor_user_id, change.actor_label) == (clinic.admin.user_id, "Ana Admin")
     assert change.changed_at == clinic.clock.now()
+
+
+def test_onboarding_checks_the_birth_date_against_the_local_day(clinic: Clinic) -> None:
+    booked = book(clinic.ctx, clinic).appointment
+    # 22:30 UTC on 2 March is already 00:30 on 3 March in Bucharest.
+    clinic.clock.set(datetime(2026, 3, 2, 22, 30, tzinfo=UTC))
+    result = onboarding.onboard(clinic.ctx, booked.id, date_of_birth=date(2026, 3, 3)).value
+    assert result.person.date_of_birth == date(2026, 3, 3)

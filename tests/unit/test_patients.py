@@ -3,7 +3,7 @@ organization link made once."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -208,3 +208,12 @@ def test_the_link_is_made_once_and_a_tombstoned_link_is_restored(clinic: Clinic)
         assert patients.ensure_patient_link(tx, row) is True
         assert patients.is_patient(tx.session, clinic.organization_id, person.id)
     assert len(events_named(clinic.ctx.sessions, EventName.PATIENT_ONBOARDED)) == 2
+
+
+def test_a_birth_date_of_today_is_checked_in_the_organization_zone(clinic: Clinic) -> None:
+    # 22:30 UTC on 2 March is already 00:30 on 3 March in Bucharest.
+    clinic.clock.set(datetime(2026, 3, 2, 22, 30, tzinfo=UTC))
+    person = patients.register_patient(
+        clinic.ctx, first_name="New", last_name="Born", date_of_birth=date(2026, 3, 3)
+    ).value
+    assert person.date_of_birth == date(2026, 3, 3)

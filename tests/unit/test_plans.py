@@ -26,6 +26,7 @@ from frontdesk.domain.treatment_schedule import (
 )
 from frontdesk.services import plans
 from frontdesk.store.models import (
+    Appointment,
     DomainEvent,
     PatientTreatmentPlan,
     TreatmentPlan,
@@ -509,3 +510,26 @@ def test_the_session_due_today_is_the_one_not_done(clinic: Clinic) -> None:
     with clinic.ctx.sessions() as session:
         assert plans.session_due(session, clinic.organization_id, person.id, TODAY) is None
         assert plans.estimated_minutes(session, session.get_one(TreatmentSession, first.id)) == 31
+
+
+def test_a_completed_session_links_its_appointment_and_counts_it_once(clinic: Clinic) -> None:
+    plan = plans.create_service_plan(
+        clinic.ctx, name="Back programme", service_id=clinic.consult_service_id, session_count=3
+    ).value
+    person = insert_person(clinic)
+    enrolment = plans.enrol(clinic.ctx, plan.id, person.id).value
+    appointment = insert_appointment(clinic, start=clinic.clock.now(), person_id=person.id)
+
+    plans.record_service_session_completed(clinic.ctx, enrolment.id, appointment_id=appointment.id)
+    with clinic.ctx.sessions() as session:
+        linked = session.get_one(Appointment, appointment.id)
+        assert (linked.patient_service_plan_id, linked.plan_session_number) == (enrolment.id, 1)
+
+    refused(
+        clinic,
+        AlreadyExists,
+        "appointment_id",
+        lambda: plans.record_service_session_completed(
+            clinic.ctx, enrolment.id, appointment_id=appointment.id
+        ),
+    )

@@ -210,23 +210,32 @@ class _Builder:
     # --- the patient ----------------------------------------------------------------------------
 
     def patient(self, person_id: uuid.UUID) -> dict[str, Any] | None:
-        person = self.session.get(PatientPerson, person_id)
-        if person is None:
-            return None
-        onboarded_at = self.session.scalar(
-            select(Patient.onboarded_at).where(
+        # One query: the person, when they were onboarded, and their held appointments.
+        onboarded = (
+            select(Patient.onboarded_at)
+            .where(
                 Patient.organization_id == self.organization_id,
                 Patient.patient_person_id == person_id,
                 Patient.deleted_at.is_(None),
             )
+            .limit(1)
+            .scalar_subquery()
         )
-        count, last_start = self.session.execute(
-            select(func.count(), func.max(Appointment.started_at)).where(
-                Appointment.patient_person_id == person_id,
-                Appointment.deleted_at.is_(None),
-                Appointment.status.not_in(_NOT_HELD),
+        held = (
+            Appointment.patient_person_id == person_id,
+            Appointment.deleted_at.is_(None),
+            Appointment.status.not_in(_NOT_HELD),
+        )
+        count_held = select(func.count()).select_from(Appointment).where(*held).scalar_subquery()
+        last_held = select(func.max(Appointment.started_at)).where(*held).scalar_subquery()
+        row = self.session.execute(
+            select(PatientPerson, onboarded, count_held, last_held).where(
+                PatientPerson.id == person_id
             )
-        ).one()
+        ).first()
+        if row is None:
+            return None
+        person, onboarded_at, count, last_start = row
         last_day = last_start.astimezone(self.tz).date() if last_start is not None else None
         values: dict[str, Any] = {
             "id": str(person.id),

@@ -30,7 +30,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from frontdesk.automation.context import build_context
-from frontdesk.automation.engine import engine_context, execute_in, recorded_keys
+from frontdesk.automation.engine import BatchLedger, engine_context, execute_in, recorded_keys
 from frontdesk.automation.rule_cache import LoadedRule, RuleCache, cache_for
 from frontdesk.automation.trigger import Subject, TriggerInstance
 from frontdesk.domain.enums import AlertKind
@@ -147,7 +147,10 @@ def _dispatch_batch(
     org_id = events[0].organization_id
     engine = engine_context(ctx, org_id)
     finished: list[uuid.UUID] = []
+    ledger = BatchLedger()
     with engine.transaction() as tx, _keeping_loaded(tx.session):
+        # The write lock from the start: the "ran already?" checks below hold until commit.
+        tx.lock_for_writing()
         session = tx.session
         if org_id not in organizations:
             cache.refresh(session, org_id)
@@ -168,8 +171,9 @@ def _dispatch_batch(
                 # Both are set whenever a rule matched.
                 assert trigger is not None
                 assert context is not None
-                _execute_matched(engine, tx, matched, trigger, context, report)
+                _execute_matched(engine, tx, ledger, matched, trigger, context, report)
             finished.append(event.id)
+        ledger.write(tx)
         if finished:
             session.execute(
                 update(DomainEvent).where(DomainEvent.id.in_(finished)).values(status=DISPATCHED)
@@ -196,6 +200,7 @@ def _keeping_loaded(session: Session) -> Iterator[None]:
 def _execute_matched(
     engine: ServiceContext,
     tx: UnitOfWork,
+    ledger: BatchLedger,
     matched: list[LoadedRule],
     trigger: TriggerInstance,
     context: dict[str, Any],
@@ -212,7 +217,7 @@ def _execute_matched(
             select(AutomationRule).where(AutomationRule.id.in_([rule.id for rule in to_run]))
         ).all()
     for rule in to_run:
-        if execute_in(engine, tx, rule, trigger, context, checked=True) is None:
+        if execute_in(engine, tx, rule, trigger, context, checked=True, ledger=ledger) is None:
             report.already_run += 1
         else:
             report.executions += 1

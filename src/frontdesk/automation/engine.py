@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -47,16 +47,19 @@ from frontdesk.automation.rule_cache import LoadedRule, cache_for
 from frontdesk.automation.timer_rows import TimerKind, engine_timer, trigger_to_json
 from frontdesk.automation.trigger import TriggerInstance
 from frontdesk.domain.errors import DomainError
+from frontdesk.domain.ids import new_id
 from frontdesk.domain.rules import ActionBase, ScheduleAction, evaluate
 from frontdesk.services.context import ServiceContext
+from frontdesk.store.base import utcnow
 from frontdesk.store.models import (
     AnalyticsEvent,
+    AuditEntry,
     AutomationExecution,
     AutomationRule,
     Organization,
     Timer,
 )
-from frontdesk.store.unit_of_work import Actor, UnitOfWork
+from frontdesk.store.unit_of_work import Actor, UnitOfWork, to_json_value
 
 ENGINE_ACTOR = Actor.system("automation")
 MAX_ATTEMPTS = 5
@@ -110,10 +113,93 @@ def execute(
     engine = engine_context(ctx, rule.organization_id)
     try:
         with open_transaction(engine, trigger) as tx:
-            return _execute(engine, tx, rule, trigger, context)
+            done = _execute(engine, tx, rule, trigger, context)
+            return None if done is None else done[1]
     except IntegrityError:
         # Another desk or process recorded the same occurrence first: it ran there.
         return None
+
+
+class BatchLedger:
+    """The bookkeeping of a batch's executions, written once at the end of the batch: the
+    execution rows, their `automation.executed` analytics events and audit entries (one
+    multi-row INSERT each) and one counter UPDATE per rule — instead of an ORM flush of each
+    inside its savepoint. Only executions whose savepoint committed are added, so a failed
+    execution leaves nothing here either. The batch must hold the write lock from its start
+    (`UnitOfWork.lock_for_writing`): its "ran already?" checks then stay true until the
+    commit, and the execution rows' UNIQUE keys cannot clash (if one did, the whole batch
+    would roll back and its events stay pending)."""
+
+    def __init__(self) -> None:
+        self.executions: list[tuple[ExecutionRun, AutomationExecution]] = []
+        self.keys: set[str] = set()
+
+    def add(self, run: ExecutionRun, execution: AutomationExecution) -> None:
+        self.executions.append((run, execution))
+        self.keys.add(execution.execution_key)
+
+    def write(self, tx: UnitOfWork) -> None:
+        if not self.executions:
+            return
+        now = tx.now
+        stamp = utcnow()
+        columns = [c.key for c in AutomationExecution.__table__.columns]
+        rows: list[dict[str, Any]] = []
+        analytics: list[dict[str, Any]] = []
+        audit: list[dict[str, Any]] = []
+        counts: dict[uuid.UUID, int] = {}
+        for run, execution in self.executions:
+            execution.row_version = 1
+            execution.created_at = execution.updated_at = stamp
+            row = {name: getattr(execution, name) for name in columns}
+            rows.append(row)
+            tx.record_written(
+                AutomationExecution.__tablename__,
+                execution.id,
+                "insert",
+                {name: to_json_value(value) for name, value in row.items()},
+                organization_id=execution.organization_id,
+            )
+            analytics.append(run.analytics_row(execution))
+            audit.append(run.audit_row(execution))
+            counts[run.row.id] = counts.get(run.row.id, 0) + 1
+        session = tx.session
+        session.execute(insert(AutomationExecution), rows)
+        session.execute(insert(AnalyticsEvent), analytics)
+        session.execute(insert(AuditEntry), audit)
+        for rule_id, n in counts.items():
+            # row_version moves with execution_count, so the rule cache's fingerprint
+            # (Σ row_version − execution_count) sees no edit and does not reload.
+            version, count, organization_id = session.execute(
+                update(AutomationRule)
+                .where(AutomationRule.id == rule_id)
+                .values(
+                    execution_count=AutomationRule.execution_count + n,
+                    row_version=AutomationRule.row_version + n,
+                    last_executed_at=now,
+                    updated_at=stamp,
+                )
+                .returning(
+                    AutomationRule.row_version,
+                    AutomationRule.execution_count,
+                    AutomationRule.organization_id,
+                )
+                .execution_options(synchronize_session=False)
+            ).one()
+            tx.record_written(
+                AutomationRule.__tablename__,
+                rule_id,
+                "update",
+                {
+                    "execution_count": count,
+                    "last_executed_at": to_json_value(now),
+                    "row_version": version,
+                    "updated_at": to_json_value(stamp),
+                },
+                base_version=version - n,
+                organization_id=organization_id,
+            )
+        self.executions.clear()
 
 
 def execute_in(
@@ -124,18 +210,28 @@ def execute_in(
     context: Mapping[str, Any],
     *,
     checked: bool = False,
+    ledger: BatchLedger | None = None,
 ) -> AutomationExecution | None:
     """`execute` inside `tx`, a transaction that holds several executions (the dispatcher's
     batch): this one runs in a savepoint of its own, so it commits with the batch or, if it
     fails, leaves nothing (rows, events, audit, outbox) while the others keep theirs. Its
     events carry the trigger's event as parent. `checked`: the caller has already looked
-    for the execution key (`recorded_keys`)."""
+    for the execution key (`recorded_keys`). `ledger`: the execution row and its bookkeeping
+    are handed to it (written at the end of the batch) rather than written here."""
+    if ledger is not None and trigger.execution_key(rule.id) in ledger.keys:
+        return None
     try:
         with tx.savepoint(), tx.caused_by(trigger.event_id, trigger.depth + 1):
-            return _execute(ctx, tx, rule, trigger, context, checked=checked)
+            done = _execute(ctx, tx, rule, trigger, context, checked=checked, deferred=ledger)
     except IntegrityError:
         # The UNIQUE execution key: another desk or process recorded it first.
         return None
+    if done is None:
+        return None
+    run, execution = done
+    if ledger is not None:
+        ledger.add(run, execution)
+    return execution
 
 
 def recorded_keys(session: Session, keys: Collection[str]) -> set[str]:
@@ -160,7 +256,8 @@ def _execute(
     context: Mapping[str, Any] | None,
     *,
     checked: bool = False,
-) -> AutomationExecution | None:
+    deferred: BatchLedger | None = None,
+) -> tuple[ExecutionRun, AutomationExecution] | None:
     key = trigger.execution_key(rule.id)
     if not checked and recorded_keys(tx.session, [key]):
         return None
@@ -172,7 +269,12 @@ def _execute(
         assert organization is not None  # the rule's foreign key guarantees it
         context = build_context(tx.session, organization, trigger)
     run = ExecutionRun(ctx, tx, row, cache_for(ctx.sessions).loaded(row), trigger, key)
-    return run.execute(context)
+    run.deferred = deferred is not None
+    # Under the batch's write lock the key was just found unused: nothing derived from it
+    # exists, so the handlers need not look.
+    run.fresh = deferred is not None and checked
+    execution = run.execute(context)
+    return None if execution is None else (run, execution)
 
 
 @dataclass
@@ -187,6 +289,10 @@ class ExecutionRun:
     trigger: TriggerInstance
     key: str
     context: Mapping[str, Any] = field(default_factory=dict)
+    # The execution row and its bookkeeping go to the batch's ledger (`BatchLedger`).
+    deferred: bool = False
+    # A first run whose key was checked under the write lock (`ActionRun.fresh`).
+    fresh: bool = False
 
     @property
     def execution_id(self) -> uuid.UUID:
@@ -214,8 +320,7 @@ class ExecutionRun:
             entries.append(entry)
             traces.append(trace)
         self.record(execution, entries, traces)
-        self.tx.session.add(execution)
-        self._count(execution)
+        self._add(execution)
         return execution
 
     # --- running one action --------------------------------------------------------------------
@@ -268,6 +373,7 @@ class ExecutionRun:
             action_path=path,
             action=action,
             context=self.context,
+            fresh=self.fresh,
         )
         try:
             with self.tx.savepoint():
@@ -376,9 +482,14 @@ class ExecutionRun:
         execution = self._new_execution([])
         execution.status = "failure"
         execution.error_message = self.rule.problem
+        self._add(execution)
+        return execution
+
+    def _add(self, execution: AutomationExecution) -> None:
+        if self.deferred:
+            return
         self.tx.session.add(execution)
         self._count(execution)
-        return execution
 
     def record(
         self,
@@ -409,31 +520,52 @@ class ExecutionRun:
     def _count(self, execution: AutomationExecution) -> None:
         self.row.execution_count += 1
         self.row.last_executed_at = self.tx.now
-        definition = self.rule.definition
-        self.tx.session.add(
-            AnalyticsEvent(
-                organization_id=self.row.organization_id,
-                event_name="automation.executed",
-                event_category="automation",
-                resource_type="automation_rule",
-                resource_id=rule_hash(self.row.id),
-                properties={
-                    "trigger_event": self.trigger.event_name,
-                    "actions_count": len(definition.actions) if definition else 0,
-                    "status": execution.status,
-                },
-                occurred_at=self.tx.now,
-            )
-        )
+        self.tx.session.add(AnalyticsEvent(**self.analytics_row(execution)))
         self.tx.audit(
             "automation.executed",
             "automation_execution",
             execution.id,
-            {
-                "rule_id": self.row.id,
-                "rule": self.row.name,
+            self._audit_details(execution),
+        )
+
+    def analytics_row(self, execution: AutomationExecution) -> dict[str, Any]:
+        """The `automation.executed` analytics event (nothing about the patient)."""
+        definition = self.rule.definition
+        return {
+            "id": new_id(),
+            "organization_id": self.row.organization_id,
+            "event_name": "automation.executed",
+            "event_category": "automation",
+            "resource_type": "automation_rule",
+            "resource_id": rule_hash(self.row.id),
+            "properties": {
                 "trigger_event": self.trigger.event_name,
-                "event_id": self.trigger.event_id,
+                "actions_count": len(definition.actions) if definition else 0,
                 "status": execution.status,
             },
-        )
+            "occurred_at": self.tx.now,
+        }
+
+    def _audit_details(self, execution: AutomationExecution) -> dict[str, Any]:
+        return {
+            "rule_id": self.row.id,
+            "rule": self.row.name,
+            "trigger_event": self.trigger.event_name,
+            "event_id": self.trigger.event_id,
+            "status": execution.status,
+        }
+
+    def audit_row(self, execution: AutomationExecution) -> dict[str, Any]:
+        """The `automation.executed` audit entry, as `UnitOfWork.audit` writes it."""
+        actor = self.tx.actor
+        return {
+            "id": new_id(),
+            "organization_id": self.row.organization_id,
+            "at": self.tx.now,
+            "actor_user_id": actor.user_id,
+            "actor_label": actor.label,
+            "action": "automation.executed",
+            "entity_type": "automation_execution",
+            "entity_id": execution.id,
+            "details": {k: to_json_value(v) for k, v in self._audit_details(execution).items()},
+        }

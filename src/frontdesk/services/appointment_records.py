@@ -5,7 +5,7 @@ build on these, inside the caller's transaction."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -41,6 +41,12 @@ def load_appointment(tx: UnitOfWork, appointment_id: uuid.UUID) -> Appointment:
 
 def organization_zone(session: Session, organization_id: uuid.UUID) -> ZoneInfo:
     return zone(session.get_one(Organization, organization_id).timezone)
+
+
+def local_today(tx: UnitOfWork) -> date:
+    """Today in the organization's zone: dates of birth, plans and other local days are
+    checked against this, never against the UTC date."""
+    return tx.now.astimezone(organization_zone(tx.session, tx.organization_id)).date()
 
 
 def local_label(instant: datetime, tz: ZoneInfo) -> str:

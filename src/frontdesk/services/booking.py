@@ -46,6 +46,7 @@ from frontdesk.domain.events import EventName
 from frontdesk.domain.ids import new_id
 from frontdesk.integrations.video import VideoRoomProvider
 from frontdesk.services.appointment_records import (
+    local_today,
     overlapping_appointments,
     record_status_change,
     same_day_warnings,
@@ -136,7 +137,7 @@ def book_public(
                 last_name=last_name,
                 email=email,
                 phone=phone,
-                today=tx.now.date(),
+                today=local_today(tx),
                 name_fields=("name", "name"),
             )
             _require_contact(details.email, details.phone)

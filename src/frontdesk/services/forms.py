@@ -44,14 +44,17 @@ from frontdesk.domain.form_fields import (
 from frontdesk.domain.form_signature import check_signature_input, content_hash, hash_matches
 from frontdesk.domain.ids import new_id
 from frontdesk.services.access import can_see_appointment
+from frontdesk.services.appointment_records import load_appointment
 from frontdesk.services.consents import grant_consents_given_by
 from frontdesk.services.context import Outcome, ServiceContext
+from frontdesk.services.patients import load_person
 from frontdesk.services.permissions import require_appointment_access, require_staff
 from frontdesk.store.models import (
     Appointment,
     CalendarForm,
     FormInstance,
     FormTemplate,
+    Membership,
     Organization,
     PatientPerson,
     ServiceForm,
@@ -261,7 +264,7 @@ def add_form(
         chosen_source = FormSource(source)
     except ValueError:
         raise InvalidInput.single("source", f"unknown form source {source!r}") from None
-    person = _load_person(tx, patient_person_id)
+    person = load_person(tx, patient_person_id, field="patient_person_id")
     if appointment_id is not None:
         _require_appointment_of(tx, appointment_id, person)
         if template_key in _live_template_keys(tx, appointment_id):
@@ -285,17 +288,10 @@ def add_form(
     return form
 
 
-def _load_person(tx: UnitOfWork, person_id: uuid.UUID) -> PatientPerson:
-    person = tx.session.get(PatientPerson, person_id)
-    if person is None or person.organization_id != tx.organization_id or person.deleted_at:
-        raise NotFound(f"no patient {person_id}", field="patient_person_id")
-    return person
-
-
 def _require_appointment_of(
     tx: UnitOfWork, appointment_id: uuid.UUID, person: PatientPerson
 ) -> Appointment:
-    appointment = _load_appointment(tx.session, tx.organization_id, appointment_id)
+    appointment = load_appointment(tx, appointment_id)
     require_appointment_access(tx.actor, appointment, patient_may=False)
     if appointment.patient_person_id != person.id:
         raise InvalidInput.single(
@@ -307,6 +303,7 @@ def _require_appointment_of(
 def _load_appointment(
     session: Session, organization_id: uuid.UUID, appointment_id: uuid.UUID
 ) -> Appointment:
+    # `appointment_records.load_appointment` for a reader that has a session, not a transaction.
     appointment = session.get(Appointment, appointment_id)
     if (
         appointment is None
@@ -376,11 +373,11 @@ def sign(
         if form.status != FormStatus.COMPLETED:
             raise DomainError("only a completed form can be signed", field="status")
         name, svg = check_signature_input(signer_name, signature_svg)
-        _check_signer_user(tx, signed_by_user_id)
         if on_behalf_by_person_id is not None:
             _check_guardian(tx, form, on_behalf_by_person_id)
         else:
             _check_patient_signs_own(tx, form)
+        _check_signer_user(tx, form, signed_by_user_id, on_behalf_by_person_id)
         form.signer_name = name
         form.signature_svg = svg
         form.signed_by_user_id = signed_by_user_id
@@ -455,13 +452,41 @@ def _organization_country(tx: UnitOfWork) -> str | None:
     return organization.country if organization else None
 
 
-def _check_signer_user(tx: UnitOfWork, user_id: uuid.UUID | None) -> None:
+def _check_signer_user(
+    tx: UnitOfWork,
+    form: FormInstance,
+    user_id: uuid.UUID | None,
+    guardian_id: uuid.UUID | None,
+) -> None:
+    """The user sealed into the signature: the actor themself or, for an admin, a member of
+    this organization or the account of the form's patient (or the guardian signing)."""
     if user_id is None:
         return
     if tx.actor.role == Role.PATIENT and user_id != tx.actor.user_id:
         raise PermissionDenied("a patient signs as themselves", field="signed_by_user_id")
     if tx.session.get(User, user_id) is None:
         raise NotFound(f"no user {user_id}", field="signed_by_user_id")
+    if user_id == tx.actor.user_id:
+        return
+    if tx.actor.role == Role.ADMIN:
+        member = tx.session.scalar(
+            select(Membership.id).where(
+                Membership.organization_id == tx.organization_id, Membership.user_id == user_id
+            )
+        )
+        person_ids = [form.patient_person_id, *([guardian_id] if guardian_id else [])]
+        patient_account = tx.session.scalar(
+            select(PatientPerson.id).where(
+                PatientPerson.id.in_(person_ids), PatientPerson.user_id == user_id
+            )
+        )
+        if member is not None or patient_account is not None:
+            return
+    raise PermissionDenied(
+        "signed_by_user_id must be you, or (for an admin) a member of this organization or "
+        "the patient's own account",
+        field="signed_by_user_id",
+    )
 
 
 def _check_guardian(tx: UnitOfWork, form: FormInstance, guardian_id: uuid.UUID) -> None:

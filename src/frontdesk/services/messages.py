@@ -116,12 +116,19 @@ def enqueue_message(
     patient_person_id: uuid.UUID | None = None,
     not_before: datetime | None = None,
     automation_execution_id: uuid.UUID | None = None,
+    known_new: bool = False,
 ) -> tuple[OutboundMessage, bool]:
     """Queue a message for delivery in the caller's transaction; (message, created). A
     message whose idempotency key is queued already is returned as it is: the patient gets
-    one message however many times the same occurrence runs."""
-    existing = tx.session.scalar(
-        select(OutboundMessage).where(OutboundMessage.idempotency_key == idempotency_key)
+    one message however many times the same occurrence runs. `known_new`: the caller knows
+    the key is unused (a fresh automation execution), so the look-up is skipped (the UNIQUE
+    key still refuses a duplicate)."""
+    existing = (
+        None
+        if known_new
+        else tx.session.scalar(
+            select(OutboundMessage).where(OutboundMessage.idempotency_key == idempotency_key)
+        )
     )
     if existing is not None:
         return existing, False

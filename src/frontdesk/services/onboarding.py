@@ -34,6 +34,7 @@ from frontdesk.domain.events import DeskEventName
 from frontdesk.integrations.video import VideoRoomProvider
 from frontdesk.services.appointment_records import (
     load_appointment,
+    local_today,
     open_video_room,
     record_status_change,
 )
@@ -102,7 +103,7 @@ def onboard(
         appointment = load_appointment(tx, appointment_id)
         require_appointment_access(ctx.actor, appointment, patient_may=False)
         check_transition(appointment.status, AppointmentStatus.UPCOMING)
-        if date_of_birth is not None and date_of_birth > tx.now.date():
+        if date_of_birth is not None and date_of_birth > local_today(tx):
             raise InvalidInput.single("date_of_birth", "cannot be in the future")
         booking_person = load_person(tx, appointment.patient_person_id, field="appointment_id")
         if link_person_id is not None and link_person_id != booking_person.id:

@@ -22,6 +22,7 @@ from frontdesk.domain.contact import normalize_email, normalize_phone
 from frontdesk.domain.errors import FieldError, InvalidInput, NotFound
 from frontdesk.domain.events import EventName
 from frontdesk.domain.ids import new_id
+from frontdesk.services.appointment_records import local_today
 from frontdesk.services.context import Outcome, ServiceContext
 from frontdesk.services.permissions import require_staff
 from frontdesk.store.models import Organization, Patient, PatientPerson, User
@@ -310,7 +311,7 @@ def register_patient(
             phone=phone,
             date_of_birth=date_of_birth,
             city=city,
-            today=tx.now.date(),
+            today=local_today(tx),
         )
         duplicates = find_duplicates(
             tx.session,

@@ -48,11 +48,12 @@ from frontdesk.domain.treatment_schedule import (
     plan_end_date,
     session_dates,
 )
-from frontdesk.services.appointment_records import load_appointment, organization_zone
+from frontdesk.services.appointment_records import load_appointment, local_today
 from frontdesk.services.context import Outcome, ServiceContext
 from frontdesk.services.patients import load_person
 from frontdesk.services.permissions import require_staff
 from frontdesk.store.models import (
+    Appointment,
     PatientServicePlan,
     PatientTreatmentPlan,
     Service,
@@ -166,10 +167,11 @@ def record_service_session_started(
     require_staff(ctx.actor, field="actor")
     with ctx.transaction() as tx:
         enrolment, plan = _active_enrolment(tx, enrolment_id)
+        appointment = _appointment_of(tx, enrolment, appointment_id)
         payload = {
             **_enrolment_payload(enrolment, plan),
             "session_number": enrolment.sessions_completed + 1,
-            "appointment_id": _appointment_of(tx, enrolment, appointment_id),
+            "appointment_id": appointment.id if appointment is not None else None,
         }
         tx.emit(
             EventName.SERVICE_PLAN_SESSION_STARTED, "service_plan_enrolment", enrolment.id, payload
@@ -185,8 +187,17 @@ def record_service_session_completed(
     require_staff(ctx.actor, field="actor")
     with ctx.transaction() as tx:
         enrolment, plan = _active_enrolment(tx, enrolment_id)
-        linked = _appointment_of(tx, enrolment, appointment_id)
+        appointment = _appointment_of(tx, enrolment, appointment_id)
+        if appointment is not None and appointment.patient_service_plan_id is not None:
+            raise AlreadyExists(
+                f"the appointment is already counted as session "
+                f"{appointment.plan_session_number} of a service plan",
+                field="appointment_id",
+            )
         enrolment.sessions_completed += 1
+        if appointment is not None:
+            appointment.patient_service_plan_id = enrolment.id
+            appointment.plan_session_number = enrolment.sessions_completed
         finished = enrolment.sessions_completed >= plan.session_count
         if finished:
             enrolment.status = EnrolmentStatus.COMPLETED
@@ -194,7 +205,7 @@ def record_service_session_completed(
         payload = {
             **_enrolment_payload(enrolment, plan),
             "session_number": enrolment.sessions_completed,
-            "appointment_id": linked,
+            "appointment_id": appointment.id if appointment is not None else None,
         }
         tx.emit(
             EventName.SERVICE_PLAN_SESSION_COMPLETED,
@@ -221,13 +232,13 @@ def _active_enrolment(
 
 def _appointment_of(
     tx: UnitOfWork, enrolment: PatientServicePlan, appointment_id: uuid.UUID | None
-) -> uuid.UUID | None:
+) -> Appointment | None:
     if appointment_id is None:
         return None
     appointment = load_appointment(tx, appointment_id)
     if appointment.patient_person_id != enrolment.patient_person_id:
         raise InvalidInput.single("appointment_id", "the appointment is another patient's")
-    return appointment.id
+    return appointment
 
 
 def _enrolment_payload(enrolment: PatientServicePlan, plan: ServicePlan) -> dict[str, Any]:
@@ -620,11 +631,6 @@ def estimated_minutes(session: Session, treatment_session: TreatmentSession) -> 
         .where(PatientTreatmentPlan.id == treatment_session.patient_treatment_plan_id)
     )
     return int(estimate or 0)
-
-
-def local_today(tx: UnitOfWork) -> date:
-    """Today in the organization's zone (plans are kept in local days)."""
-    return tx.now.astimezone(organization_zone(tx.session, tx.organization_id)).date()
 
 
 def _assignment_payload(assignment: PatientTreatmentPlan, plan: TreatmentPlan) -> dict[str, Any]:

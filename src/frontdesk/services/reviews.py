@@ -20,12 +20,12 @@ from frontdesk.domain.errors import (
     DomainError,
     FieldError,
     InvalidInput,
-    NotFound,
     PermissionDenied,
 )
 from frontdesk.domain.events import DeskEventName
 from frontdesk.domain.ids import new_id
 from frontdesk.services.alerts import raise_alert
+from frontdesk.services.appointment_records import load_appointment
 from frontdesk.services.context import Outcome, ServiceContext
 from frontdesk.store.models import Appointment, Organization, PatientPerson, Review, Specialist
 from frontdesk.store.unit_of_work import UnitOfWork
@@ -90,13 +90,7 @@ def _check_input(rating: Any, comment: Any) -> str:
 
 
 def _reviewable_appointment(tx: UnitOfWork, appointment_id: uuid.UUID) -> Appointment:
-    appointment = tx.session.get(Appointment, appointment_id)
-    if (
-        appointment is None
-        or appointment.organization_id != tx.organization_id
-        or appointment.deleted_at is not None
-    ):
-        raise NotFound(f"no appointment {appointment_id}", field="appointment_id")
+    appointment = load_appointment(tx, appointment_id)
     if tx.actor.role == Role.PATIENT and appointment.patient_person_id not in tx.actor.person_ids:
         raise PermissionDenied("this appointment is not yours to review", field="appointment_id")
     if appointment.status != AppointmentStatus.DONE:

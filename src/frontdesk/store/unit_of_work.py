@@ -97,6 +97,9 @@ class UnitOfWork:
         # Journal rows are added after the final flush, so they follow the rows they name.
         self._pending_journal: list[DomainEvent | AuditEntry] = []
         self.changes = ChangeSet()
+        # Read-only look-ups worth keeping for the transaction (the automation handlers'
+        # message and form templates: a dispatch batch reads each once).
+        self.memo: dict[Any, Any] = {}
         self.session: Session
 
     def __enter__(self) -> UnitOfWork:
@@ -214,6 +217,42 @@ class UnitOfWork:
                 entity_id=entity_id,
                 details={k: to_json_value(v) for k, v in (details or {}).items()},
             )
+        )
+
+    def lock_for_writing(self) -> None:
+        """Take SQLite's write lock now (BEGIN IMMEDIATE) instead of at the first write: what
+        the transaction reads from here on cannot be changed by another writer before it
+        commits (the dispatcher's "ran already?" checks rely on it). Call it first."""
+        connection = self.session.connection()
+        driver = connection.connection.driver_connection
+        if not getattr(driver, "in_transaction", True):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    def record_written(
+        self,
+        table: str,
+        row_id: uuid.UUID,
+        operation: str,
+        changed: dict[str, Any],
+        *,
+        base_version: int | None = None,
+        organization_id: uuid.UUID | None = None,
+    ) -> None:
+        """A synced row written with a Core statement (not seen by the ORM flush): record its
+        sync mutation and change set entry as `_collect` would have. `changed`: JSON values."""
+        key = (table, row_id)
+        if self._undo and key not in self._undo[-1]:
+            before = self._row_changes.get(key)
+            self._undo[-1][key] = (
+                None if before is None else replace(before, changed=dict(before.changed))
+            )
+        if key in self._row_changes:
+            self._row_changes[key].changed.update(changed)
+            return
+        bucket = self.changes.created if operation == "insert" else self.changes.updated
+        bucket[table].add(row_id)
+        self._row_changes[key] = _RowChange(
+            table, operation, base_version, organization_id or self.organization_id, changed
         )
 
     def _ensure_begun(self) -> None:

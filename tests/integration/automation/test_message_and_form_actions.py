@@ -63,7 +63,7 @@ def _error(execution: AutomationExecution) -> str:
           "variables": {"specialist_name": "x", "time": "y"}}, {"phone": None},
          "actions[0].target: the patient has no phone number"),
         ({"type": "send_push", "message": "Hi"}, {},
-         "actions[0].target: the patient has no account to push to"),
+         "actions[0].target: the patient has no app account to push to"),
         ({"type": "send_sms", "message": "Hi", "target": "staff"}, {},
          "actions[0].target: the organization's admin has no phone number"),
         ({"type": "show_notification", "message": "Hi", "target": "specialist"}, {},

@@ -43,6 +43,9 @@ class ActionRun:
     action: ActionBase
     # The evaluation context (patient, appointment, plan, form, time, organization, …).
     context: Mapping[str, Any]
+    # The first run of a fresh execution (its key was checked under the batch's write lock):
+    # rows derived from the key cannot exist yet, so handlers skip their idempotency reads.
+    fresh: bool = False
 
     def row_id(self, suffix: str = "") -> uuid.UUID:
         """A stable id for a row this action creates (same on every desk, every retry)."""

@@ -12,14 +12,20 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
-
-from frontdesk.automation.handlers.base import ActionResult, ActionRun, PermanentFailure, handles
-from frontdesk.automation.handlers.support import message_context
+from frontdesk.automation.handlers.base import ActionResult, ActionRun, handles
+from frontdesk.automation.handlers.support import (
+    context_id,
+    message_context,
+    patient,
+    patient_id,
+    recipient,
+    send,
+    specialist_id,
+    text,
+)
 from frontdesk.automation.keys import action_field, execution_id_for
-from frontdesk.domain.enums import FormSource, MessageChannel, Role
+from frontdesk.domain.enums import FormSource, MessageChannel
 from frontdesk.domain.errors import AlreadyExists
-from frontdesk.domain.rules import render
 from frontdesk.domain.rules.actions import (
     RequestProfileFields,
     RequireForm,
@@ -29,22 +35,11 @@ from frontdesk.domain.rules.actions import (
     ShowNotification,
     SuggestForm,
 )
+from frontdesk.services.booking_blocks import block_booking_in
 from frontdesk.services.forms import add_form
-from frontdesk.services.messages import (
-    MessageText,
-    enqueue_message,
-    find_template,
-    render_message,
-)
+from frontdesk.services.messages import MessageText
 from frontdesk.services.references import resolve_form_template
-from frontdesk.store.models import (
-    BookingBlock,
-    Membership,
-    Notification,
-    PatientPerson,
-    Specialist,
-    User,
-)
+from frontdesk.store.models import Notification
 
 PROFILE_FIELD_LABELS = {
     "first_name": "first name",
@@ -57,61 +52,28 @@ PROFILE_FIELD_LABELS = {
 }
 
 
-# --- helpers ---------------------------------------------------------------------------------
-
-
-def _entity_id(run: ActionRun, entity: str, key: str = "id") -> uuid.UUID | None:
-    record = run.context.get(entity)
-    value = record.get(key) if isinstance(record, dict) else None
-    return uuid.UUID(str(value)) if value else None
-
-
-def _patient_id(run: ActionRun) -> uuid.UUID:
-    person_id = _entity_id(run, "patient")
-    if person_id is None:
-        raise PermanentFailure(f"{action_field(run.action_path)}: this trigger has no patient")
-    return person_id
-
-
-def _patient(run: ActionRun) -> PatientPerson:
-    person = run.tx.session.get(PatientPerson, _patient_id(run))
-    if person is None or person.deleted_at is not None:
-        # A delayed action can fire after the record was removed.
-        raise PermanentFailure(f"{action_field(run.action_path)}: the patient was deleted")
-    return person
-
-
-def _specialist_id(run: ActionRun) -> uuid.UUID:
-    """The specialist the trigger is about: the appointment's, else the plan's."""
-    found = _entity_id(run, "appointment", "specialist_id") or _entity_id(
-        run, "treatment_plan", "specialist_id"
-    )
-    if found is None:
-        raise PermanentFailure(f"{action_field(run.action_path)}: this trigger has no specialist")
-    return found
-
-
-def _render(run: ActionRun, source: str, name: str) -> str:
-    return render(source, run.context, channel="text", field=action_field(run.action_path, name))
-
-
 # --- forms -----------------------------------------------------------------------------------
 
 
 def _ask_for_form(run: ActionRun, reference: int | str, *, blocking: bool) -> ActionResult:
-    template = resolve_form_template(
-        run.tx.session,
-        run.tx.organization_id,
-        reference,
-        field=action_field(run.action_path, "form_template_id"),
-    )
+    # Templates do not change during a dispatch batch: each is read once per transaction.
+    memo_key = ("form_template", run.tx.organization_id, reference)
+    template = run.tx.memo.get(memo_key)
+    if template is None:
+        template = resolve_form_template(
+            run.tx.session,
+            run.tx.organization_id,
+            reference,
+            field=action_field(run.action_path, "form_template_id"),
+        )
+        run.tx.memo[memo_key] = template
     try:
         form = add_form(
             run.tx,
             template_key=template.template_key,
-            patient_person_id=_patient_id(run),
+            patient_person_id=patient_id(run),
             # A form asked for on an appointment trigger belongs to that appointment.
-            appointment_id=_entity_id(run, "appointment"),
+            appointment_id=context_id(run, "appointment"),
             source=FormSource.AUTOMATION,
             blocking=blocking,
             form_id=run.row_id(),
@@ -146,13 +108,13 @@ def request_profile_fields(run: ActionRun) -> ActionResult:
     when none is missing. `blocking` also stops booking until staff lift the block."""
     action = run.action
     assert isinstance(action, RequestProfileFields)
-    person = _patient(run)
+    person = patient(run)
     missing = [name for name in action.fields if not getattr(person, name)]
     if not missing:
         return ActionResult("success", {"missing": []})
     listing = ", ".join(PROFILE_FIELD_LABELS[name] for name in missing)
     message = (
-        _render(run, action.message, "message")
+        text(run, action.message, "message")
         if action.message
         else f"Please complete your profile: {listing}."
     )
@@ -165,18 +127,14 @@ def request_profile_fields(run: ActionRun) -> ActionResult:
     )
     details: dict[str, Any] = {"missing": missing, "notification_id": str(notification.id)}
     if action.blocking:
-        block_id = run.row_id(":block")
-        if run.tx.session.get(BookingBlock, block_id) is None:
-            run.tx.session.add(
-                BookingBlock(
-                    id=block_id,
-                    organization_id=run.tx.organization_id,
-                    patient_person_id=person.id,
-                    reason=f"complete the profile: {listing}",
-                    automation_execution_id=execution_id_for(run.execution_key),
-                )
-            )
-        details["booking_block_id"] = str(block_id)
+        block = block_booking_in(
+            run.tx,
+            person.id,
+            f"complete the profile: {listing}",
+            block_id=run.row_id(":block"),
+            automation_execution_id=execution_id_for(run.execution_key),
+        )
+        details["booking_block_id"] = str(block.id)
     return ActionResult("success", details)
 
 
@@ -195,7 +153,7 @@ def _notify(
     duration_days: int | None = None,
 ) -> Notification:
     notification_id = run.row_id()
-    existing = run.tx.session.get(Notification, notification_id)
+    existing = None if run.fresh else run.tx.session.get(Notification, notification_id)
     if existing is not None:
         return existing
     notification = Notification(
@@ -218,16 +176,14 @@ def _notify(
 def show_notification(run: ActionRun) -> ActionResult:
     action = run.action
     assert isinstance(action, ShowNotification)
-    patient_id = _patient_id(run) if action.target == "patient" else None
-    specialist_id = _specialist_id(run) if action.target == "specialist" else None
     notification = _notify(
         run,
         target=action.target,
-        message=_render(run, action.message, "message"),
-        patient_person_id=patient_id,
-        specialist_id=specialist_id,
+        message=text(run, action.message, "message"),
+        patient_person_id=patient_id(run) if action.target == "patient" else None,
+        specialist_id=specialist_id(run) if action.target == "specialist" else None,
         priority=action.priority,
-        cta_url=_render(run, action.cta_url, "cta_url") if action.cta_url else None,
+        cta_url=text(run, action.cta_url, "cta_url") if action.cta_url else None,
         duration_days=action.duration_days,
     )
     return ActionResult(
@@ -236,57 +192,6 @@ def show_notification(run: ActionRun) -> ActionResult:
 
 
 # --- messages --------------------------------------------------------------------------------
-
-
-def _recipient(
-    run: ActionRun, channel: MessageChannel, target: str
-) -> tuple[str, uuid.UUID | None]:
-    """(address, patient id when the patient is the recipient). PermanentFailure when the
-    recipient has no address for the channel: retrying will not give them one."""
-    session = run.tx.session
-    field = action_field(run.action_path, "target")
-    if target == "patient":
-        person = _patient(run)
-        address = _address(channel, person.email, person.phone, person.user_id)
-        who, patient_id = "the patient", person.id
-    elif target == "specialist":
-        specialist = session.get(Specialist, _specialist_id(run))
-        assert specialist is not None  # named by a foreign key; specialists are not deleted
-        address = _address(channel, specialist.email, specialist.phone, specialist.user_id)
-        who, patient_id = "the specialist", None
-    else:
-        admin = session.execute(
-            select(User.email, User.id)
-            .join(Membership, Membership.user_id == User.id)
-            .where(
-                Membership.organization_id == run.tx.organization_id,
-                Membership.role == Role.ADMIN,
-                User.is_active.is_(True),
-            )
-            .order_by(Membership.id)
-        ).first()
-        address = _address(channel, admin[0], None, admin[1]) if admin else None
-        who, patient_id = "the organization's admin", None
-    if not address:
-        raise PermanentFailure(f"{field}: {who} has no {_ADDRESS_WORDS[channel]}")
-    return address, patient_id
-
-
-_ADDRESS_WORDS = {
-    MessageChannel.EMAIL: "e-mail address",
-    MessageChannel.SMS: "phone number",
-    MessageChannel.PUSH: "account to push to",
-}
-
-
-def _address(
-    channel: MessageChannel, email: str | None, phone: str | None, user_id: uuid.UUID | None
-) -> str | None:
-    if channel == MessageChannel.EMAIL:
-        return email
-    if channel == MessageChannel.SMS:
-        return phone
-    return f"user:{user_id}" if user_id else None
 
 
 def _send(
@@ -299,24 +204,15 @@ def _send(
     variables: dict[str, str],
     target: str,
 ) -> ActionResult:
-    recipient, patient_id = _recipient(run, channel, target)
-    if template_key is not None:
-        text = find_template(run.tx.session, run.tx.organization_id, template_key, channel)
-        field = f"message_templates.{template_key}.{channel}"
-    else:
-        text = MessageText("", channel, inline_title or "", inline_body or "")
-        field = action_field(run.action_path)
-    message = render_message(text, message_context(run, variables), field=field)
-    row, _created = enqueue_message(
-        run.tx,
-        message_id=run.row_id(),
-        channel=channel,
-        recipient=recipient,
-        message=message,
-        idempotency_key=run.idempotency_key,
-        template=template_key,
-        patient_person_id=patient_id,
-        automation_execution_id=execution_id_for(run.execution_key),
+    to = recipient(run, channel, target)
+    row = send(
+        run,
+        channel,
+        to=to,
+        template_key=template_key,
+        inline=MessageText("", channel, inline_title or "", inline_body or ""),
+        inline_field=action_field(run.action_path),
+        context=message_context(run, variables),
     )
     return ActionResult(
         "success",

@@ -15,10 +15,12 @@ from frontdesk.automation.handlers.support import (
     context_id,
     message_context,
     patient_id,
+    recipient,
     reference,
+    send,
     text,
 )
-from frontdesk.automation.keys import action_field, execution_id_for
+from frontdesk.automation.keys import action_field
 from frontdesk.domain.enums import AppointmentSource, MessageChannel
 from frontdesk.domain.errors import AlreadyExists
 from frontdesk.domain.rules.actions import (
@@ -28,7 +30,7 @@ from frontdesk.domain.rules.actions import (
 )
 from frontdesk.services.booking import book_registered_in
 from frontdesk.services.followups import first_free_slot
-from frontdesk.services.messages import MessageText, enqueue_message, find_template, render_message
+from frontdesk.services.messages import MessageText
 from frontdesk.services.patients import load_person
 from frontdesk.services.plans import (
     assign_treatment_plan_in,
@@ -41,7 +43,7 @@ from frontdesk.services.references import (
     resolve_specialist,
     resolve_treatment_plan,
 )
-from frontdesk.store.models import Appointment, PatientPerson, TreatmentSession
+from frontdesk.store.models import Appointment, TreatmentSession
 
 
 @handles("assign_treatment_plan")
@@ -96,25 +98,15 @@ def send_session_reminder(run: ActionRun) -> ActionResult:
     if due is None:
         return ActionResult("skipped", {"reason": "no treatment session is due today"})
     channel = MessageChannel(action.channel)
-    template_key = action.email_template or action.template
-    if template_key is not None:
-        wording = find_template(run.tx.session, run.tx.organization_id, template_key, channel)
-        field = f"message_templates.{template_key}.{channel}"
-    else:
-        assert action.message is not None  # the model requires a message or a template
-        wording = MessageText("", channel, "Today's session", action.message)
-        field = action_field(run.action_path, "message")
-    message = render_message(wording, _message_context(run, action, due), field=field)
-    row, _created = enqueue_message(
-        run.tx,
-        message_id=run.row_id(),
-        channel=channel,
-        recipient=_address(run, person, channel),
-        message=message,
-        idempotency_key=run.idempotency_key,
-        template=template_key,
-        patient_person_id=person.id,
-        automation_execution_id=execution_id_for(run.execution_key),
+    assert action.email_template or action.template or action.message  # the model requires one
+    row = send(
+        run,
+        channel,
+        to=recipient(run, channel, "patient", field_name="channel"),
+        template_key=action.email_template or action.template,
+        inline=MessageText("", channel, "Today's session", action.message or ""),
+        inline_field=action_field(run.action_path, "message"),
+        context=_message_context(run, action, due),
     )
     return ActionResult(
         "success",
@@ -136,22 +128,6 @@ def _message_context(
             "completed_at": None,
         }
     return context
-
-
-def _address(run: ActionRun, person: PatientPerson, channel: MessageChannel) -> str:
-    """Where the reminder goes: the patient's e-mail, phone, or app account (push)."""
-    if channel == MessageChannel.EMAIL:
-        address, missing = person.email, "no e-mail address"
-    elif channel == MessageChannel.SMS:
-        address, missing = person.phone, "no phone number"
-    else:
-        address = f"user:{person.user_id}" if person.user_id else None
-        missing = "no app account to push to"
-    if not address:
-        raise PermanentFailure(
-            f"{action_field(run.action_path, 'channel')}: the patient has {missing}"
-        )
-    return address
 
 
 # --- follow-up appointments ------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """What the handlers share: who the action is about, the action's references with their
-templates filled in, and what a message template is rendered against."""
+templates filled in, what a message template is rendered against, and how a message finds its
+recipient and is queued."""
 
 from __future__ import annotations
 
@@ -7,9 +8,14 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy import select
+
 from frontdesk.automation.handlers.base import ActionRun, PermanentFailure
-from frontdesk.automation.keys import action_field
+from frontdesk.automation.keys import action_field, execution_id_for
+from frontdesk.domain.enums import MessageChannel, Role
 from frontdesk.domain.rules import render
+from frontdesk.services.messages import MessageText, enqueue_message, find_template, render_message
+from frontdesk.store.models import Membership, OutboundMessage, PatientPerson, Specialist, User
 
 
 def patient_id(run: ActionRun) -> uuid.UUID:
@@ -23,11 +29,31 @@ def patient_id(run: ActionRun) -> uuid.UUID:
     raise PermanentFailure(f"{action_field(run.action_path)}: this trigger has no patient")
 
 
-def context_id(run: ActionRun, entity: str) -> uuid.UUID | None:
-    """The id of `entity` in the context (`patient_treatment_plan`), if it has one."""
+def context_id(run: ActionRun, entity: str, key: str = "id") -> uuid.UUID | None:
+    """The id of `entity` in the context (`patient_treatment_plan`), if it has one; `key`
+    reads another id of it (`appointment.specialist_id`)."""
     record = run.context.get(entity)
-    value = record.get("id") if isinstance(record, Mapping) else None
+    value = record.get(key) if isinstance(record, Mapping) else None
     return uuid.UUID(str(value)) if value else None
+
+
+def patient(run: ActionRun) -> PatientPerson:
+    """The patient the trigger is about (`patient_id`), still on record."""
+    person = run.tx.session.get(PatientPerson, patient_id(run))
+    if person is None or person.deleted_at is not None:
+        # A delayed action can fire after the record was removed.
+        raise PermanentFailure(f"{action_field(run.action_path)}: the patient was deleted")
+    return person
+
+
+def specialist_id(run: ActionRun) -> uuid.UUID:
+    """The specialist the trigger is about: the appointment's, else the plan's."""
+    found = context_id(run, "appointment", "specialist_id") or context_id(
+        run, "treatment_plan", "specialist_id"
+    )
+    if found is None:
+        raise PermanentFailure(f"{action_field(run.action_path)}: this trigger has no specialist")
+    return found
 
 
 def text(run: ActionRun, source: str, name: str) -> str:
@@ -57,3 +83,96 @@ def message_context(run: ActionRun, variables: Mapping[str, str]) -> dict[str, A
     in the message, not the context's `time` values."""
     filled = {name: text(run, source, f"variables.{name}") for name, source in variables.items()}
     return {**run.context, **filled, "variables": filled}
+
+
+# --- messages --------------------------------------------------------------------------------
+
+_ADDRESS_WORDS = {
+    MessageChannel.EMAIL: "e-mail address",
+    MessageChannel.SMS: "phone number",
+    MessageChannel.PUSH: "app account to push to",
+}
+
+
+def address(
+    channel: MessageChannel, email: str | None, phone: str | None, user_id: uuid.UUID | None
+) -> str | None:
+    """Where a message on `channel` goes: the e-mail, the phone, or the app account (push)."""
+    if channel == MessageChannel.EMAIL:
+        return email
+    if channel == MessageChannel.SMS:
+        return phone
+    return f"user:{user_id}" if user_id else None
+
+
+def recipient(
+    run: ActionRun, channel: MessageChannel, target: str, *, field_name: str = "target"
+) -> tuple[str, uuid.UUID | None]:
+    """(address, patient id when the patient is the recipient) of `target` (patient,
+    specialist or admin). PermanentFailure naming the action's `field_name` when the recipient
+    has no address for the channel: retrying will not give them one."""
+    session = run.tx.session
+    if target == "patient":
+        person = patient(run)
+        found = address(channel, person.email, person.phone, person.user_id)
+        who, person_id = "the patient", person.id
+    elif target == "specialist":
+        specialist = session.get(Specialist, specialist_id(run))
+        assert specialist is not None  # named by a foreign key; specialists are not deleted
+        found = address(channel, specialist.email, specialist.phone, specialist.user_id)
+        who, person_id = "the specialist", None
+    else:
+        admin = session.execute(
+            select(User.email, User.id)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.organization_id == run.tx.organization_id,
+                Membership.role == Role.ADMIN,
+                User.is_active.is_(True),
+            )
+            .order_by(Membership.id)
+        ).first()
+        found = address(channel, admin[0], None, admin[1]) if admin else None
+        who, person_id = "the organization's admin", None
+    if not found:
+        field = action_field(run.action_path, field_name)
+        raise PermanentFailure(f"{field}: {who} has no {_ADDRESS_WORDS[channel]}")
+    return found, person_id
+
+
+def send(
+    run: ActionRun,
+    channel: MessageChannel,
+    *,
+    to: tuple[str, uuid.UUID | None],
+    template_key: str | None,
+    inline: MessageText,
+    inline_field: str,
+    context: Mapping[str, Any],
+) -> OutboundMessage:
+    """Queue one message to `to` (`recipient`): the organization's `template_key` for the
+    channel, else the `inline` wording (errors in it name `inline_field`), rendered against
+    `context`, with the run's row id and idempotency key so a rerun sends it once."""
+    if template_key is not None:
+        memo_key = ("message_template", run.tx.organization_id, template_key, channel)
+        wording = run.tx.memo.get(memo_key)
+        if wording is None:
+            wording = find_template(run.tx.session, run.tx.organization_id, template_key, channel)
+            run.tx.memo[memo_key] = wording
+        field = f"message_templates.{template_key}.{channel}"
+    else:
+        wording, field = inline, inline_field
+    message = render_message(wording, context, field=field)
+    row, _created = enqueue_message(
+        run.tx,
+        message_id=run.row_id(),
+        channel=channel,
+        recipient=to[0],
+        message=message,
+        idempotency_key=run.idempotency_key,
+        template=template_key,
+        patient_person_id=to[1],
+        automation_execution_id=execution_id_for(run.execution_key),
+        known_new=run.fresh,
+    )
+    return row

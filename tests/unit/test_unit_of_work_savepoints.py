@@ -1,0 +1,180 @@
+"""UnitOfWork savepoints (the automation dispatcher's batches rely on them): a rolled-back
+savepoint leaves none of its rows, events, audit entries or outbox mutations, the rest of the
+transaction commits; savepoints nest; `caused_by` sets the parent and depth of events."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from frontdesk.store.base import Base
+from frontdesk.store.models import AuditEntry, DomainEvent, Notification, OutboxMutation
+from frontdesk.store.unit_of_work import UnitOfWork
+from tests.support.clinic import Clinic
+
+
+class Boom(Exception):
+    pass
+
+
+def _count(clinic: Clinic, model: type[Base], *where: object) -> int:
+    with clinic.ctx.sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
+def _note(tx: UnitOfWork, label: str) -> uuid.UUID:
+    """A synced row, its event and its audit entry, all tagged with `label`."""
+    note = Notification(organization_id=tx.organization_id, target="staff", message=label)
+    tx.session.add(note)
+    tx.session.flush()
+    tx.emit("test.noted", "notification", note.id, {"label": label})
+    tx.audit("test.noted", "notification", note.id, {"label": label})
+    tx.session.flush()
+    return note.id
+
+
+def _note_then_fail(tx: UnitOfWork, label: str, ids: dict[str, uuid.UUID]) -> None:
+    """A savepoint that writes a note, then raises."""
+    with tx.savepoint():
+        ids[label] = _note(tx, label)
+        raise Boom
+
+
+def _change_then_fail(tx: UnitOfWork, note: Notification) -> None:
+    with tx.savepoint():
+        note.message = "changed in the savepoint"
+        tx.session.flush()
+        raise Boom
+
+
+def _nested_then_fail(tx: UnitOfWork, ids: dict[str, uuid.UUID]) -> None:
+    """An outer savepoint whose inner savepoint succeeded, then the outer one fails."""
+    with tx.savepoint():
+        with tx.savepoint():
+            ids["inner"] = _note(tx, "inner")
+        ids["outer"] = _note(tx, "outer")
+        raise Boom
+
+
+def _transaction_then_fail(clinic: Clinic, ids: dict[str, uuid.UUID]) -> None:
+    with clinic.ctx.transaction() as tx:
+        with tx.savepoint():
+            ids["saved"] = _note(tx, "saved")
+        raise Boom
+
+
+def _outbox_rows(clinic: Clinic, row_id: uuid.UUID) -> int:
+    return _count(clinic, OutboxMutation, OutboxMutation.row_id == row_id)
+
+
+def _trace(clinic: Clinic, row_id: uuid.UUID) -> tuple[int, int, int, int]:
+    """Rows, events, audit entries and outbox mutations left for the note."""
+    return (
+        _count(clinic, Notification, Notification.id == row_id),
+        _count(clinic, DomainEvent, DomainEvent.subject_id == row_id),
+        _count(clinic, AuditEntry, AuditEntry.entity_id == row_id),
+        _outbox_rows(clinic, row_id),
+    )
+
+
+def test_a_rolled_back_savepoint_leaves_nothing_and_the_rest_commits(clinic: Clinic) -> None:
+    ids: dict[str, uuid.UUID] = {}
+    with clinic.ctx.transaction() as tx:
+        ids["before"] = _note(tx, "before")
+        with pytest.raises(Boom):
+            _note_then_fail(tx, "failed", ids)
+        with tx.savepoint():
+            ids["kept"] = _note(tx, "kept")
+        ids["after"] = _note(tx, "after")
+        assert tx.changes.events == ["test.noted"] * 3
+
+    assert _trace(clinic, ids["failed"]) == (0, 0, 0, 0)
+    for label in ("before", "kept", "after"):
+        assert _trace(clinic, ids[label]) == (1, 1, 1, 1), label
+
+
+def test_an_update_undone_by_a_savepoint_keeps_the_earlier_change_in_the_outbox(
+    clinic: Clinic,
+) -> None:
+    with clinic.ctx.transaction() as tx:
+        note_id = _note(tx, "first")
+        note = tx.session.get(Notification, note_id)
+        assert note is not None
+        with pytest.raises(Boom):
+            _change_then_fail(tx, note)
+
+    with clinic.ctx.sessions() as session:
+        (mutation,) = session.scalars(
+            select(OutboxMutation).where(OutboxMutation.row_id == note_id)
+        ).all()
+        assert mutation.operation == "insert"
+        assert mutation.changed["message"] == "first"
+        stored = session.get(Notification, note_id)
+        assert stored is not None
+        assert stored.message == "first"
+
+
+def test_nested_savepoints_inner_rollback_keeps_the_outer(clinic: Clinic) -> None:
+    ids: dict[str, uuid.UUID] = {}
+    with clinic.ctx.transaction() as tx, tx.savepoint():
+        ids["outer"] = _note(tx, "outer")
+        with pytest.raises(Boom):
+            _note_then_fail(tx, "inner", ids)
+        with tx.savepoint():
+            ids["inner kept"] = _note(tx, "inner kept")
+
+    assert _trace(clinic, ids["inner"]) == (0, 0, 0, 0)
+    assert _trace(clinic, ids["outer"]) == (1, 1, 1, 1)
+    assert _trace(clinic, ids["inner kept"]) == (1, 1, 1, 1)
+
+
+def test_an_outer_rollback_undoes_the_inner_savepoints_that_succeeded(clinic: Clinic) -> None:
+    ids: dict[str, uuid.UUID] = {}
+    with clinic.ctx.transaction() as tx:
+        ids["kept"] = _note(tx, "kept")
+        with pytest.raises(Boom):
+            _nested_then_fail(tx, ids)
+
+    assert _trace(clinic, ids["inner"]) == (0, 0, 0, 0)
+    assert _trace(clinic, ids["outer"]) == (0, 0, 0, 0)
+    assert _trace(clinic, ids["kept"]) == (1, 1, 1, 1)
+
+
+def test_an_exception_escaping_the_transaction_writes_nothing(clinic: Clinic) -> None:
+    ids: dict[str, uuid.UUID] = {}
+    with pytest.raises(Boom):
+        _transaction_then_fail(clinic, ids)
+
+    assert _trace(clinic, ids["saved"]) == (0, 0, 0, 0)
+
+
+def test_caused_by_sets_parent_and_depth_of_events_inside_it(clinic: Clinic) -> None:
+    parent_a, parent_b = uuid.uuid4(), uuid.uuid4()
+    with clinic.ctx.transaction() as tx:
+        outside = tx.emit("test.outside", "notification", uuid.uuid4())
+        with tx.caused_by(parent_a, 3):
+            inside_a = tx.emit("test.a", "notification", uuid.uuid4())
+            with tx.caused_by(parent_b, 4), tx.savepoint():
+                inside_b = tx.emit("test.b", "notification", uuid.uuid4())
+            back_in_a = tx.emit("test.a2", "notification", uuid.uuid4())
+        after = tx.emit("test.after", "notification", uuid.uuid4())
+
+    assert (outside.parent_event_id, outside.depth) == (None, 0)
+    assert (inside_a.parent_event_id, inside_a.depth) == (parent_a, 3)
+    assert (inside_b.parent_event_id, inside_b.depth) == (parent_b, 4)
+    assert (back_in_a.parent_event_id, back_in_a.depth) == (parent_a, 3)
+    assert (after.parent_event_id, after.depth) == (None, 0)
+    with clinic.ctx.sessions() as session:
+        stored = session.get(DomainEvent, inside_b.id)
+        assert stored is not None
+        assert (stored.parent_event_id, stored.depth) == (parent_b, 4)
+
+
+def test_caused_by_restores_the_parent_when_its_block_raises(clinic: Clinic) -> None:
+    with clinic.ctx.transaction() as tx:
+        with pytest.raises(Boom), tx.caused_by(uuid.uuid4(), 2):
+            raise Boom
+        event = tx.emit("test.after", "notification", uuid.uuid4())
+    assert (event.parent_event_id, event.depth) == (None, 0)
