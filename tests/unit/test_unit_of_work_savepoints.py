@@ -16,7 +16,7 @@ from tests.support.clinic import Clinic
 
 
 class Boom(Exception):
-    pass
+    """The failure these tests provoke."""
 
 
 def _count(clinic: Clinic, model: type[Base], *where: object) -> int:

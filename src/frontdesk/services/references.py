@@ -5,8 +5,9 @@ services have no short number: they are cited by id or by name."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from frontdesk.domain.errors import NotFound
@@ -50,77 +51,95 @@ def resolve_form_template(
     return template
 
 
+def _citation(model: Any, reference: Reference, *, name_column: Any) -> ColumnElement[bool]:
+    """How a reference picks a row: a whole number is the short number, a UUID the id,
+    anything else the name (models without a short number take numbers as names)."""
+    as_id = _as_uuid(reference)
+    is_number = isinstance(reference, int) and not isinstance(reference, bool)
+    if is_number and hasattr(model, "reference"):
+        return model.reference == reference
+    if as_id is not None:
+        return model.id == as_id
+    return name_column == str(reference)
+
+
+def _resolve(
+    session: Session,
+    model: Any,
+    reference: Reference,
+    *,
+    live: ColumnElement[bool],
+    name_column: Any,
+    label: str,
+    field: str,
+) -> Any:
+    row = session.scalars(
+        select(model).where(live, _citation(model, reference, name_column=name_column))
+    ).first()
+    if row is None:
+        raise NotFound(f"no {label} {reference!r} in this organization", field=field)
+    return row
+
+
 def resolve_segment(
     session: Session, organization_id: uuid.UUID, reference: Reference, *, field: str
 ) -> Segment:
-    """The cited segment, or NotFound naming `field`."""
-    query = select(Segment).where(
-        Segment.organization_id == organization_id, Segment.deleted_at.is_(None)
+    """The cited segment (by short number, id or name), or NotFound naming `field`."""
+    live = (Segment.organization_id == organization_id) & Segment.deleted_at.is_(None)
+    return _resolve(
+        session,
+        Segment,
+        reference,
+        live=live,
+        name_column=Segment.name,
+        label="segment",
+        field=field,
     )
-    as_id = _as_uuid(reference)
-    if isinstance(reference, int) and not isinstance(reference, bool):
-        query = query.where(Segment.reference == reference)
-    elif as_id is not None:
-        query = query.where(Segment.id == as_id)
-    else:
-        query = query.where(Segment.name == str(reference))
-    segment = session.scalars(query).first()
-    if segment is None:
-        raise NotFound(f"no segment {reference!r} in this organization", field=field)
-    return segment
 
 
 def resolve_treatment_plan(
     session: Session, organization_id: uuid.UUID, reference: Reference, *, field: str
 ) -> TreatmentPlan:
     """The cited treatment plan (by short number, id or name), or NotFound naming `field`."""
-    query = select(TreatmentPlan).where(
-        TreatmentPlan.organization_id == organization_id, TreatmentPlan.deleted_at.is_(None)
+    live = (TreatmentPlan.organization_id == organization_id) & TreatmentPlan.deleted_at.is_(None)
+    return _resolve(
+        session,
+        TreatmentPlan,
+        reference,
+        live=live,
+        name_column=TreatmentPlan.name,
+        label="treatment plan",
+        field=field,
     )
-    as_id = _as_uuid(reference)
-    if isinstance(reference, int) and not isinstance(reference, bool):
-        query = query.where(TreatmentPlan.reference == reference)
-    elif as_id is not None:
-        query = query.where(TreatmentPlan.id == as_id)
-    else:
-        query = query.where(TreatmentPlan.name == str(reference))
-    plan = session.scalars(query).first()
-    if plan is None:
-        raise NotFound(f"no treatment plan {reference!r} in this organization", field=field)
-    return plan
 
 
 def resolve_specialist(
     session: Session, organization_id: uuid.UUID, reference: Reference, *, field: str
 ) -> Specialist:
     """The cited active specialist (by id or name), or NotFound naming `field`."""
-    query = select(Specialist).where(
-        Specialist.organization_id == organization_id, Specialist.is_active.is_(True)
+    live = (Specialist.organization_id == organization_id) & Specialist.is_active.is_(True)
+    return _resolve(
+        session,
+        Specialist,
+        reference,
+        live=live,
+        name_column=Specialist.name,
+        label="active specialist",
+        field=field,
     )
-    as_id = _as_uuid(reference)
-    if as_id is not None:
-        query = query.where(Specialist.id == as_id)
-    else:
-        query = query.where(Specialist.name == str(reference))
-    specialist = session.scalars(query).first()
-    if specialist is None:
-        raise NotFound(f"no active specialist {reference!r} in this organization", field=field)
-    return specialist
 
 
 def resolve_service(
     session: Session, organization_id: uuid.UUID, reference: Reference, *, field: str
 ) -> Service:
     """The cited service (by id or name), or NotFound naming `field`."""
-    query = select(Service).where(
-        Service.organization_id == organization_id, Service.deleted_at.is_(None)
+    live = (Service.organization_id == organization_id) & Service.deleted_at.is_(None)
+    return _resolve(
+        session,
+        Service,
+        reference,
+        live=live,
+        name_column=Service.name,
+        label="service",
+        field=field,
     )
-    as_id = _as_uuid(reference)
-    if as_id is not None:
-        query = query.where(Service.id == as_id)
-    else:
-        query = query.where(Service.name == str(reference))
-    service = session.scalars(query).first()
-    if service is None:
-        raise NotFound(f"no service {reference!r} in this organization", field=field)
-    return service
