@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -278,10 +279,8 @@ def _iso_date(field: str, raw: Any) -> str:
     if isinstance(raw, date) and not isinstance(raw, datetime):
         return raw.isoformat()
     if isinstance(raw, str):
-        try:
+        with suppress(ValueError):
             return date.fromisoformat(raw.strip()).isoformat()
-        except ValueError:
-            pass
     raise InvalidInput.single(field, "must be a date as YYYY-MM-DD")
 
 
