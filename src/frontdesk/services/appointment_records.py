@@ -40,7 +40,10 @@ def load_appointment(tx: UnitOfWork, appointment_id: uuid.UUID) -> Appointment:
 
 
 def organization_zone(session: Session, organization_id: uuid.UUID) -> ZoneInfo:
-    return zone(session.get_one(Organization, organization_id).timezone)
+    name = session.scalar(select(Organization.timezone).where(Organization.id == organization_id))
+    if name is None:
+        raise NotFound(f"no organization {organization_id}", field="organization_id")
+    return zone(name)
 
 
 def local_today(tx: UnitOfWork) -> date:

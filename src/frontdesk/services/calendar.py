@@ -18,15 +18,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
-from frontdesk.domain.clock import ensure_utc, local_day_bounds, zone
+from frontdesk.domain.clock import ensure_utc, local_day_bounds
 from frontdesk.domain.enums import AppointmentStatus, AppointmentType, FormStatus
 from frontdesk.domain.errors import InvalidInput, NotFound
 from frontdesk.services.access import appointment_scope
+from frontdesk.services.appointment_records import organization_zone
 from frontdesk.services.context import ServiceContext
 from frontdesk.store.models import (
     Appointment,
     FormInstance,
-    Organization,
     PatientPerson,
     Service,
     Specialist,
@@ -78,7 +78,7 @@ def month_counts(
     days = _month_days(year, month)
     filters = _parse_filters(specialist_ids, statuses)
     with ctx.sessions() as session:
-        tz = _organization_zone(session, ctx.organization_id)
+        tz = organization_zone(session, ctx.organization_id)
         _require_specialists(session, ctx.organization_id, filters.specialist_ids)
         # bounds[i] is where local day i starts; bounds[-1] is where the month ends.
         bounds = [local_day_bounds(local_day, tz)[0] for local_day in days]
@@ -141,7 +141,7 @@ def date_range(
         raise InvalidInput.single("last", f"the range is longer than {MAX_RANGE_DAYS} days")
     filters = _parse_filters(specialist_ids, statuses)
     with ctx.sessions() as session:
-        tz = _organization_zone(session, ctx.organization_id)
+        tz = organization_zone(session, ctx.organization_id)
         start, end = local_day_bounds(first, tz)[0], local_day_bounds(last, tz)[1]
         return _entries(ctx, session, tz, start, end, filters)
 
@@ -163,7 +163,7 @@ def appointments_between(
         raise InvalidInput.single("end_utc", f"the range is longer than {MAX_RANGE_DAYS} days")
     filters = _parse_filters(specialist_ids, statuses)
     with ctx.sessions() as session:
-        tz = _organization_zone(session, ctx.organization_id)
+        tz = organization_zone(session, ctx.organization_id)
         return _entries(ctx, session, tz, start, end, filters)
 
 
@@ -310,13 +310,6 @@ def _require_specialists(
     for index, specialist_id in enumerate(specialist_ids):
         if specialist_id not in found:
             raise NotFound(f"no specialist {specialist_id}", field=f"specialist_ids[{index}]")
-
-
-def _organization_zone(session: Session, organization_id: uuid.UUID) -> ZoneInfo:
-    name = session.scalar(select(Organization.timezone).where(Organization.id == organization_id))
-    if name is None:
-        raise NotFound(f"no organization {organization_id}", field="organization_id")
-    return zone(name)
 
 
 def _month_days(year: int, month: int) -> list[date]:
