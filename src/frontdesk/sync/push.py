@@ -1,0 +1,109 @@
+"""Sending the outbox: pending mutations in device order, in batches, until none is left.
+
+A batch is marked pushed only after the server acknowledged it (its transaction committed);
+if the answer is lost the batch is sent again and the server skips what it already applied.
+Mutations of local-only tables (timers) never leave the machine and are marked at once."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from frontdesk.store.mirror import Mirror
+from frontdesk.store.models import OutboxMutation
+from frontdesk.sync.account import Account
+from frontdesk.sync.protocol import MAX_PUSH_MUTATIONS, PushResponse
+from frontdesk.sync.tables import PUSHABLE_TABLES
+from frontdesk.sync.transport import raise_for_answer
+
+# Well under the server's request size limit (5 MiB by default), whatever the rows hold.
+MAX_PUSH_BYTES = 2_000_000
+
+
+@dataclass
+class PushSummary:
+    pushed: int = 0
+    conflict_ids: list[uuid.UUID] = field(default_factory=list)
+    version: int | None = None
+
+
+def push_pending(
+    mirror: Mirror, account: Account, *, batch: int = MAX_PUSH_MUTATIONS
+) -> PushSummary:
+    summary = PushSummary()
+    # Rows changed several times before they reach the server: every mutation names the
+    # version the first one started from, the last state of the row this desk had from the
+    # server, so the server's merge sees what others changed since (and not this desk's own).
+    first_base: dict[tuple[str, uuid.UUID], int | None] = {}
+    while True:
+        pending = _next_batch(mirror, batch)
+        if not pending:
+            return summary
+        mutations: list[dict[str, Any]] = []
+        size = 0
+        for index, row in enumerate(pending):
+            if size > MAX_PUSH_BYTES:  # the rest goes in the next request
+                pending = pending[:index]
+                break
+            if row.table_name not in PUSHABLE_TABLES:
+                continue
+            size += len(json.dumps(row.changed))
+            key = (row.table_name, row.row_id)
+            base = first_base.setdefault(key, row.base_version)
+            mutations.append(
+                {
+                    "seq": row.device_seq,
+                    "table": row.table_name,
+                    "row_id": str(row.row_id),
+                    "operation": row.operation,
+                    "changed": row.changed,
+                    "base_version": base if row.operation == "update" else None,
+                }
+            )
+        last_seq = pending[-1].device_seq
+        if mutations:
+            response = account.request(
+                "POST",
+                "/v1/sync/push",
+                json={"device_id": str(mirror.device_id), "mutations": mutations},
+            )
+            raise_for_answer(response, "sending changes")
+            answer = PushResponse.model_validate(response.json())
+            summary.version = answer.version
+            summary.pushed += sum(1 for r in answer.results if r.outcome != "skipped")
+            summary.conflict_ids += [r.conflict_id for r in answer.results if r.conflict_id]
+            last_seq = min(last_seq, answer.acknowledged_seq) if answer.results else last_seq
+        _mark_pushed(mirror, last_seq)
+
+
+def _next_batch(mirror: Mirror, batch: int) -> list[OutboxMutation]:
+    with mirror.sessions() as session:
+        return list(
+            session.scalars(
+                select(OutboxMutation)
+                .where(
+                    OutboxMutation.pushed_at.is_(None),
+                    OutboxMutation.device_id == mirror.device_id,
+                )
+                .order_by(OutboxMutation.device_seq)
+                .limit(batch)
+            )
+        )
+
+
+def _mark_pushed(mirror: Mirror, up_to_seq: int) -> None:
+    with mirror.sessions.begin() as session:
+        session.execute(
+            update(OutboxMutation)
+            .where(
+                OutboxMutation.pushed_at.is_(None),
+                OutboxMutation.device_id == mirror.device_id,
+                OutboxMutation.device_seq <= up_to_seq,
+            )
+            .values(pushed_at=datetime.now(UTC))
+        )

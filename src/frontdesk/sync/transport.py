@@ -1,0 +1,95 @@
+"""HTTP to the server: TLS verified (a clinic's own CA allowed), the schema version on every
+request, the server's clock read from every answer."""
+
+from __future__ import annotations
+
+import ssl
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from frontdesk.domain.errors import DomainError
+from frontdesk.sync.protocol import SCHEMA_HEADER, SCHEMA_VERSION, SERVER_TIME_HEADER
+
+TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+
+
+class SyncError(DomainError):
+    """Sync could not run; the message says why and what to do."""
+
+
+class ServerUnreachable(SyncError):
+    """The server did not answer (offline, wrong address, certificate refused)."""
+
+
+class OutdatedClient(SyncError):
+    """The server needs a newer Front Desk (HTTP 426)."""
+
+
+class SignedOut(SyncError):
+    """The session ended (refresh token revoked or expired): sign in again."""
+
+
+def tls_context(verify: str | bool) -> ssl.SSLContext | bool:
+    """Certificates checked against the system's CAs, or against the clinic's CA file."""
+    if isinstance(verify, str):
+        return ssl.create_default_context(cafile=verify)
+    return verify
+
+
+class Transport:
+    """One connection pool to one server."""
+
+    def __init__(self, server_url: str, *, verify: str | bool = True) -> None:
+        self.server_url = server_url.rstrip("/")
+        self.client = httpx.Client(
+            base_url=self.server_url,
+            verify=tls_context(verify),
+            timeout=TIMEOUT,
+            headers={SCHEMA_HEADER: str(SCHEMA_VERSION)},
+        )
+        # Seconds the server's clock is ahead of ours (None until the first answer).
+        self.clock_skew_seconds: float | None = None
+
+    def close(self) -> None:
+        self.client.close()
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = self.client.request(method, path, **kwargs)
+        except httpx.HTTPError as error:
+            raise ServerUnreachable(
+                f"cannot reach {self.server_url}: {error}", field="server"
+            ) from error
+        self._read_clock(response)
+        if response.status_code == 426:
+            raise OutdatedClient(_detail(response), field="version")
+        return response
+
+    def _read_clock(self, response: httpx.Response) -> None:
+        stamp = response.headers.get(SERVER_TIME_HEADER)
+        if not stamp:
+            return
+        try:
+            server_now = datetime.fromisoformat(stamp)
+        except ValueError:
+            return
+        if server_now.tzinfo is not None:
+            self.clock_skew_seconds = (server_now - datetime.now(UTC)).total_seconds()
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text or f"HTTP {response.status_code}"
+    detail = body.get("detail") if isinstance(body, dict) else None
+    return str(detail) if detail else f"HTTP {response.status_code}"
+
+
+def raise_for_answer(response: httpx.Response, what: str) -> None:
+    """A clear error for any answer other than success."""
+    if response.is_success:
+        return
+    raise SyncError(f"{what} failed: {_detail(response)} (HTTP {response.status_code})")

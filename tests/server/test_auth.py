@@ -1,0 +1,131 @@
+"""Sign-in, token refresh with rotation, sign-out and login rate limits over HTTPS."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from frontdesk.domain.enums import Role
+from frontdesk.server.tokens import Principal, issue_access_token
+from tests.server.seed import desk_client, seed_org, sign_in
+from tests.support.postgres import LiveServer
+
+
+def test_sign_in_gives_tokens_that_open_the_api(live_server: LiveServer) -> None:
+    org = seed_org(live_server, "north")
+    device = uuid.uuid4()
+    with desk_client(live_server) as client:
+        response = client.post(
+            "/v1/auth/login",
+            json={
+                "email": org.admin_email.upper(),
+                "password": "correct horse battery",
+                "device_id": str(device),
+            },
+        )
+    assert response.status_code == 200, response.text
+    tokens = response.json()
+    assert tokens["organization_id"] == str(org.organization_id)
+    assert tokens["role"] == "admin"
+    assert tokens["device_id"] == str(device)
+    assert tokens["expires_in"] == live_server.config.access_token_seconds
+    with desk_client(live_server, tokens["access_token"]) as client:
+        me = client.get("/v1/me")
+    assert me.status_code == 200, me.text
+    assert (me.json()["email"], me.json()["organization_slug"]) == (org.admin_email, org.slug)
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [("known", "wrong password!"), ("nobody@example.com", "correct horse battery")],
+)
+def test_wrong_address_or_password_is_refused_alike(
+    live_server: LiveServer, email: str, password: str
+) -> None:
+    org = seed_org(live_server, "south")
+    address = org.admin_email if email == "known" else email
+    with desk_client(live_server) as client:
+        response = client.post("/v1/auth/login", json={"email": address, "password": password})
+    assert response.status_code == 401
+    assert response.json()["detail"] == "wrong email or password"
+
+
+def test_refresh_rotates_and_a_reused_token_revokes_the_family(live_server: LiveServer) -> None:
+    org = seed_org(live_server, "east")
+    first = sign_in(live_server, org.admin_email)
+    with desk_client(live_server) as client:
+        second = client.post("/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+        assert second.status_code == 200, second.text
+        assert second.json()["refresh_token"] != first["refresh_token"]
+        # The first token was used: presenting it again means it leaked.
+        replay = client.post("/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+        assert replay.status_code == 401
+        after_theft = client.post(
+            "/v1/auth/refresh", json={"refresh_token": second.json()["refresh_token"]}
+        )
+    assert after_theft.status_code == 401
+
+
+def test_logout_revokes_the_refresh_token(live_server: LiveServer) -> None:
+    org = seed_org(live_server, "west")
+    tokens = sign_in(live_server, org.admin_email)
+    with desk_client(live_server) as client:
+        assert (
+            client.post(
+                "/v1/auth/logout", json={"refresh_token": tokens["refresh_token"]}
+            ).status_code
+            == 204
+        )
+        again = client.post("/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert again.status_code == 401
+
+
+@pytest.mark.parametrize(
+    "token", [None, "not-a-jwt", "forged"], ids=["missing", "garbage", "other-secret"]
+)
+def test_requests_without_a_valid_access_token_get_401(
+    live_server: LiveServer, token: str | None
+) -> None:
+    if token == "forged":
+        principal = Principal(uuid.uuid4(), uuid.uuid4(), role=Role.ADMIN)
+        token = issue_access_token(
+            principal, secret="someone else's secret", now=live_server.clock.now(), seconds=60
+        )
+    with desk_client(live_server, token) as client:
+        assert client.get("/v1/me").status_code == 401
+
+
+def test_login_attempts_are_rate_limited_per_address(live_server: LiveServer) -> None:
+    limit = int(live_server.config.login_rate_limit.split("/")[0])
+    with desk_client(live_server) as client:
+        codes = [
+            client.post(
+                "/v1/auth/login",
+                json={"email": f"guess{i}@example.com", "password": "guessing-again"},
+            ).status_code
+            for i in range(limit + 1)
+        ]
+        refused = client.post(
+            "/v1/auth/login", json={"email": "late@example.com", "password": "guessing-again"}
+        )
+    assert codes[:limit] == [401] * limit
+    assert codes[limit] == 429
+    assert int(refused.headers["Retry-After"]) >= 1
+
+
+def test_a_desk_with_an_old_schema_is_told_to_update(live_server: LiveServer) -> None:
+    with desk_client(live_server) as client:
+        old = client.post(
+            "/v1/auth/login",
+            json={"email": "a@example.com", "password": "whatever123"},
+            headers={"X-Frontdesk-Schema": "0"},
+        )
+        missing = client.post(
+            "/v1/auth/login",
+            json={"email": "a@example.com", "password": "whatever123"},
+            headers={"X-Frontdesk-Schema": ""},
+        )
+    assert old.status_code == missing.status_code == 426
+    assert "please update Front Desk" in old.json()["detail"]
+    assert "X-Frontdesk-Server-Time" in old.headers

@@ -1,0 +1,188 @@
+"""`frontdesk-server` as an administrator runs it: migrate, create-org, create-user, run."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from frontdesk.server.database import ServerDatabase, admin_engine, sqlalchemy_url
+from frontdesk.sync.protocol import SCHEMA_VERSION
+from tests.support.postgres import tls_files
+
+
+def _cli(url: str, data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "frontdesk.server.cli",
+            "--data-dir",
+            str(data_dir),
+            "--database-url",
+            url,
+            *args,
+        ],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def database_url(server_database: ServerDatabase) -> str:
+    assert server_database.url is not None
+    return server_database.url.render_as_string(hide_password=False)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def running_server(database_url: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    ca, cert, key = tls_files(tmp_path)
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "frontdesk.server.cli",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--database-url",
+            database_url,
+            "run",
+            "--port",
+            str(port),
+            "--certfile",
+            str(cert),
+            "--keyfile",
+            str(key),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"https://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            try:
+                httpx.get(f"{url}/health", verify=str(ca))
+                break
+            except httpx.ConnectError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        yield url, ca
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_an_administrator_bootstraps_an_organization_and_signs_in(
+    database_url: str, tmp_path: Path, running_server: tuple[str, Path]
+) -> None:
+    data_dir = tmp_path / "admin"
+    assert "revision" in _cli(database_url, data_dir, "migrate").stdout
+    org = _cli(
+        database_url,
+        data_dir,
+        "create-org",
+        "--name",
+        "Lakeside",
+        "--slug",
+        "lakeside",
+        "--timezone",
+        "Europe/Bucharest",
+    )
+    assert org.returncode == 0, org.stderr
+    user = _cli(
+        database_url,
+        data_dir,
+        "create-user",
+        "--org",
+        "lakeside",
+        "--email",
+        "boss@example.com",
+        "--role",
+        "admin",
+        "--password-stdin",
+        stdin="a long enough password\n",
+    )
+    assert user.returncode == 0, user.stderr
+    url, ca = running_server
+    response = httpx.post(
+        f"{url}/v1/auth/login",
+        json={"email": "boss@example.com", "password": "a long enough password"},
+        headers={"X-Frontdesk-Schema": str(SCHEMA_VERSION)},
+        verify=str(ca),
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["role"] == "admin"
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (("create-org", "--name", "X", "--slug", "Bad Slug", "--timezone", "UTC"), "", "slug"),
+        (("create-org", "--name", "X", "--slug", "x", "--timezone", "Mars/Base"), "", "timezone"),
+        (
+            (
+                "create-user",
+                "--org",
+                "nowhere",
+                "--email",
+                "a@example.com",
+                "--role",
+                "admin",
+                "--password-stdin",
+            ),
+            "a long enough password\n",
+            "--org",
+        ),
+        (
+            (
+                "create-user",
+                "--org",
+                "nowhere",
+                "--email",
+                "a@example.com",
+                "--role",
+                "admin",
+                "--password-stdin",
+            ),
+            "short\n",
+            "password",
+        ),
+    ],
+    ids=["bad-slug", "bad-zone", "unknown-org", "short-password"],
+)
+def test_bad_input_is_refused_with_the_field_named(
+    database_url: str, tmp_path: Path, args: tuple[str, ...], stdin: str, message: str
+) -> None:
+    result = _cli(database_url, tmp_path, *args, stdin=stdin)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_a_superuser_url_is_refused(pg_url: str, tmp_path: Path) -> None:
+    result = _cli(pg_url, tmp_path, "migrate")
+    assert result.returncode == 2
+    assert "BYPASSRLS" in result.stderr
+    engine = admin_engine(sqlalchemy_url(pg_url))
+    with engine.connect() as connection:
+        migrated = connection.scalar(text("SELECT to_regclass('alembic_version')"))
+    engine.dispose()
+    assert migrated is None  # refused before touching the schema

@@ -1,0 +1,141 @@
+"""`frontdesk login | sync | logout | agent` against the live server."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from frontdesk.cli import main
+from frontdesk.domain.enums import Role
+from frontdesk.store.profile import Profile
+from frontdesk.sync.account import current_account, load_refresh_token
+from tests.support.postgres import TEST_PASSWORD
+from tests.sync.conftest import Clinic
+
+
+def _login(home: Path, clinic: Clinic, password: str, monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(password + "\n"))
+    return main(
+        [
+            "--home",
+            str(home),
+            "login",
+            "--server",
+            clinic.server.url,
+            "--email",
+            "desk@example.com",
+            "--password-stdin",
+            "--ca",
+            str(clinic.server.ca_path),
+        ]
+    )
+
+
+def test_login_sync_and_logout(
+    sync_clinic: Clinic,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    sync_clinic.server.create_user(
+        sync_clinic.organization_id, "desk@example.com", role=Role.RECEPTIONIST
+    )
+    home = tmp_path / "desk"
+
+    assert _login(home, sync_clinic, "wrong password", monkeypatch) == 2
+    assert "password: wrong email or password" in capsys.readouterr().err
+    assert current_account(Profile.resolve(home)) is None
+
+    assert _login(home, sync_clinic, TEST_PASSWORD, monkeypatch) == 0
+    assert "Signed in" in capsys.readouterr().out
+    assert main(["--home", str(home), "sync", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["pushed"] == 0
+    assert report["pulled"] >= 2  # the organization and this account's membership
+    assert report["conflicts"] == []
+
+    assert main(["--home", str(home), "logout"]) == 0
+    profile = Profile.resolve(home)
+    assert load_refresh_token(profile) is None
+    assert main(["--home", str(home), "sync"]) == 2
+    assert "not signed in" in capsys.readouterr().err
+
+
+def test_the_agent_syncs_and_stops_on_sigterm(sync_clinic: Clinic, tmp_path: Path) -> None:
+    sync_clinic.server.create_user(
+        sync_clinic.organization_id, "desk@example.com", role=Role.RECEPTIONIST
+    )
+    home = tmp_path / "agent"
+    env = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    command = [sys.executable, "-m", "frontdesk.cli", "--home", str(home)]
+    subprocess.run(
+        [
+            *command,
+            "login",
+            "--server",
+            sync_clinic.server.url,
+            "--email",
+            "desk@example.com",
+            "--password-stdin",
+            "--ca",
+            str(sync_clinic.server.ca_path),
+        ],
+        input=TEST_PASSWORD + "\n",
+        text=True,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    agent = subprocess.Popen(
+        [*command, "agent"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    watchdog = threading.Timer(60, agent.kill)  # a hung agent fails the test, not the run
+    watchdog.start()
+    try:
+        assert agent.stdout is not None
+        started = agent.stdout.readline()
+        first_round = agent.stdout.readline()
+        agent.send_signal(signal.SIGTERM)
+        rest, err = agent.communicate(timeout=30)
+    finally:
+        watchdog.cancel()
+        if agent.poll() is None:
+            agent.kill()
+    assert agent.returncode == 0, err
+    assert "syncing with" in started
+    assert first_round.startswith("sync: pushed 0, pulled ")
+    assert "stopped" in rest
+
+
+def test_login_refuses_a_server_whose_certificate_it_cannot_verify(
+    sync_clinic: Clinic,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    sync_clinic.server.create_user(sync_clinic.organization_id, "desk@example.com")
+    monkeypatch.setattr(sys, "stdin", io.StringIO(TEST_PASSWORD + "\n"))
+    home = tmp_path / "desk"
+    status = main(
+        [
+            "--home",
+            str(home),
+            "login",
+            "--server",
+            sync_clinic.server.url,
+            "--email",
+            "desk@example.com",
+            "--password-stdin",  # no --ca: the system's CAs
+        ]
+    )
+    assert status == 2
+    assert "--server: cannot reach" in capsys.readouterr().err
+    assert current_account(Profile.resolve(home)) is None

@@ -1,0 +1,199 @@
+"""The server re-checks what it is sent; whatever it cannot take becomes a conflict."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from frontdesk.domain.enums import Role
+from frontdesk.services import booking
+from frontdesk.sync.protocol import SCHEMA_HEADER
+from frontdesk.sync.transport import Transport
+from tests.sync.conftest import NOW, Clinic, Desk, DeskFactory, seed_catalog
+from tests.sync.snapshots import server_snapshot
+
+
+def _push(desk: Desk, mutations: list[dict[str, Any]], device: uuid.UUID | None = None) -> Any:
+    return desk.account.request(
+        "POST",
+        "/v1/sync/push",
+        json={"device_id": str(device or desk.mirror.device_id), "mutations": mutations},
+    )
+
+
+def _next_seq(desk: Desk) -> int:
+    with desk.mirror.engine.connect() as connection:
+        return (
+            int(connection.exec_driver_sql("SELECT max(device_seq) FROM sync_outbox").scalar()) + 1
+        )
+
+
+def test_refused_writes_are_acknowledged_as_conflicts(
+    make_desk: DeskFactory, sync_clinic: Clinic
+) -> None:
+    desk = make_desk("front", Role.ADMIN)
+    seeded = seed_catalog(desk)
+    appointment = booking.book_walk_in(
+        desk.ctx,
+        patient_person_id=seeded.patient_ids[0],
+        service_id=seeded.service_id,
+        specialist_id=seeded.specialist_id,
+        start=NOW + timedelta(days=2),
+    ).value.appointment
+    desk.sync()
+    seq = _next_seq(desk)
+    ghost = uuid.uuid4()
+
+    answer = _push(
+        desk,
+        [
+            # Straight to done skips the visit: the state machine refuses it.
+            {
+                "seq": seq,
+                "table": "appointments",
+                "row_id": str(appointment.id),
+                "operation": "update",
+                "changed": {"status": "done"},
+                "base_version": 1,
+            },
+            # A table that does not sync.
+            {
+                "seq": seq + 1,
+                "table": "timers",
+                "row_id": str(ghost),
+                "operation": "insert",
+                "changed": {"status": "pending"},
+            },
+            # A value of the wrong kind.
+            {
+                "seq": seq + 2,
+                "table": "patient_persons",
+                "row_id": str(seeded.patient_ids[0]),
+                "operation": "update",
+                "changed": {"date_of_birth": "not a date"},
+                "base_version": 1,
+            },
+            # A row the server never had.
+            {
+                "seq": seq + 3,
+                "table": "patient_persons",
+                "row_id": str(ghost),
+                "operation": "update",
+                "changed": {"first_name": "Nobody"},
+                "base_version": 1,
+            },
+        ],
+    )
+
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["acknowledged_seq"] == seq + 3
+    assert [r["outcome"] for r in body["results"]] == ["conflict"] * 4
+    server = server_snapshot(sync_clinic.server.database.engine, sync_clinic.organization_id)
+    assert server["appointments"][str(appointment.id)]["status"] == appointment.status
+    reasons = {c["device_seq"]: c["reason"] for c in server["sync_conflicts"].values()}
+    assert "cannot become done" in reasons[seq]
+    assert "does not sync" in reasons[seq + 1]
+    assert reasons[seq + 2]
+    assert "does not exist" in reasons[seq + 3]
+
+    # Acknowledged means done: the same batch again is skipped, not retried.
+    again = _push(
+        desk,
+        [
+            {
+                "seq": seq,
+                "table": "appointments",
+                "row_id": str(appointment.id),
+                "operation": "update",
+                "changed": {"status": "done"},
+                "base_version": 1,
+            }
+        ],
+    )
+    assert again.json()["results"] == [{"seq": seq, "outcome": "skipped", "conflict_id": None}]
+
+
+def test_a_session_pushes_only_for_its_own_device(make_desk: DeskFactory) -> None:
+    desk = make_desk("front", Role.ADMIN)
+    answer = _push(desk, [], device=uuid.uuid4())
+    assert answer.status_code == 403
+    assert "device_id" in answer.json()["detail"]
+
+
+def test_malformed_pushes_write_nothing(make_desk: DeskFactory, sync_clinic: Clinic) -> None:
+    desk = make_desk("front", Role.ADMIN)
+    before = server_snapshot(sync_clinic.server.database.engine, sync_clinic.organization_id)
+    bad = _push(
+        desk,
+        [
+            {
+                "seq": 0,
+                "table": "appointments",
+                "row_id": "nope",
+                "operation": "upsert",
+                "changed": {},
+            }
+        ],
+    )
+    assert bad.status_code == 422
+    after = server_snapshot(sync_clinic.server.database.engine, sync_clinic.organization_id)
+    assert after == before
+
+
+def test_an_outdated_desk_is_told_to_update(sync_clinic: Clinic) -> None:
+    transport = Transport(sync_clinic.server.url, verify=str(sync_clinic.server.ca_path))
+    try:
+        answer = transport.client.get("/v1/sync/state", headers={SCHEMA_HEADER: "0"})
+    finally:
+        transport.close()
+    assert answer.status_code == 426
+    assert "please update Front Desk" in answer.json()["detail"]
+
+
+def test_values_postgresql_cannot_hold_become_conflicts_not_errors(
+    make_desk: DeskFactory, sync_clinic: Clinic
+) -> None:
+    desk = make_desk("front", Role.ADMIN)
+    seeded = seed_catalog(desk)
+    desk.sync()
+    seq = _next_seq(desk)
+    person = str(seeded.patient_ids[0])
+    answer = _push(
+        desk,
+        [
+            {
+                "seq": seq,
+                "table": "patient_persons",
+                "row_id": person,
+                "operation": "update",
+                "changed": {"first_name": "Nul\x00l"},
+                "base_version": 1,
+            },
+            {
+                "seq": seq + 1,
+                "table": "no_such\x00table",
+                "row_id": person,
+                "operation": "update",
+                "changed": {"x\x00": "y\x00"},
+                "base_version": 1,
+            },
+        ],
+    )
+    assert answer.status_code == 200, answer.text
+    assert [r["outcome"] for r in answer.json()["results"]] == ["conflict", "conflict"]
+
+
+def test_out_of_range_numbers_are_refused_as_input(make_desk: DeskFactory) -> None:
+    desk = make_desk("front", Role.ADMIN)
+    huge = {
+        "seq": 2**63,
+        "table": "appointments",
+        "row_id": str(uuid.uuid4()),
+        "operation": "insert",
+        "changed": {},
+    }
+    assert _push(desk, [huge]).status_code == 422
+    too_far = desk.account.request("GET", "/v1/sync/pull", params={"cursor": "9" * 19})
+    assert too_far.status_code == 422
