@@ -9,10 +9,11 @@ from collections.abc import Sequence
 from datetime import date
 
 from frontdesk import __version__
-from frontdesk.cli_demo import run_demo
+from frontdesk.cli_demo import demo_home, run_demo
 from frontdesk.cli_output import entries_json, entries_table
 from frontdesk.cli_rules import add_executions_commands, add_rules_commands, add_schedule_commands
 from frontdesk.cli_support import BadInput, blame_option
+from frontdesk.cli_sync import add_sync_commands
 from frontdesk.domain.enums import AppointmentStatus, Role
 from frontdesk.domain.errors import DomainError
 from frontdesk.services import calendar
@@ -132,13 +133,29 @@ def _add_appointments_commands(commands: argparse._SubParsersAction) -> None:
     listing.set_defaults(handler=_appointments_list)
 
 
+def _open_app(args: argparse.Namespace) -> int:
+    from frontdesk.gui.app import run_app  # Qt loads only when a window is wanted
+
+    return run_app(args.home)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    status = run_demo(args)
+    if status or args.no_window:
+        return status
+    from frontdesk.gui.app import run_app
+
+    return run_app(str(demo_home(args.home)), sign_in_as=Role.RECEPTIONIST)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="frontdesk", description=__doc__)
     parser.add_argument("--version", action="version", version=f"frontdesk {__version__}")
     parser.add_argument(
         "--home", help="profile directory (default: $FRONTDESK_HOME or the user data directory)"
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    # No command opens the desktop app.
+    commands = parser.add_subparsers(dest="command")
 
     db = commands.add_parser("db", help="the local mirror").add_subparsers(
         dest="db_command", required=True
@@ -146,18 +163,25 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("upgrade", help="apply pending schema migrations").set_defaults(
         handler=_db_upgrade
     )
-    commands.add_parser(
+    demo = commands.add_parser(
         "demo", help="open a demo clinic (its own profile unless --home is given)"
-    ).set_defaults(handler=run_demo)
+    )
+    demo.add_argument(
+        "--no-window", action="store_true", help="print today's schedule instead of opening the app"
+    )
+    demo.set_defaults(handler=_demo)
     _add_appointments_commands(commands)
     add_rules_commands(commands)
     add_schedule_commands(commands)
     add_executions_commands(commands)
+    add_sync_commands(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command is None:
+        args.handler = _open_app
     try:
         return int(args.handler(args))
     except BadInput as error:

@@ -54,11 +54,11 @@ def test_demo_command_seeds_once_and_shows_today(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     home = str(tmp_path / "demo")
-    assert main(["--home", home, "demo"]) == 0
+    assert main(["--home", home, "demo", "--no-window"]) == 0
     first = capsys.readouterr().out
     assert "Seeded the demo clinic" in first
     assert "Public bookings waiting for onboarding: 4" in first
-    assert main(["--home", home, "demo"]) == 0
+    assert main(["--home", home, "demo", "--no-window"]) == 0
     second = capsys.readouterr().out
     assert "Seeded" not in second
     assert "Riverside Physiotherapy" in second

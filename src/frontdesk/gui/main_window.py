@@ -1,0 +1,238 @@
+"""The main window: navigation between the desk's pages, keyboard shortcuts, and a status bar
+with who is signed in and the sync state.
+
+Pages are built the first time they are shown (start-up only builds Today). A page another
+part of the desk provides is found by module and class name; while it is missing the window
+shows a placeholder instead, so the desk works as the parts land."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QWidget,
+)
+
+from frontdesk.domain.enums import Role
+from frontdesk.gui.desk import Desk
+from frontdesk.gui.screens import load_screen
+from frontdesk.gui.sync_controller import SyncController, describe
+
+if TYPE_CHECKING:
+    from frontdesk.sync.account import Account
+    from frontdesk.sync.status import SyncStatus
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    title: str
+    module: str
+    class_name: str
+
+
+TODAY = PageSpec("Today", "frontdesk.gui.today.page", "TodayPage")
+CALENDAR = PageSpec("Calendar", "frontdesk.gui.calendar.page", "CalendarPage")
+MY_SESSIONS = PageSpec("My sessions", "frontdesk.gui.sessions.page", "MySessionsPage")
+PAGES = (
+    TODAY,
+    CALENDAR,
+    PageSpec("Patients", "frontdesk.gui.patients.page", "PatientsPage"),
+    PageSpec("Forms", "frontdesk.gui.forms.page", "FormsPage"),
+    PageSpec("Automations", "frontdesk.gui.automations.page", "AutomationsPage"),
+    PageSpec("Alerts", "frontdesk.gui.alerts.page", "AlertsPage"),
+    PageSpec("Settings", "frontdesk.gui.settings.page", "SettingsPage"),
+)
+BOOKING_DIALOG = ("frontdesk.gui.booking.dialog", "BookingDialog")
+NAVIGATION_STYLE = """
+QListWidget { font-size: 15px; border: none; background: #263445; color: #e8eef5; }
+QListWidget::item { padding: 10px 14px; }
+QListWidget::item:selected { background: #3d5a80; color: white; }
+"""
+
+
+def pages_for(role: Role | None) -> list[PageSpec]:
+    """A specialist's desk adds their own sessions right after Today."""
+    if role == Role.SPECIALIST:
+        return [TODAY, MY_SESSIONS, *PAGES[1:]]
+    return list(PAGES)
+
+
+class MainWindow(QMainWindow):
+    sig_page_shown = Signal(str)
+    """A page was shown: carries its title."""
+
+    def __init__(self, desk: Desk, *, clinic_name: str = "") -> None:
+        super().__init__()
+        self.desk = desk
+        self.setWindowTitle(f"Front Desk — {clinic_name}" if clinic_name else "Front Desk")
+        self.specs = pages_for(desk.actor.role)
+        self.pages: dict[str, QWidget] = {}
+        self.dialog: QWidget | None = None
+
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("navigation")
+        self.navigation.setFixedWidth(170)
+        self.navigation.setStyleSheet(NAVIGATION_STYLE)
+        for number, spec in enumerate(self.specs, start=1):
+            item = QListWidgetItem(spec.title)
+            item.setToolTip(f"Ctrl+{number}")
+            self.navigation.addItem(item)
+        self.stack = QStackedWidget()
+        self._placeholders = {spec.title: QWidget() for spec in self.specs}
+        for placeholder in self._placeholders.values():
+            self.stack.addWidget(placeholder)
+        self.navigation.currentRowChanged.connect(self._navigate)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.navigation)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.identity_label = QLabel(self._identity_text(None))
+        self.sync_label = QLabel("…")
+        self.sync_label.setObjectName("sync-state")
+        self.statusBar().addWidget(self.identity_label)
+        self.statusBar().addPermanentWidget(self.sync_label)
+        self.sync = SyncController(desk, self)
+        self.sync.sig_account.connect(
+            lambda account: self.identity_label.setText(self._identity_text(account))
+        )
+        self.sync.sig_status.connect(self._show_status)
+        self.sync.sig_error.connect(self._show_sync_error)
+
+        self._shortcuts()
+        self._restore_geometry()
+        self.navigation.setCurrentRow(0)
+        self.sync.start()
+
+    # --- pages ----------------------------------------------------------------------------
+
+    def show_page(self, title: str) -> QWidget:
+        row = next(n for n, spec in enumerate(self.specs) if spec.title == title)
+        self.navigation.setCurrentRow(row)
+        return self.pages[title]
+
+    def current_page(self) -> QWidget:
+        return self.stack.currentWidget()
+
+    def _navigate(self, row: int) -> None:
+        if row < 0:
+            return
+        spec = self.specs[row]
+        page = self.pages.get(spec.title) or self._build(spec)
+        self.stack.setCurrentWidget(page)
+        self.sig_page_shown.emit(spec.title)
+
+    def _build(self, spec: PageSpec) -> QWidget:
+        page_class = load_screen(spec.module, spec.class_name)
+        if page_class is None:
+            page: QWidget = QLabel(f"{spec.title} is not available in this version yet.")
+            page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        else:
+            page = page_class(self.desk, self)
+        page.setObjectName(f"page-{spec.title.lower().replace(' ', '-')}")
+        placeholder = self._placeholders.pop(spec.title)
+        index = self.stack.indexOf(placeholder)
+        self.stack.insertWidget(index, page)
+        self.stack.removeWidget(placeholder)
+        placeholder.deleteLater()
+        self.pages[spec.title] = page
+        return page
+
+    # --- keyboard -------------------------------------------------------------------------
+
+    def _shortcuts(self) -> None:
+        def bind(keys: QKeySequence | str, slot: object) -> None:
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(slot)
+
+        for number, spec in enumerate(self.specs[:9], start=1):
+            bind(f"Ctrl+{number}", lambda s=spec: self.show_page(s.title))
+        bind("Ctrl+T", self.go_today)
+        bind(QKeySequence.StandardKey.New, self.new_booking)
+        bind(QKeySequence.StandardKey.Find, self.focus_search)
+        bind("Ctrl+PgDown", self.next_week)
+        bind("Ctrl+PgUp", self.previous_week)
+        bind(QKeySequence.StandardKey.Refresh, self.refresh_current)
+
+    def go_today(self) -> None:
+        """Ctrl+T: today's board (and the calendar, if open, back to today)."""
+        calendar = self.pages.get(CALENDAR.title)
+        if calendar is not None:
+            calendar.go_today()  # type: ignore[attr-defined]
+        self.show_page(TODAY.title)
+
+    def new_booking(self) -> None:
+        """Ctrl+N: book a walk-in or a phone booking."""
+        dialog = load_screen(*BOOKING_DIALOG)
+        if dialog is not None:
+            self.dialog = dialog(self.desk, self)
+            self.dialog.open()  # type: ignore[attr-defined]
+
+    def focus_search(self) -> None:
+        """Ctrl+F: the current page's search box."""
+        page = self.current_page()
+        if hasattr(page, "focus_search"):
+            page.focus_search()
+            return
+        box = page.findChild(QLineEdit, "search")
+        if box is not None:
+            box.setFocus()
+            box.selectAll()
+
+    def next_week(self) -> None:
+        """Ctrl+PageDown: the calendar, one period on."""
+        self.show_page(CALENDAR.title).next_period()  # type: ignore[attr-defined]
+
+    def previous_week(self) -> None:
+        """Ctrl+PageUp: the calendar, one period back."""
+        self.show_page(CALENDAR.title).previous_period()  # type: ignore[attr-defined]
+
+    def refresh_current(self) -> None:
+        """F5: reload the current page."""
+        page = self.current_page()
+        if hasattr(page, "refresh"):
+            page.refresh()
+        self.sync.sync_now()
+
+    # --- status ---------------------------------------------------------------------------
+
+    def _identity_text(self, account: Account | None) -> str:
+        actor = self.desk.actor
+        where = f" on {account.server_url}" if account else ""
+        return f"{actor.label} ({actor.role}){where}"
+
+    def _show_status(self, status: SyncStatus) -> None:
+        self.sync_label.setText(describe(status, standalone=self.sync.account is None))
+        self.sync_label.setToolTip(status.last_error or "")
+
+    def _show_sync_error(self, message: str) -> None:
+        self.sync_label.setToolTip(message)
+
+    # --- geometry -------------------------------------------------------------------------
+
+    def _restore_geometry(self) -> None:
+        state = self.desk.window_state()
+        geometry = state.value("main_window/geometry")
+        if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
+            return
+        self.resize(1280, 800)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        state = self.desk.window_state()
+        state.setValue("main_window/geometry", self.saveGeometry())
+        state.sync()
+        self.sync.stop()
+        super().closeEvent(event)

@@ -1,0 +1,156 @@
+"""The settings page: every declared desk setting (`services.settings.SETTINGS`) with an
+editor for its type, and the secrets that go to the OS keyring (never into the mirror).
+Window geometry is not here: it is kept apart (`Desk.window_state`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from frontdesk.domain.errors import FieldError, InvalidInput
+from frontdesk.gui.desk import Desk
+from frontdesk.gui.messages import field_label
+from frontdesk.gui.operations import run_operation
+from frontdesk.services import settings
+from frontdesk.services.context import ServiceContext
+from frontdesk.services.settings import SETTINGS, Setting
+
+SECRETS = ("smtp_password", "sms_token")
+
+
+class SettingsPage(QWidget):
+    sig_saved = Signal()
+    """The settings were saved."""
+
+    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._desk = desk
+        self.editors: dict[str, QWidget] = {}
+        form_box = QGroupBox("This desk")
+        form = QFormLayout(form_box)
+        for setting in SETTINGS.values():
+            editor = _editor_for(setting)
+            editor.setObjectName(setting.key)
+            editor.setToolTip(setting.help)
+            self.editors[setting.key] = editor
+            label = QLabel(f"{field_label(setting.key)}:")
+            label.setBuddy(editor)
+            form.addRow(label, editor)
+        self.smtp_password = QLineEdit()
+        self.smtp_password.setObjectName("smtp_password")
+        self.smtp_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.smtp_password.setPlaceholderText("unchanged (kept in the system keyring)")
+        self.sms_token = QLineEdit()
+        self.sms_token.setObjectName("sms_token")
+        self.sms_token.setEchoMode(QLineEdit.EchoMode.Password)
+        self.sms_token.setPlaceholderText("unchanged (kept in the system keyring)")
+        form.addRow("SMTP password:", self.smtp_password)
+        form.addRow("SMS provider token:", self.sms_token)
+        self.message = QLabel()
+        self.message.setObjectName("settings-message")
+        self.message.setWordWrap(True)
+        self.save_button = QPushButton("&Save settings")
+        self.save_button.clicked.connect(self.save)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.message, 1)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(form_box)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        self.refresh()
+
+    def refresh(self) -> None:
+        sessions = self._desk.mirror.sessions
+        run_operation(
+            self._desk,
+            lambda _ctx: {key: settings.get_setting(sessions, s) for key, s in SETTINGS.items()},
+            parent=self,
+            on_done=self._show,
+        )
+
+    def values(self) -> dict[str, Any]:
+        return {key: _value_of(editor) for key, editor in self.editors.items()}
+
+    def save(self) -> None:
+        """Check every value first, then store them all (nothing is stored if one is wrong)."""
+        values = self.values()
+        password, token = self.smtp_password.text(), self.sms_token.text()
+        sessions = self._desk.mirror.sessions
+
+        def work(_ctx: ServiceContext) -> None:
+            errors = []
+            for key, value in values.items():
+                try:
+                    SETTINGS[key].parse(value)
+                except InvalidInput as error:
+                    errors.extend(error.errors)
+            if token and not values["sms_api_url"]:
+                errors.append(FieldError("sms_api_url", "set the provider's address for the token"))
+            if errors:
+                raise InvalidInput(errors)
+            for key, value in values.items():
+                settings.set_setting(sessions, SETTINGS[key], value)
+            if password:
+                settings.set_smtp_password(
+                    str(values["smtp_host"]), str(values["smtp_username"]), password
+                )
+            if token:
+                settings.set_sms_token(str(values["sms_api_url"]), token)
+
+        self.message.setText("")
+        run_operation(self._desk, work, parent=self, on_done=self._saved)
+
+    def _show(self, stored: dict[str, Any]) -> None:
+        for key, value in stored.items():
+            _set_value(self.editors[key], value)
+
+    def _saved(self, _result: None) -> None:
+        self.smtp_password.clear()
+        self.sms_token.clear()
+        self.message.setText("Saved.")
+        self.refresh()
+        self.sig_saved.emit()
+
+
+def _editor_for(setting: Setting[Any]) -> QWidget:
+    if setting.type is bool:
+        return QCheckBox(setting.help)
+    if setting.type is int:
+        box = QSpinBox()
+        box.setRange(0, 65535)
+        return box
+    line = QLineEdit()
+    line.setPlaceholderText(setting.help)
+    return line
+
+
+def _value_of(editor: QWidget) -> Any:
+    if isinstance(editor, QCheckBox):
+        return editor.isChecked()
+    if isinstance(editor, QSpinBox):
+        return editor.value()
+    assert isinstance(editor, QLineEdit)
+    return editor.text()
+
+
+def _set_value(editor: QWidget, value: Any) -> None:
+    if isinstance(editor, QCheckBox):
+        editor.setChecked(bool(value))
+    elif isinstance(editor, QSpinBox):
+        editor.setValue(int(value))
+    elif isinstance(editor, QLineEdit):
+        editor.setText(str(value))

@@ -1,0 +1,1 @@
+"""Today: the flow board of the day's appointments."""

@@ -1,0 +1,98 @@
+"""Carrying out an appointment action chosen on the board (or in the calendar): the dialogs
+it needs first, then the service call on the worker."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtWidgets import QDialog, QWidget
+
+from frontdesk.domain.errors import DoubleBooking
+from frontdesk.gui.desk import Desk
+from frontdesk.gui.dialogs.cancel import CancelDialog
+from frontdesk.gui.dialogs.override import OverrideDialog
+from frontdesk.gui.operations import run_operation, show_error
+from frontdesk.gui.screens import load_screen
+from frontdesk.gui.today.lanes import Action
+from frontdesk.services import lifecycle
+from frontdesk.services.calendar import CalendarEntry
+from frontdesk.services.context import ServiceContext
+
+WIZARD = ("frontdesk.gui.onboarding.wizard", "OnboardingWizard")
+
+_SIMPLE: dict[Action, Callable[[ServiceContext, uuid.UUID], Any]] = {
+    Action.CONFIRM: lifecycle.confirm,
+    Action.CHECK_IN: lifecycle.check_in,
+    Action.START: lifecycle.start_session,
+    Action.COMPLETE: lifecycle.complete,
+    Action.NO_SHOW: lifecycle.mark_no_show,
+}
+
+
+class AppointmentActions:
+    """Runs actions for a screen; the dialog it is showing is `dialog` (tests drive it)."""
+
+    def __init__(self, desk: Desk, parent: QWidget) -> None:
+        self._desk = desk
+        self._parent = parent
+        self.dialog: QDialog | None = None
+
+    def available(self, action: Action) -> bool:
+        return action is not Action.ONBOARD or load_screen(*WIZARD) is not None
+
+    def perform(self, action: Action, entry: CalendarEntry) -> None:
+        if action is Action.ONBOARD:
+            self._onboard(entry)
+        elif action is Action.CANCEL:
+            self._cancel(entry)
+        elif action is Action.REINSTATE:
+            self._reinstate(entry.id, override_reason=None)
+        else:
+            call = _SIMPLE[action]
+            self._run(lambda ctx: call(ctx, entry.id))
+
+    def _run(
+        self,
+        work: Callable[[ServiceContext], Any],
+        on_error: Callable[[Exception], None] | None = None,
+    ) -> None:
+        run_operation(
+            self._desk, work, parent=self._parent, on_done=lambda _r: None, on_error=on_error
+        )
+
+    def _onboard(self, entry: CalendarEntry) -> None:
+        wizard = load_screen(*WIZARD)
+        if wizard is None:
+            return
+        self._show(wizard(self._desk, entry.id, self._parent))
+
+    def _cancel(self, entry: CalendarEntry) -> None:
+        label = f"{entry.start_local:%H:%M} {entry.patient_name} — {entry.service_name}"
+        dialog = CancelDialog(label, self._desk.actor.label or "this desk", self._parent)
+        dialog.accepted.connect(
+            lambda: self._run(lambda ctx: lifecycle.cancel(ctx, entry.id, reason=dialog.reason()))
+        )
+        self._show(dialog)
+
+    def _reinstate(self, appointment_id: uuid.UUID, override_reason: str | None) -> None:
+        def refused(error: Exception) -> None:
+            if isinstance(error, DoubleBooking) and override_reason is None:
+                self._ask_override(appointment_id, error)
+            else:
+                show_error(self._parent, error)
+
+        self._run(
+            lambda ctx: lifecycle.reinstate(ctx, appointment_id, override_reason=override_reason),
+            on_error=refused,
+        )
+
+    def _ask_override(self, appointment_id: uuid.UUID, refusal: DoubleBooking) -> None:
+        dialog = OverrideDialog(refusal, self._parent)
+        dialog.accepted.connect(lambda: self._reinstate(appointment_id, dialog.reason()))
+        self._show(dialog)
+
+    def _show(self, dialog: QDialog) -> None:
+        self.dialog = dialog
+        dialog.open()
