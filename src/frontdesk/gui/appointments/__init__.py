@@ -1,0 +1,1 @@
+"""One appointment in full, and the helpers the desk's appointment lists share."""

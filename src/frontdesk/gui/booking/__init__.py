@@ -1,0 +1,1 @@
+"""Booking a walk-in or phone appointment at the desk."""

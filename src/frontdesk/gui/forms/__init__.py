@@ -1,0 +1,1 @@
+"""Forms: the list of form instances, the filler and the signature pad."""

@@ -1,0 +1,1 @@
+"""Onboarding a public booking: the patient, their forms, the video room."""

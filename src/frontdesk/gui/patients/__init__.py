@@ -1,0 +1,1 @@
+"""Patients: search, profile, dependents, their appointments and forms."""

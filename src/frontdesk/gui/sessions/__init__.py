@@ -1,0 +1,1 @@
+"""A specialist's sessions today."""
