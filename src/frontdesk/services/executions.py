@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
+from frontdesk.domain.clock import ensure_utc
 from frontdesk.domain.enums import STAFF_ROLES
 from frontdesk.domain.errors import InvalidInput, NotFound, PermissionDenied
+from frontdesk.services.access import ORGANIZATION_WIDE_ROLES
 from frontdesk.services.context import ServiceContext
 from frontdesk.store.models import AutomationExecution, AutomationRule
 
@@ -30,6 +32,8 @@ class ExecutionRecord:
     actions_executed: list[Any]
     error_message: str | None
     executed_at: datetime
+    # The full trace (trigger, every condition check, each action's status, duration, output).
+    trace: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -51,14 +55,19 @@ def list_executions(
     *,
     rule_id: uuid.UUID | None = None,
     status: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
     limit: int = 100,
 ) -> list[ExecutionRecord]:
-    """The newest executions first, of one rule and/or one status if asked (deleted rules'
-    executions included: the history outlives the rule)."""
+    """The newest executions first, of one rule and/or one status if asked, run in
+    [`since`, `until`) if given (deleted rules' executions included: the history outlives the
+    rule)."""
     if ctx.actor.role is not None and ctx.actor.role not in STAFF_ROLES:
         raise PermissionDenied("only clinic staff may read the automation history", field="actor")
     if status is not None and status not in EXECUTION_STATUSES:
         raise InvalidInput.single("status", f"use one of {', '.join(EXECUTION_STATUSES)}")
+    if since is not None and until is not None and until <= since:
+        raise InvalidInput.single("until", "must be after the start of the range")
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput.single("limit", f"must be between 1 and {MAX_LIMIT}")
     query = (
@@ -74,13 +83,23 @@ def list_executions(
             query = query.where(AutomationExecution.automation_rule_id == rule_id)
         if status is not None:
             query = query.where(AutomationExecution.status == status)
+        if since is not None:
+            query = query.where(AutomationExecution.executed_at >= ensure_utc(since, field="since"))
+        if until is not None:
+            query = query.where(AutomationExecution.executed_at < ensure_utc(until, field="until"))
         query = query.order_by(
             AutomationExecution.executed_at.desc(), AutomationExecution.id.desc()
         ).limit(limit)
-        return [_record(execution, name) for execution, name in session.execute(query)]
+        # A trace holds the patient data the rule read; a specialist, who sees only their own
+        # patients elsewhere, reads the history without it.
+        with_trace = ctx.actor.role is None or ctx.actor.role in ORGANIZATION_WIDE_ROLES
+        return [
+            _record(execution, name, with_trace=with_trace)
+            for execution, name in session.execute(query)
+        ]
 
 
-def _record(execution: AutomationExecution, rule_name: str) -> ExecutionRecord:
+def _record(execution: AutomationExecution, rule_name: str, *, with_trace: bool) -> ExecutionRecord:
     return ExecutionRecord(
         id=execution.id,
         rule_id=execution.automation_rule_id,
@@ -92,4 +111,5 @@ def _record(execution: AutomationExecution, rule_name: str) -> ExecutionRecord:
         actions_executed=list(execution.actions_executed),
         error_message=execution.error_message,
         executed_at=execution.executed_at,
+        trace=dict(execution.trace) if with_trace else {},
     )

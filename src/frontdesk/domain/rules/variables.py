@@ -364,6 +364,12 @@ _OPERATORS_BY_TYPE: dict[VarType, frozenset[Operator]] = {
 }
 
 
+def operators_for(kind: VarType) -> frozenset[Operator]:
+    """The comparisons that make sense for a variable of this type (what a rule editor
+    offers; anything else is refused by `check_paths`)."""
+    return _OPERATORS_BY_TYPE[kind]
+
+
 def _type_problem(variable: Variable, test: Test) -> str | None:
     word = _TYPE_WORDS[variable.type]
     if test.op not in _OPERATORS_BY_TYPE[variable.type]:

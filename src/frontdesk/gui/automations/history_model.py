@@ -1,0 +1,57 @@
+"""The execution history as a table: when, rule, trigger, status, what failed."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+
+from frontdesk.gui.automations.catalog_words import trigger_label
+from frontdesk.gui.automations.list_model import Index, ListTableModel
+from frontdesk.services.executions import ExecutionRecord
+
+COLUMNS = ("When", "Rule", "Trigger", "Status", "Problem")
+RECORD_ROLE = Qt.ItemDataRole.UserRole
+STATUS_WORDS = {"success": "success", "partial_failure": "partly failed", "failure": "failed"}
+_STATUS_COLOURS = {"partial_failure": QColor("#b9770e"), "failure": QColor("#a93226")}
+
+
+def has_failed_actions(record: ExecutionRecord) -> bool:
+    return any(entry.get("status") == "failed" for entry in record.actions_executed)
+
+
+class ExecutionsTableModel(ListTableModel[ExecutionRecord]):
+    COLUMNS = COLUMNS
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.zone = ZoneInfo("UTC")
+
+    @property
+    def records(self) -> list[ExecutionRecord]:
+        return self.items
+
+    def set_records(self, records: list[ExecutionRecord], zone: ZoneInfo) -> None:
+        self.zone = zone
+        self.replace(records)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        record = self.item(index)
+        if record is None:
+            return None
+        if role == RECORD_ROLE:
+            return record
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            local = record.executed_at.astimezone(self.zone)
+            return (
+                f"{local:%Y-%m-%d %H:%M}",
+                record.rule_name,
+                trigger_label(record.trigger_event),
+                STATUS_WORDS.get(record.status, record.status),
+                record.error_message or "",
+            )[index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 3:
+            return _STATUS_COLOURS.get(record.status)
+        return None
