@@ -1,13 +1,19 @@
 """UnitOfWork savepoints (the automation dispatcher's batches rely on them): a rolled-back
 savepoint leaves none of its rows, events, audit entries or outbox mutations, the rest of the
-transaction commits; savepoints nest; `caused_by` sets the parent and depth of events."""
+transaction commits; savepoints nest; `caused_by` sets the parent and depth of events. Rows
+queued with `add_later` are written at commit, rows given to `insert_now` at once, both with
+their outbox mutations; an in-memory
+savepoint sends no SQL, forgets what it queued when it fails, and a failure it cannot undo
+(it wrote to the database) refuses the whole commit."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from frontdesk.store.base import Base
 from frontdesk.store.models import AuditEntry, DomainEvent, Notification, OutboxMutation
@@ -178,3 +184,164 @@ def test_caused_by_restores_the_parent_when_its_block_raises(clinic: Clinic) -> 
             raise Boom
         event = tx.emit("test.after", "notification", uuid.uuid4())
     assert (event.parent_event_id, event.depth) == (None, 0)
+
+
+# --- rows written at commit, in-memory savepoints ----------------------------------------------
+
+
+def _queue_note(tx: UnitOfWork, label: str) -> uuid.UUID:
+    """A synced row queued for the commit, with its event and audit entry."""
+    note = Notification(
+        id=uuid.uuid4(), organization_id=tx.organization_id, target="staff", message=label
+    )
+    tx.add_later(note)
+    tx.emit("test.noted", "notification", note.id, {"label": label})
+    tx.audit("test.noted", "notification", note.id, {"label": label})
+    return note.id
+
+
+def _read(tx: UnitOfWork) -> None:
+    tx.session.scalar(select(func.count()).select_from(Notification))
+
+
+def _queue_then_fail(
+    tx: UnitOfWork, label: str, ids: dict[str, uuid.UUID], *, in_memory: bool = True
+) -> None:
+    with tx.savepoint(in_memory=in_memory):
+        _read(tx)
+        ids[label] = _queue_note(tx, label)
+        raise Boom
+
+
+def _write_in_memory_and_fail_quietly(clinic: Clinic) -> None:
+    with clinic.ctx.transaction() as tx:
+        _note(tx, "earlier")
+        try:
+            with tx.savepoint(in_memory=True):
+                _note(tx, "flushed inside")
+                raise Boom
+        except Boom:
+            pass  # as a handler's caller records a failed action and goes on
+
+
+def _savepoints(statements: list[str]) -> list[str]:
+    return [s.split()[0] for s in statements if s.startswith(("SAVEPOINT", "RELEASE"))]
+
+
+@contextmanager
+def _statements(clinic: Clinic) -> Iterator[list[str]]:
+    """The SQL statements sent while the block runs."""
+    sent: list[str] = []
+    engine = clinic.ctx.sessions.kw["bind"]
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_a_row_added_later_is_written_at_commit_with_its_outbox_mutation(clinic: Clinic) -> None:
+    with clinic.ctx.transaction() as tx:
+        note_id = _queue_note(tx, "later")
+        assert tx.session.get(Notification, note_id) is None  # not before the commit
+    assert _trace(clinic, note_id) == (1, 1, 1, 1)
+    assert note_id in tx.changes.created["notifications"]
+    with clinic.ctx.sessions() as session:
+        stored = session.get_one(Notification, note_id)
+        # The column defaults the ORM would have filled in.
+        assert (stored.priority, stored.row_version) == ("normal", 1)
+        (mutation,) = session.scalars(
+            select(OutboxMutation).where(OutboxMutation.row_id == note_id)
+        ).all()
+        assert (mutation.operation, mutation.changed["message"]) == ("insert", "later")
+
+
+def test_an_in_memory_savepoint_sends_no_savepoint_and_forgets_what_it_queued(
+    clinic: Clinic,
+) -> None:
+    ids: dict[str, uuid.UUID] = {}
+    with clinic.ctx.transaction() as tx:
+        ids["before"] = _note(tx, "before")
+        with _statements(clinic) as sent:
+            with pytest.raises(Boom):
+                _queue_then_fail(tx, "failed", ids)
+            with tx.savepoint(in_memory=True):
+                _read(tx)
+                ids["kept"] = _queue_note(tx, "kept")
+        assert _savepoints(sent) == []
+        assert len(sent) == 2  # the two reads
+
+    assert _trace(clinic, ids["failed"]) == (0, 0, 0, 0)
+    assert _trace(clinic, ids["kept"]) == (1, 1, 1, 1)
+    assert _trace(clinic, ids["before"]) == (1, 1, 1, 1)
+    assert tx.changes.events == ["test.noted", "test.noted"]
+
+
+def test_a_savepoint_that_rolls_back_forgets_rows_queued_inside_it(clinic: Clinic) -> None:
+    ids: dict[str, uuid.UUID] = {}
+    with clinic.ctx.transaction() as tx:
+        with pytest.raises(Boom):
+            _queue_then_fail(tx, "failed", ids, in_memory=False)
+        ids["kept"] = _queue_note(tx, "kept")
+
+    assert _trace(clinic, ids["failed"]) == (0, 0, 0, 0)
+    assert _trace(clinic, ids["kept"]) == (1, 1, 1, 1)
+
+
+def test_an_in_memory_savepoint_with_unflushed_rows_around_it_is_a_real_one(
+    clinic: Clinic,
+) -> None:
+    with clinic.ctx.transaction() as tx:
+        pending = Notification(organization_id=tx.organization_id, target="staff", message="p")
+        tx.session.add(pending)
+        with _statements(clinic) as sent, tx.savepoint(in_memory=True):
+            _read(tx)
+            _queue_note(tx, "inside")
+        assert _savepoints(sent) == ["SAVEPOINT", "RELEASE"]
+    assert _count(clinic, Notification) == 2
+
+
+def test_an_in_memory_savepoint_that_wrote_and_failed_refuses_the_commit(
+    clinic: Clinic,
+) -> None:
+    """Its flushed row cannot be undone alone: whoever catches the failure, the transaction
+    rolls back as a whole."""
+    before = _count(clinic, OutboxMutation)
+    with pytest.raises(RuntimeError, match="in-memory savepoint"):
+        _write_in_memory_and_fail_quietly(clinic)
+    assert _count(clinic, Notification) == 0
+    assert _count(clinic, OutboxMutation) == before
+
+
+def _insert_now_then_fail(tx: UnitOfWork, ids: dict[str, uuid.UUID]) -> None:
+    with tx.savepoint():
+        note = Notification(
+            id=uuid.uuid4(), organization_id=tx.organization_id, target="staff", message="gone"
+        )
+        tx.insert_now(note)
+        ids["failed"] = note.id
+        raise Boom
+
+
+def test_a_row_inserted_now_is_seen_at_once_and_undone_with_its_savepoint(
+    clinic: Clinic,
+) -> None:
+    ids: dict[str, uuid.UUID] = {}
+    with clinic.ctx.transaction() as tx:
+        with pytest.raises(Boom):
+            _insert_now_then_fail(tx, ids)
+        with tx.savepoint():
+            note = Notification(
+                id=uuid.uuid4(), organization_id=tx.organization_id, target="staff", message="n"
+            )
+            tx.insert_now(note)
+        seen = tx.session.scalar(select(Notification.message).where(Notification.id == note.id))
+        assert seen == "n"
+
+    assert _trace(clinic, ids["failed"]) == (0, 0, 0, 0)
+    assert (_count(clinic, Notification), _outbox_rows(clinic, note.id)) == (1, 1)
+    assert tx.changes.ids("notifications") == {note.id}

@@ -21,31 +21,26 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from frontdesk.automation.context_queries import (
+    ONGOING_PLAN_STATUSES,
+    REFERENCE_SEPARATOR,
+    SEGMENT_SEPARATOR,
+    appointment_statement,
+    form_statement,
+    patient_statement,
+)
 from frontdesk.automation.trigger import TriggerInstance
-from frontdesk.domain.enums import AppointmentStatus, PatientPlanStatus
 from frontdesk.domain.events import EventName
 from frontdesk.domain.rules import derive_context, entities_for
 from frontdesk.store.models import (
-    Appointment,
-    FormInstance,
-    FormTemplate,
     Organization,
-    Patient,
-    PatientPerson,
     PatientServicePlan,
     PatientTreatmentPlan,
-    Segment,
-    SegmentMember,
-    Service,
     ServicePlan,
     Specialist,
     TreatmentPlan,
     TreatmentSession,
 )
-
-# A plan the patient is following: assigned (not started yet) or active.
-ONGOING_PLAN_STATUSES = (PatientPlanStatus.ASSIGNED, PatientPlanStatus.ACTIVE)
-_NOT_HELD = (AppointmentStatus.CANCELLED, AppointmentStatus.NOSHOW)
 
 
 @dataclass
@@ -132,6 +127,12 @@ class _Builder:
         self.tz = tz
         self.now = now
         self.today = now.astimezone(tz).date()
+        # Patients read with their appointment (`appointment_statement`), by id.
+        self._patients: dict[uuid.UUID, tuple[Any, ...]] = {}
+
+    def _scope(self) -> dict[str, Any]:
+        """The parameters every patient lookup takes besides the patient."""
+        return {"organization_id": self.organization_id, "today": self.today}
 
     def local(self, instant: datetime | None) -> str | None:
         return instant.astimezone(self.tz).isoformat() if instant is not None else None
@@ -139,11 +140,7 @@ class _Builder:
     # --- records that name others -------------------------------------------------------------
 
     def form(self, ids: _Ids) -> dict[str, Any] | None:
-        row = self.session.execute(
-            select(FormInstance, FormTemplate.reference)
-            .join(FormTemplate, FormTemplate.id == FormInstance.template_id)
-            .where(FormInstance.id == ids.form)
-        ).first()
+        row = self.session.execute(form_statement(), {"form_id": ids.form}).first()
         if row is None:
             return None
         form, reference = row
@@ -173,22 +170,14 @@ class _Builder:
 
     def appointment(self, ids: _Ids) -> dict[str, Any] | None:
         row = self.session.execute(
-            select(Appointment, Specialist.name, Specialist.specialty, Service.name)
-            .join(Specialist, Specialist.id == Appointment.specialist_id)
-            .join(Service, Service.id == Appointment.service_id)
-            .where(Appointment.id == ids.appointment)
+            appointment_statement(), {"appointment_id": ids.appointment, **self._scope()}
         ).first()
         if row is None:
             return None
-        appointment, specialist_name, specialty, service_name = row
+        appointment, specialist_name, specialty, service_name, earlier, *patient = row
         ids.patient = ids.patient or appointment.patient_person_id
-        earlier = self.session.scalar(
-            select(func.count()).where(
-                Appointment.patient_person_id == appointment.patient_person_id,
-                Appointment.started_at < appointment.started_at,
-                Appointment.deleted_at.is_(None),
-            )
-        )
+        if patient[0] is not None:
+            self._patients[appointment.patient_person_id] = tuple(patient)
         minutes = (appointment.ended_at - appointment.started_at).total_seconds() / 60
         return {
             "id": str(appointment.id),
@@ -210,34 +199,17 @@ class _Builder:
     # --- the patient ----------------------------------------------------------------------------
 
     def patient(self, person_id: uuid.UUID) -> dict[str, Any] | None:
-        # One query: the person, when they were onboarded, and their held appointments.
-        onboarded = (
-            select(Patient.onboarded_at)
-            .where(
-                Patient.organization_id == self.organization_id,
-                Patient.patient_person_id == person_id,
-                Patient.deleted_at.is_(None),
-            )
-            .limit(1)
-            .scalar_subquery()
+        row = (
+            self._patients.get(person_id)
+            or self.session.execute(
+                patient_statement(), {"person_id": person_id, **self._scope()}
+            ).first()
         )
-        held = (
-            Appointment.patient_person_id == person_id,
-            Appointment.deleted_at.is_(None),
-            Appointment.status.not_in(_NOT_HELD),
-        )
-        count_held = select(func.count()).select_from(Appointment).where(*held).scalar_subquery()
-        last_held = select(func.max(Appointment.started_at)).where(*held).scalar_subquery()
-        row = self.session.execute(
-            select(PatientPerson, onboarded, count_held, last_held).where(
-                PatientPerson.id == person_id
-            )
-        ).first()
         if row is None:
             return None
-        person, onboarded_at, count, last_start = row
+        person, onboarded_at, count, last_start, segments, has_plan, today, open_today = row
         last_day = last_start.astimezone(self.tz).date() if last_start is not None else None
-        values: dict[str, Any] = {
+        return {
             "id": str(person.id),
             "first_name": person.first_name,
             "last_name": person.last_name,
@@ -247,65 +219,16 @@ class _Builder:
             "city": person.city,
             "date_of_birth": person.date_of_birth.isoformat() if person.date_of_birth else None,
             "onboarded_at": self.local(onboarded_at),
-            "segment_ids": self._segments(person_id),
+            "segment_ids": _segment_ids(segments),
             "appointment_count": count,
             "days_since_last_appointment": (
                 (self.today - last_day).days
                 if last_day is not None and last_day <= self.today
                 else None
             ),
-        }
-        values.update(self._plan_flags(person_id))
-        return values
-
-    def _segments(self, person_id: uuid.UUID) -> list[int | str]:
-        # From the organization's segments to their members: the membership index is
-        # (segment, patient), so each segment is one index probe, not a scan of all members.
-        rows = self.session.execute(
-            select(Segment.id, Segment.reference)
-            .join(
-                SegmentMember,
-                and_(
-                    SegmentMember.segment_id == Segment.id,
-                    SegmentMember.patient_person_id == person_id,
-                ),
-            )
-            .where(
-                Segment.organization_id == self.organization_id,
-                SegmentMember.removed_at.is_(None),
-                Segment.deleted_at.is_(None),
-            )
-        )
-        # Rules cite a segment by its short number (15) or its id: offer both.
-        found: list[int | str] = []
-        for segment_id, reference in rows:
-            if reference is not None:
-                found.append(reference)
-            found.append(str(segment_id))
-        return found
-
-    def _plan_flags(self, person_id: uuid.UUID) -> dict[str, bool]:
-        rows = self.session.execute(
-            select(PatientTreatmentPlan.id, TreatmentSession.id, TreatmentSession.completed_at)
-            .outerjoin(
-                TreatmentSession,
-                and_(
-                    TreatmentSession.patient_treatment_plan_id == PatientTreatmentPlan.id,
-                    TreatmentSession.scheduled_on == self.today,
-                ),
-            )
-            .where(
-                PatientTreatmentPlan.patient_person_id == person_id,
-                PatientTreatmentPlan.status.in_(ONGOING_PLAN_STATUSES),
-                PatientTreatmentPlan.deleted_at.is_(None),
-            )
-        ).all()
-        due_today = [completed for _, session_id, completed in rows if session_id is not None]
-        return {
-            "has_active_treatment_plan": bool(rows),
-            "session_due_today": any(completed is None for completed in due_today),
-            "session_completed_today": bool(due_today)
-            and all(completed is not None for completed in due_today),
+            "has_active_treatment_plan": bool(has_plan),
+            "session_due_today": bool(open_today),
+            "session_completed_today": bool(today) and not open_today,
         }
 
     # --- plans ---------------------------------------------------------------------------------
@@ -440,6 +363,17 @@ class _Builder:
                 "sessions_completed": enrolment.sessions_completed,
             },
         }
+
+
+def _segment_ids(aggregated: str | None) -> list[int | str]:
+    """Rules cite a segment by its short number (15) or its id: offer both."""
+    found: list[int | str] = []
+    for item in aggregated.split(SEGMENT_SEPARATOR) if aggregated else ():
+        segment_id, _, reference = item.partition(REFERENCE_SEPARATOR)
+        if reference:
+            found.append(int(reference))
+        found.append(str(uuid.UUID(segment_id)))
+    return found
 
 
 def _pain_reduction(baseline: float | None, latest: float | None) -> float | None:

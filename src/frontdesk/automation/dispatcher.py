@@ -6,7 +6,8 @@ context once, evaluates the conditions of every enabled rule of its trigger in m
 executes the rules that match. All rules of one event see the state as it was when the event
 was dispatched, whatever order they run in.
 
-Up to EVENTS_PER_TRANSACTION events of one organization share one transaction: their
+Up to EVENTS_PER_TRANSACTION events of one organization, as many as fit in
+SECONDS_PER_TRANSACTION, share one transaction: their
 contexts are read in it, each execution runs in a savepoint of its own (`engine.execute_in`:
 a failed one leaves nothing, the others keep theirs), and the events are marked `dispatched`
 in it too. A crash rolls the whole batch back and leaves its events pending; the next run
@@ -14,28 +15,33 @@ executes them again, and the executions' UNIQUE keys make sure nothing runs twic
 
 Loop guard: events caused by actions carry their parent and depth. An event deeper than
 MAX_DEPTH whose trigger has matching rules is not run: it is marked `loop_stopped` and an admin
-alert names the chain of rules that led to it.
+alert names the chain of rules that led to it. A rule firing far above its usual rate is paused
+for a while, with one alert (`automation.rate_guard`).
 """
 
 from __future__ import annotations
 
+import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy import event as orm_events
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from frontdesk.automation.context import build_context
 from frontdesk.automation.engine import BatchLedger, engine_context, execute_in, recorded_keys
+from frontdesk.automation.rate_guard import WINDOW, RateGuard, guard_for, limit_for
 from frontdesk.automation.rule_cache import LoadedRule, RuleCache, cache_for
 from frontdesk.automation.trigger import Subject, TriggerInstance
 from frontdesk.domain.enums import AlertKind
 from frontdesk.domain.events import EventName
-from frontdesk.domain.rules import evaluate
+from frontdesk.domain.rules import EvaluationResult, evaluate
 from frontdesk.services.alerts import raise_alert
 from frontdesk.services.context import ServiceContext
 from frontdesk.store.models import AutomationExecution, AutomationRule, DomainEvent, Organization
@@ -43,10 +49,15 @@ from frontdesk.store.unit_of_work import UnitOfWork
 
 MAX_DEPTH = 5
 # Events per dispatch transaction. A commit costs far more than a savepoint, so executions
-# are grouped; the bound keeps SQLite's write lock short for the desk's own writes.
-EVENTS_PER_TRANSACTION = 50
+# are grouped; both bounds keep SQLite's write lock short for the desk's own writes, which
+# wait for it: a batch takes no new event once it has held the lock this long.
+EVENTS_PER_TRANSACTION = 200
+SECONDS_PER_TRANSACTION = 0.25
 PENDING, DISPATCHED, LOOP_STOPPED = "pending", "dispatched", "loop_stopped"
+# A rule whose conditions hold for an event, with how they were judged (None: unreadable).
+Match = tuple[LoadedRule, EvaluationResult | None]
 TRIGGER_NAMES = frozenset(name.value for name in EventName)
+WINDOW_MINUTES = int(WINDOW.total_seconds() // 60)
 
 # Which Subject field an event's subject fills, and the payload keys that name the others.
 _SUBJECT_FIELD = {
@@ -76,6 +87,8 @@ class DispatchReport:
     # Matching rules whose occurrence had run already (a re-dispatch after a crash).
     already_run: int = 0
     loop_stopped: int = 0
+    # Matching rules not run because they fired far above their usual rate (`rate_guard`).
+    rate_limited: int = 0
 
 
 def trigger_of(event: DomainEvent) -> TriggerInstance:
@@ -113,58 +126,58 @@ def dispatch_pending(ctx: ServiceContext, *, limit: int = 500) -> DispatchReport
             .limit(limit)
         ).all()
     organizations: dict[uuid.UUID, Organization] = {}
-    for batch in _batches(events):
-        _dispatch_batch(ctx, cache, organizations, batch, report)
+    queue = deque(events)
+    while queue:
+        _dispatch_batch(ctx, cache, organizations, queue, report)
     return report
 
 
-def _batches(events: Sequence[DomainEvent]) -> Iterator[list[DomainEvent]]:
-    """Runs of consecutive events of one organization, at most EVENTS_PER_TRANSACTION long
-    (the order of events is kept)."""
-    batch: list[DomainEvent] = []
-    for event in events:
-        if batch and (
-            len(batch) == EVENTS_PER_TRANSACTION
-            or event.organization_id != batch[0].organization_id
-        ):
-            yield batch
-            batch = []
-        batch.append(event)
-    if batch:
-        yield batch
+def _batch_of(queue: deque[DomainEvent], deadline: float) -> Iterator[DomainEvent]:
+    """Takes the batch's events off the queue as it goes: consecutive events of the first
+    one's organization (the order of events is kept), at most EVENTS_PER_TRANSACTION, and
+    none after `deadline` (time.monotonic) but the first."""
+    organization_id = queue[0].organization_id
+    for taken in range(EVENTS_PER_TRANSACTION):
+        if not queue or queue[0].organization_id != organization_id:
+            return
+        if taken and time.monotonic() > deadline:
+            return
+        yield queue.popleft()
 
 
 def _dispatch_batch(
     ctx: ServiceContext,
     cache: RuleCache,
     organizations: dict[uuid.UUID, Organization],
-    events: list[DomainEvent],
+    queue: deque[DomainEvent],
     report: DispatchReport,
 ) -> None:
-    """One transaction for the events: contexts read in it (so handlers find the patient
-    in the session), each execution in a savepoint, and the events marked with it — a crash
-    leaves them pending, and their rerun skips nothing and creates nothing twice."""
-    org_id = events[0].organization_id
+    """One transaction for the next events of the queue (`_batch_of`): contexts read in it
+    (so handlers find the patient in the session), each execution in a savepoint, and the
+    events marked with it — a crash leaves them pending, and their rerun skips nothing and
+    creates nothing twice."""
+    org_id = queue[0].organization_id
     engine = engine_context(ctx, org_id)
     finished: list[uuid.UUID] = []
     ledger = BatchLedger()
     with engine.transaction() as tx, _keeping_loaded(tx.session):
         # The write lock from the start: the "ran already?" checks below hold until commit.
         tx.lock_for_writing()
+        deadline = time.monotonic() + SECONDS_PER_TRANSACTION
         session = tx.session
         if org_id not in organizations:
             cache.refresh(session, org_id)
             found = session.get(Organization, org_id)
             assert found is not None  # the event's foreign key guarantees it
             organizations[org_id] = found
-        for event in events:
+        for event in _batch_of(queue, deadline):
             report.events += 1
             matched, trigger, context = _matching_rules(
                 session, cache, organizations[org_id], event
             )
             if matched and event.depth > MAX_DEPTH:
                 with tx.savepoint():
-                    _stop_loop(tx, event, matched)
+                    _stop_loop(tx, event, [rule for rule, _ in matched])
                 report.loop_stopped += 1
                 continue
             if matched:
@@ -178,6 +191,8 @@ def _dispatch_batch(
             session.execute(
                 update(DomainEvent).where(DomainEvent.id.in_(finished)).values(status=DISPATCHED)
             )
+    # Committed: only now do the batch's executions count against their rules' rates.
+    guard_for(ctx.sessions).record(ledger.runs, engine.clock.now())
 
 
 @contextmanager
@@ -201,31 +216,68 @@ def _execute_matched(
     engine: ServiceContext,
     tx: UnitOfWork,
     ledger: BatchLedger,
-    matched: list[LoadedRule],
+    matched: list[Match],
     trigger: TriggerInstance,
     context: dict[str, Any],
     report: DispatchReport,
 ) -> None:
-    keys = {rule.id: trigger.execution_key(rule.id) for rule in matched}
+    keys = {rule.id: trigger.execution_key(rule.id) for rule, _ in matched}
     ran = recorded_keys(tx.session, keys.values())
-    to_run = [rule for rule in matched if keys[rule.id] not in ran]
+    to_run = [(rule, verdict) for rule, verdict in matched if keys[rule.id] not in ran]
     report.already_run += len(matched) - len(to_run)
     if to_run:
         # The rows of the rules about to run, in one query: `execute_in` then finds them in
         # the session instead of reading them one by one.
-        tx.session.scalars(
-            select(AutomationRule).where(AutomationRule.id.in_([rule.id for rule in to_run]))
-        ).all()
-    for rule in to_run:
-        if execute_in(engine, tx, rule, trigger, context, checked=True, ledger=ledger) is None:
+        tx.session.scalars(_rules_statement(), {"ids": [rule.id for rule, _ in to_run]}).all()
+    guard = guard_for(engine.sessions)
+    for rule, verdict in to_run:
+        if not _within_rate(tx, guard, ledger, rule):
+            report.rate_limited += 1
+            continue
+        done = execute_in(
+            engine, tx, rule, trigger, context, checked=True, ledger=ledger, verdict=verdict
+        )
+        if done is None:
             report.already_run += 1
         else:
             report.executions += 1
 
 
+def _within_rate(tx: UnitOfWork, guard: RateGuard, ledger: BatchLedger, rule: LoadedRule) -> bool:
+    """Whether the rule is within its rate (`rate_guard`); if not, the first refusal of a
+    pause raises a critical loop-guard alert."""
+    row = tx.session.get(AutomationRule, rule.id)
+    if row is None or guard.allows(row, tx.now, ledger.runs[rule.id]):
+        return True  # a vanished rule is refused by `execute_in` itself
+    if guard.pause(rule.id, tx.now):
+        with tx.savepoint():
+            raise_alert(
+                tx,
+                kind=AlertKind.LOOP_GUARD,
+                severity="critical",
+                title=f"Automation paused: {row.name} fires far above its usual rate",
+                body=(
+                    f"The rule {row.name} ran {limit_for(row, tx.now)} times within "
+                    f"{WINDOW_MINUTES} minutes, far above its usual rate, so it is paused until "
+                    "that window has room again; the events meanwhile do not run it. Check "
+                    "what is sending it so many events."
+                ),
+                subject_type="automation_rule",
+                subject_id=rule.id,
+                details={"rule": row.name, "limit": limit_for(row, tx.now)},
+            )
+    return False
+
+
+@cache
+def _rules_statement() -> Select[AutomationRule]:
+    # Built once: the dispatcher asks for every event that matched.
+    return select(AutomationRule).where(AutomationRule.id.in_(bindparam("ids", expanding=True)))
+
+
 def _matching_rules(
     session: Session, cache: RuleCache, organization: Organization, event: DomainEvent
-) -> tuple[list[LoadedRule], TriggerInstance | None, dict[str, Any] | None]:
+) -> tuple[list[Match], TriggerInstance | None, dict[str, Any] | None]:
     if event.name not in TRIGGER_NAMES:
         return [], None, None
     rules = cache.rules_for(organization.id, event.name)
@@ -233,12 +285,15 @@ def _matching_rules(
         return [], None, None
     trigger = trigger_of(event)
     context = build_context(session, organization, trigger)
-    matched = [
-        rule
-        for rule in rules.candidates(context)
-        # An unreadable rule "matches" so that its failure is recorded where it would run.
-        if rule.definition is None or evaluate(rule.definition.conditions, context).matched
-    ]
+    matched: list[Match] = []
+    for rule in rules.candidates(context):
+        if rule.definition is None:
+            # An unreadable rule "matches" so that its failure is recorded where it would run.
+            matched.append((rule, None))
+            continue
+        verdict = evaluate(rule.definition.conditions, context)
+        if verdict.matched:
+            matched.append((rule, verdict))
     return matched, trigger, context
 
 

@@ -9,9 +9,11 @@ counters, an `automation.executed` analytics event and an audit entry. If the pr
 half-way, the transaction rolls back, and running it again creates everything once.
 
 Each action runs inside a savepoint: a failed action leaves none of its writes, and the
-others keep theirs. An action with `delay_minutes`, or the nested action of a
-`schedule_action`, becomes a timer (status "scheduled"); an action that fails temporarily
-gets a timer for its next attempt (status "retrying") — see `automation.delayed`.
+others keep theirs. In a dispatch batch, actions that only queue rows for the commit and
+fresh executions use in-memory savepoints (`UnitOfWork.savepoint(in_memory=True)`). An
+action with `delay_minutes`, or the nested action of a `schedule_action`, becomes a timer
+(status "scheduled"); an action that fails temporarily gets a timer for its next attempt
+(status "retrying") — see `automation.delayed`.
 
 Outcome: `success` when nothing failed, `failure` when something failed and nothing worked,
 `partial_failure` otherwise. With `on_failure: "stop"` the actions after a failed one are
@@ -23,18 +25,21 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
+from collections import Counter
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Select, Table, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from frontdesk.automation.context import build_context
 from frontdesk.automation.handlers.base import (
     HANDLERS,
+    WRITES_AT_COMMIT,
     ActionResult,
     ActionRun,
     PermanentFailure,
@@ -48,7 +53,7 @@ from frontdesk.automation.timer_rows import TimerKind, engine_timer, trigger_to_
 from frontdesk.automation.trigger import TriggerInstance
 from frontdesk.domain.errors import DomainError
 from frontdesk.domain.ids import new_id
-from frontdesk.domain.rules import ActionBase, ScheduleAction, evaluate
+from frontdesk.domain.rules import ActionBase, EvaluationResult, ScheduleAction, evaluate
 from frontdesk.services.context import ServiceContext
 from frontdesk.store.base import utcnow
 from frontdesk.store.models import (
@@ -59,7 +64,7 @@ from frontdesk.store.models import (
     Organization,
     Timer,
 )
-from frontdesk.store.unit_of_work import Actor, UnitOfWork, to_json_value
+from frontdesk.store.unit_of_work import Actor, UnitOfWork, insert_statement, to_json_value
 
 ENGINE_ACTOR = Actor.system("automation")
 MAX_ATTEMPTS = 5
@@ -123,20 +128,23 @@ def execute(
 class BatchLedger:
     """The bookkeeping of a batch's executions, written once at the end of the batch: the
     execution rows, their `automation.executed` analytics events and audit entries (one
-    multi-row INSERT each) and one counter UPDATE per rule — instead of an ORM flush of each
-    inside its savepoint. Only executions whose savepoint committed are added, so a failed
-    execution leaves nothing here either. The batch must hold the write lock from its start
-    (`UnitOfWork.lock_for_writing`): its "ran already?" checks then stay true until the
-    commit, and the execution rows' UNIQUE keys cannot clash (if one did, the whole batch
-    would roll back and its events stay pending)."""
+    multi-row INSERT each) and the rules' counters (one UPDATE for all) — instead of an ORM
+    flush of each inside its savepoint. Only executions whose savepoint committed are added,
+    so a failed execution leaves nothing here either. The batch must hold the write lock
+    from its start (`UnitOfWork.lock_for_writing`): its "ran already?" checks then stay true
+    until the commit, and the execution rows' UNIQUE keys cannot clash (if one did, the
+    whole batch would roll back and its events stay pending)."""
 
     def __init__(self) -> None:
         self.executions: list[tuple[ExecutionRun, AutomationExecution]] = []
         self.keys: set[str] = set()
+        # Executions per rule in the batch (kept after `write`, for the rate guard).
+        self.runs: Counter[uuid.UUID] = Counter()
 
     def add(self, run: ExecutionRun, execution: AutomationExecution) -> None:
         self.executions.append((run, execution))
         self.keys.add(execution.execution_key)
+        self.runs[run.row.id] += 1
 
     def write(self, tx: UnitOfWork) -> None:
         if not self.executions:
@@ -164,42 +172,55 @@ class BatchLedger:
             audit.append(run.audit_row(execution))
             counts[run.row.id] = counts.get(run.row.id, 0) + 1
         session = tx.session
-        session.execute(insert(AutomationExecution), rows)
-        session.execute(insert(AnalyticsEvent), analytics)
-        session.execute(insert(AuditEntry), audit)
-        for rule_id, n in counts.items():
-            # row_version moves with execution_count, so the rule cache's fingerprint
-            # (Σ row_version − execution_count) sees no edit and does not reload.
-            version, count, organization_id = session.execute(
-                update(AutomationRule)
-                .where(AutomationRule.id == rule_id)
-                .values(
-                    execution_count=AutomationRule.execution_count + n,
-                    row_version=AutomationRule.row_version + n,
-                    last_executed_at=now,
-                    updated_at=stamp,
-                )
-                .returning(
-                    AutomationRule.row_version,
-                    AutomationRule.execution_count,
-                    AutomationRule.organization_id,
-                )
-                .execution_options(synchronize_session=False)
-            ).one()
-            tx.record_written(
-                AutomationRule.__tablename__,
-                rule_id,
-                "update",
-                {
-                    "execution_count": count,
-                    "last_executed_at": to_json_value(now),
-                    "row_version": version,
-                    "updated_at": to_json_value(stamp),
-                },
-                base_version=version - n,
-                organization_id=organization_id,
-            )
+        # Core statements on the tables: the rows are complete, the ORM adds nothing.
+        session.execute(insert_statement(AutomationExecution.__table__), rows)
+        session.execute(insert_statement(AnalyticsEvent.__table__), analytics)
+        session.execute(insert_statement(AuditEntry.__table__), audit)
+        _count_runs(tx, counts, now, stamp)
         self.executions.clear()
+
+
+def _count_runs(
+    tx: UnitOfWork, counts: dict[uuid.UUID, int], now: datetime, stamp: datetime
+) -> None:
+    """Add each rule's runs to its counters: one read and one executemany UPDATE for the
+    batch (the batch holds the write lock, so nothing changes the rows in between).
+    row_version moves with execution_count, so the rule cache's fingerprint
+    (Σ row_version − execution_count) sees no edit and does not reload."""
+    rules = cast(Table, AutomationRule.__table__)
+    current = tx.session.execute(
+        select(
+            rules.c.id, rules.c.row_version, rules.c.execution_count, rules.c.organization_id
+        ).where(rules.c.id.in_(counts))
+    ).all()
+    updates: list[dict[str, Any]] = []
+    for rule_id, version, count, organization_id in current:
+        runs = counts[rule_id]
+        updates.append({"b_id": rule_id, "b_version": version + runs, "b_count": count + runs})
+        tx.record_written(
+            AutomationRule.__tablename__,
+            rule_id,
+            "update",
+            {
+                "execution_count": count + runs,
+                "last_executed_at": to_json_value(now),
+                "row_version": version + runs,
+                "updated_at": to_json_value(stamp),
+            },
+            base_version=version,
+            organization_id=organization_id,
+        )
+    tx.session.execute(
+        update(rules)
+        .where(rules.c.id == bindparam("b_id"))
+        .values(
+            execution_count=bindparam("b_count"),
+            row_version=bindparam("b_version"),
+            last_executed_at=now,
+            updated_at=stamp,
+        ),
+        updates,
+    )
 
 
 def execute_in(
@@ -211,18 +232,30 @@ def execute_in(
     *,
     checked: bool = False,
     ledger: BatchLedger | None = None,
+    verdict: EvaluationResult | None = None,
 ) -> AutomationExecution | None:
     """`execute` inside `tx`, a transaction that holds several executions (the dispatcher's
     batch): this one runs in a savepoint of its own, so it commits with the batch or, if it
     fails, leaves nothing (rows, events, audit, outbox) while the others keep theirs. Its
     events carry the trigger's event as parent. `checked`: the caller has already looked
     for the execution key (`recorded_keys`). `ledger`: the execution row and its bookkeeping
-    are handed to it (written at the end of the batch) rather than written here."""
+    are handed to it (written at the end of the batch) rather than written here. `verdict`:
+    the rule's conditions as the caller evaluated them against `context` (not again)."""
     if ledger is not None and trigger.execution_key(rule.id) in ledger.keys:
         return None
+    # A fresh execution writes its own rows through the ledger, and each action undoes its
+    # own writes (in memory or with an SQL savepoint): forgetting what the execution queued
+    # undoes it. Nothing in it can fail once an action wrote but a bug, which fails the batch
+    # anyway (the in-memory savepoint then refuses the commit).
+    in_memory = checked and ledger is not None and runs_now(rule)
     try:
-        with tx.savepoint(), tx.caused_by(trigger.event_id, trigger.depth + 1):
-            done = _execute(ctx, tx, rule, trigger, context, checked=checked, deferred=ledger)
+        with (
+            tx.savepoint(in_memory=in_memory),
+            tx.caused_by(trigger.event_id, trigger.depth + 1),
+        ):
+            done = _execute(
+                ctx, tx, rule, trigger, context, checked=checked, deferred=ledger, verdict=verdict
+            )
     except IntegrityError:
         # The UNIQUE execution key: another desk or process recorded it first.
         return None
@@ -234,17 +267,30 @@ def execute_in(
     return execution
 
 
+def runs_now(rule: LoadedRule) -> bool:
+    """The rule can be read and every action of it runs now (no delay, no schedule: no timer
+    is left unflushed between actions)."""
+    definition = rule.definition
+    return definition is not None and all(
+        not action.delay_minutes and not isinstance(action, ScheduleAction)
+        for action in definition.actions
+    )
+
+
 def recorded_keys(session: Session, keys: Collection[str]) -> set[str]:
     """Which of these execution keys have an execution already (one query for an event's
     rules rather than one per rule)."""
     if not keys:
         return set()
-    return set(
-        session.scalars(
-            select(AutomationExecution.execution_key).where(
-                AutomationExecution.execution_key.in_(keys)
-            )
-        )
+    return set(session.scalars(_recorded_keys_statement(), {"keys": list(keys)}))
+
+
+@cache
+def _recorded_keys_statement() -> Select[str]:
+    # Built once: the dispatcher asks for every event.
+    executions = AutomationExecution.__table__
+    return select(executions.c.execution_key).where(
+        executions.c.execution_key.in_(bindparam("keys", expanding=True))
     )
 
 
@@ -257,6 +303,7 @@ def _execute(
     *,
     checked: bool = False,
     deferred: BatchLedger | None = None,
+    verdict: EvaluationResult | None = None,
 ) -> tuple[ExecutionRun, AutomationExecution] | None:
     key = trigger.execution_key(rule.id)
     if not checked and recorded_keys(tx.session, [key]):
@@ -273,7 +320,8 @@ def _execute(
     # Under the batch's write lock the key was just found unused: nothing derived from it
     # exists, so the handlers need not look.
     run.fresh = deferred is not None and checked
-    execution = run.execute(context)
+    # The caller's verdict holds if it judged this very version of the rule.
+    execution = run.execute(context, verdict if run.rule is rule else None)
     return None if execution is None else (run, execution)
 
 
@@ -298,12 +346,14 @@ class ExecutionRun:
     def execution_id(self) -> uuid.UUID:
         return execution_id_for(self.key)
 
-    def execute(self, context: Mapping[str, Any]) -> AutomationExecution | None:
+    def execute(
+        self, context: Mapping[str, Any], verdict: EvaluationResult | None = None
+    ) -> AutomationExecution | None:
         self.context = context
         definition = self.rule.definition
         if definition is None:
             return self._unreadable()
-        verdict = evaluate(definition.conditions, context)
+        verdict = verdict or evaluate(definition.conditions, context)
         if not verdict.matched:
             return None
         execution = self._new_execution([redacted_check(c) for c in verdict.checks])
@@ -376,7 +426,7 @@ class ExecutionRun:
             fresh=self.fresh,
         )
         try:
-            with self.tx.savepoint():
+            with self.tx.savepoint(in_memory=self.fresh and action.type in WRITES_AT_COMMIT):
                 return handler(run)
         except TemporaryFailure as exc:
             return self._retry_or_give_up(path, action, attempt + 1, str(exc))

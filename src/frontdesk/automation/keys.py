@@ -4,10 +4,12 @@ the JSON path of an action for error messages."""
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
 
 from frontdesk.domain.ids import derived_id
 
 
+@lru_cache(maxsize=1024)  # asked for by the execution and each of its actions' rows
 def execution_id_for(execution_key: str) -> uuid.UUID:
     """The id of the execution row of `execution_key` (rows created by its actions point at
     it, and two desks running the same occurrence give it the same id)."""

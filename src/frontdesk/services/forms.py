@@ -20,9 +20,10 @@ import copy
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from frontdesk.domain.enums import FormSource, FormStatus, Role
@@ -120,13 +121,15 @@ def _wanted_template_keys(tx: UnitOfWork, appointment: Appointment) -> list[tupl
 
 
 def _live_template_keys(tx: UnitOfWork, appointment_id: uuid.UUID) -> set[str]:
-    return set(
-        tx.session.scalars(
-            select(FormInstance.template_key).where(
-                FormInstance.appointment_id == appointment_id,
-                FormInstance.deleted_at.is_(None),
-            )
-        )
+    return set(tx.session.scalars(_live_template_keys_statement(), {"id": appointment_id}))
+
+
+@cache
+def _live_template_keys_statement() -> Select[str]:
+    # Built once: the automation engine asks for every form it adds to an appointment.
+    return select(FormInstance.template_key).where(
+        FormInstance.appointment_id == bindparam("id"),
+        FormInstance.deleted_at.is_(None),
     )
 
 
@@ -253,10 +256,15 @@ def add_form(
     blocking: bool | None = None,
     form_id: uuid.UUID | None = None,
     automation_execution_id: uuid.UUID | None = None,
+    current_template: FormTemplate | None = None,
+    known_new: bool = False,
 ) -> FormInstance:
     """`create_form` inside the caller's transaction (for automation actions, which pass a
-    derived `form_id` so running an occurrence twice asks for the form once)."""
-    if form_id is not None:
+    derived `form_id` so running an occurrence twice asks for the form once). The engine's
+    shortcuts: `current_template`, the current version of `template_key` read already (it
+    reads each once per batch); `known_new`, no form can have `form_id` yet (a fresh run),
+    so it is not looked for and the row is written at once without an ORM flush."""
+    if form_id is not None and not known_new:
         existing = tx.session.get(FormInstance, form_id)
         if existing is not None and existing.organization_id == tx.organization_id:
             return existing
@@ -271,7 +279,9 @@ def add_form(
             raise AlreadyExists(
                 f"this appointment already has a {template_key!r} form", field="template_key"
             )
-    template = _current_templates(tx, tx.organization_id, [template_key]).get(template_key)
+    template = current_template
+    if template is None or template.template_key != template_key:
+        template = _current_templates(tx, tx.organization_id, [template_key]).get(template_key)
     if template is None:
         raise NotFound(f"no form template with key {template_key!r}", field="template_key")
     form = _instantiate(
@@ -283,7 +293,10 @@ def add_form(
         form_id=form_id,
         automation_execution_id=automation_execution_id,
     )
-    tx.session.add(form)
+    if known_new:
+        tx.insert_now(form)
+    else:
+        tx.session.add(form)
     _announce_created(tx, form)
     return form
 

@@ -121,8 +121,9 @@ def enqueue_message(
     """Queue a message for delivery in the caller's transaction; (message, created). A
     message whose idempotency key is queued already is returned as it is: the patient gets
     one message however many times the same occurrence runs. `known_new`: the caller knows
-    the key is unused (a fresh automation execution), so the look-up is skipped (the UNIQUE
-    key still refuses a duplicate)."""
+    the key is unused (a fresh automation execution), so the look-up is skipped and the row
+    is inserted at commit with the batch's other messages (`UnitOfWork.add_later`; the
+    UNIQUE key still refuses a duplicate)."""
     existing = (
         None
         if known_new
@@ -147,7 +148,10 @@ def enqueue_message(
         not_before=not_before or tx.now,
         automation_execution_id=automation_execution_id,
     )
-    tx.session.add(row)
+    if known_new:
+        tx.add_later(row)
+    else:
+        tx.session.add(row)
     tx.audit(
         "message.queued",
         "outbound_message",

@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from functools import cache
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event, insert, inspect, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Insert, Table, event, insert, inspect, select
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
+from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 
 from frontdesk.domain.clock import Clock
 from frontdesk.domain.enums import Role
+from frontdesk.domain.ids import new_id
 from frontdesk.store.base import Entity
 from frontdesk.store.changes import ChangeSet
 from frontdesk.store.models import AuditEntry, DomainEvent, LocalSetting, OutboxMutation
@@ -49,8 +52,13 @@ class _RowChange:
     changed: dict[str, Any]
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def to_json_value(value: Any) -> Any:
     """A column value as JSON (for the outbox and event payloads)."""
+    if type(value) in _PLAIN:  # most values: checked first, as the outbox converts thousands
+        return value
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, datetime | date):
@@ -62,10 +70,41 @@ def to_json_value(value: Any) -> Any:
     return value
 
 
+@cache
+def insert_statement(table: Table) -> Insert:
+    """`insert(table)`, built once: a statement object kept keeps its compiled-cache key, and
+    the engine's bookkeeping inserts into the same few tables thousands of times."""
+    return insert(table)
+
+
+def _column_values(row: object, table: Table) -> dict[str, Any]:
+    """Every column of a new row, with the column defaults the ORM would have filled in
+    (one set of keys per table, so its rows make one multi-row INSERT)."""
+    given = vars(row)
+    values: dict[str, Any] = {}
+    for column in table.columns:
+        default = column.default
+        if column.key in given:
+            values[column.key] = given[column.key]
+        elif isinstance(default, CallableColumnDefault):
+            # The models' defaults take no execution context (new_id, utcnow, dict).
+            values[column.key] = default.arg(None)  # type: ignore[arg-type]
+        elif isinstance(default, ScalarElementColumnDefault):
+            values[column.key] = default.arg
+        else:
+            values[column.key] = None
+    return values
+
+
+def _table_of(row: object) -> Table:
+    return cast(Table, type(row).__table__)  # type: ignore[attr-defined]  # a mapped class
+
+
 def _version_before(state: Any) -> int:
-    """The row version this transaction started from (the base of a sync mutation)."""
+    """The row version this transaction started from (the base of a sync mutation). Read
+    after a flush: the version counter has already moved on by one for that flush."""
     history = state.attrs.row_version.history
-    return int(history.deleted[0]) if history.deleted else int(state.obj().row_version)
+    return int(history.deleted[0]) if history.deleted else int(state.obj().row_version) - 1
 
 
 class UnitOfWork:
@@ -95,7 +134,18 @@ class UnitOfWork:
         # savepoint costs what it touches, not what the whole transaction has collected.
         self._undo: list[dict[tuple[str, uuid.UUID], _RowChange | None]] = []
         # Journal rows are added after the final flush, so they follow the rows they name.
-        self._pending_journal: list[DomainEvent | AuditEntry] = []
+        self._pending_events: list[DomainEvent] = []
+        # Audit entries as the rows to insert (nothing reads them back as objects).
+        self._pending_audit: list[dict[str, Any]] = []
+        # New synced rows inserted at commit with one INSERT per table (`add_later`).
+        self._later: list[Entity] = []
+        # Flushes and SQL writes so far: an in-memory savepoint that fails checks that none
+        # happened inside it.
+        self._writes = 0
+        # The driver's transaction is open (it stays open until the commit).
+        self._begun = False
+        # Why the commit must be refused (an in-memory savepoint that could not be undone).
+        self._refusal: str | None = None
         self.changes = ChangeSet()
         # Read-only look-ups worth keeping for the transaction (the automation handlers'
         # message and form templates: a dispatch batch reads each once).
@@ -105,6 +155,7 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         self.session = self._sessions()
         event.listen(self.session, "after_flush", self._collect)
+        event.listen(self.session, "do_orm_execute", self._count_write)
         return self
 
     def __exit__(
@@ -120,6 +171,7 @@ class UnitOfWork:
                 self.session.rollback()
         finally:
             event.remove(self.session, "after_flush", self._collect)
+            event.remove(self.session, "do_orm_execute", self._count_write)
             self.session.close()
 
     @property
@@ -127,21 +179,43 @@ class UnitOfWork:
         return self.clock.now()
 
     @contextmanager
-    def savepoint(self) -> Iterator[None]:
+    def savepoint(self, *, in_memory: bool = False) -> Iterator[None]:
         """Undo the block's rows, events and audit entries if it raises, keeping the rest of
-        the transaction: one failed automation action must not leave half of its writes."""
-        journal = len(self._pending_journal)
+        the transaction: one failed automation action must not leave half of its writes.
+
+        `in_memory`: the block is not expected to fail once it wrote to the database itself
+        (its own rows go through `add_later`, its events and audit entries wait for the
+        commit anyway; nested savepoints undo their own writes), so undoing it is forgetting
+        what it queued and no SQL SAVEPOINT is needed. Taken only when the session has
+        nothing unflushed. If the block does fail after a flush or an SQL write inside it,
+        the exception goes on as raised, and the commit is refused: the whole transaction
+        rolls back rather than keeping half of the block."""
+        journal = len(self._pending_events), len(self._pending_audit)
         event_names = len(self.changes.events)
-        self._ensure_begun()
-        nested = self.session.begin_nested()
+        later = len(self._later)
+        writes = self._writes
+        nested = None
+        if not (in_memory and self._nothing_to_flush()):
+            self._ensure_begun()
+            nested = self.session.begin_nested()
         self._undo.append({})
         try:
             yield
-            nested.commit()  # flushes: the frame must still be open to collect that flush
-        except BaseException:
-            nested.rollback()
-            del self._pending_journal[journal:]
+            if nested is not None:
+                nested.commit()  # flushes: the frame must still be open to collect that flush
+        except BaseException as exc:
+            if nested is not None:
+                nested.rollback()
+            elif self._writes != writes or not self._nothing_to_flush():
+                # Whoever catches `exc` must not commit the half: the commit is refused.
+                self._refusal = (
+                    f"a block run as an in-memory savepoint wrote to the database and then "
+                    f"failed ({type(exc).__name__}: {exc}), so it cannot be undone alone"
+                )
+            del self._pending_events[journal[0] :]
+            del self._pending_audit[journal[1] :]
             del self.changes.events[event_names:]
+            del self._later[later:]
             self._restore(self._undo.pop())
             raise
         frame = self._undo.pop()
@@ -185,6 +259,8 @@ class UnitOfWork:
     ) -> DomainEvent:
         """Append a domain event; it commits with the rows it describes."""
         domain_event = DomainEvent(
+            # Made now: journal rows are inserted with Core at commit, not flushed by the ORM.
+            id=new_id(),
             organization_id=self.organization_id,
             name=str(name),
             subject_type=subject_type,
@@ -195,7 +271,7 @@ class UnitOfWork:
             parent_event_id=self._parent_event_id,
             depth=self._depth,
         )
-        self._pending_journal.append(domain_event)
+        self._pending_events.append(domain_event)
         self.changes.events.append(str(name))
         return domain_event
 
@@ -206,18 +282,38 @@ class UnitOfWork:
         entity_id: uuid.UUID | None,
         details: dict[str, Any] | None = None,
     ) -> None:
-        self._pending_journal.append(
-            AuditEntry(
-                organization_id=self.organization_id,
-                at=self.now,
-                actor_user_id=self.actor.user_id,
-                actor_label=self.actor.label,
-                action=action,
-                entity_type=entity_type,
-                entity_id=entity_id,
-                details={k: to_json_value(v) for k, v in (details or {}).items()},
-            )
+        self._pending_audit.append(
+            {
+                "id": new_id(),
+                "organization_id": self.organization_id,
+                "at": self.now,
+                "actor_user_id": self.actor.user_id,
+                "actor_label": self.actor.label,
+                "action": action,
+                "entity_type": entity_type,
+                "entity_id": entity_id,
+                "details": {k: to_json_value(v) for k, v in (details or {}).items()},
+            }
         )
+
+    def add_later(self, row: Entity) -> None:
+        """Insert a new synced row at commit, with the other rows of its table in one
+        multi-row INSERT, instead of an ORM flush now (the automation engine's notifications
+        and messages: a batch holds hundreds). Until then the session does not see it, so
+        use it only for a row nothing in the transaction looks for. Its sync mutation and
+        change set entry are recorded when it is written; a savepoint that rolls back
+        forgets it."""
+        self._later.append(row)
+
+    def insert_now(self, row: Entity) -> None:
+        """Insert a new synced row at once with a Core statement instead of an ORM flush (a
+        savepoint holding one new row costs far less so). Later queries in the transaction
+        see it; the session does not hold it. Its sync mutation and change set entry are
+        recorded as a flush would, and undone with the savepoint around it."""
+        table = _table_of(row)
+        values = _column_values(row, table)
+        self.session.execute(insert_statement(table), values)
+        self._record_inserted(table, values)
 
     def lock_for_writing(self) -> None:
         """Take SQLite's write lock now (BEGIN IMMEDIATE) instead of at the first write: what
@@ -227,6 +323,7 @@ class UnitOfWork:
         driver = connection.connection.driver_connection
         if not getattr(driver, "in_transaction", True):
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+        self._begun = True
 
     def record_written(
         self,
@@ -255,15 +352,27 @@ class UnitOfWork:
             table, operation, base_version, organization_id or self.organization_id, changed
         )
 
+    def _nothing_to_flush(self) -> bool:
+        session = self.session
+        return not (session.new or session.dirty or session.deleted)
+
     def _ensure_begun(self) -> None:
         # Python's sqlite driver sends BEGIN only before its first write; a SAVEPOINT sent
         # before that would open a transaction of its own, which its RELEASE would commit.
+        if self._begun:
+            return
         connection = self.session.connection()
         driver = connection.connection.driver_connection
         if not getattr(driver, "in_transaction", True):
             connection.exec_driver_sql("BEGIN")
+        self._begun = True
+
+    def _count_write(self, execute_state: ORMExecuteState) -> None:
+        if not execute_state.is_select:
+            self._writes += 1
 
     def _collect(self, session: Session, _flush_context: Any) -> None:
+        self._writes += 1
         for obj, operation in [(o, "insert") for o in session.new] + [
             (o, "update") for o in session.dirty
         ]:
@@ -298,11 +407,43 @@ class UnitOfWork:
             )
 
     def _commit(self) -> None:
+        if self._refusal is not None:
+            raise RuntimeError(self._refusal)
         self.session.flush()
-        self.session.add_all(self._pending_journal)
+        self._insert_later()
+        # Journal rows name the rows above; one multi-row INSERT per table, no ORM flush.
+        self._insert_rows(self._pending_events)
+        if self._pending_audit:
+            self.session.execute(insert_statement(AuditEntry.__table__), self._pending_audit)
         if self._record_outbox and self._row_changes:
             self._append_outbox()
         self.session.commit()
+
+    def _insert_later(self) -> None:
+        for table, rows in self._insert_rows(self._later).items():
+            for values in rows:
+                self._record_inserted(table, values)
+        self._later.clear()
+
+    def _record_inserted(self, table: Table, values: dict[str, Any]) -> None:
+        self.record_written(
+            table.name,
+            values["id"],
+            "insert",
+            {name: to_json_value(value) for name, value in values.items()},
+            organization_id=values.get("organization_id"),
+        )
+
+    def _insert_rows(self, objects: Sequence[object]) -> dict[Table, list[dict[str, Any]]]:
+        """INSERT new (transient) mapped objects with Core, one statement per table; the
+        rows as written, by table."""
+        by_table: dict[Table, list[dict[str, Any]]] = {}
+        for obj in objects:
+            table = _table_of(obj)
+            by_table.setdefault(table, []).append(_column_values(obj, table))
+        for table, rows in by_table.items():
+            self.session.execute(insert_statement(table), rows)
+        return by_table
 
     def _append_outbox(self) -> None:
         device = self.session.execute(
@@ -310,9 +451,9 @@ class UnitOfWork:
         ).scalar_one()
         seq = int(device.value["next_seq"])
         device_id = uuid.UUID(device.value["device_id"])
-        # One multi-row INSERT rather than one per changed row. render_nulls: the ORM would
-        # otherwise leave out None values (base_version of an insert) and start a new INSERT
-        # each time the set of columns changes from one row to the next.
+        # One multi-row INSERT rather than one per changed row: a Core statement on the
+        # table, every row with the same keys (None included), so the rows are not split
+        # into a new INSERT each time the set of non-null columns changes.
         mutations = [
             {
                 "device_id": device_id,
@@ -328,6 +469,6 @@ class UnitOfWork:
             }
             for offset, ((table, row_id), change) in enumerate(self._row_changes.items())
         ]
-        self.session.execute(insert(OutboxMutation).execution_options(render_nulls=True), mutations)
+        self.session.execute(insert_statement(OutboxMutation.__table__), mutations)
         seq += len(mutations)
         device.value = {**device.value, "next_seq": seq}

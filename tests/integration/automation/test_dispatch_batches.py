@@ -8,19 +8,25 @@ import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from frontdesk.automation import dispatcher
 from frontdesk.automation.dispatcher import dispatch_pending
 from frontdesk.automation.engine import ExecutionRun
-from frontdesk.automation.handlers.base import HANDLERS, ActionResult, ActionRun
+from frontdesk.automation.handlers.base import (
+    HANDLERS,
+    WRITES_AT_COMMIT,
+    ActionResult,
+    ActionRun,
+)
 from frontdesk.store.models import (
     AnalyticsEvent,
     AuditEntry,
     AutomationExecution,
     AutomationRule,
     DomainEvent,
+    FormInstance,
     Notification,
     OutboundMessage,
     OutboxMutation,
@@ -40,6 +46,12 @@ from tests.support.rows import insert_person
 
 NOTE = {"type": "show_notification", "message": "Hello {{ patient.first_name }}"}
 WELCOME = {"type": "send_email", "email_template": "welcome_patient"}
+
+
+@pytest.fixture(autouse=True)
+def _batches_not_cut_by_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests count on their few events sharing one batch, however slow the machine."""
+    monkeypatch.setattr(dispatcher, "SECONDS_PER_TRANSACTION", 60.0)
 
 
 class Crash(BaseException):
@@ -221,3 +233,104 @@ def test_dispatching_a_batch_again_creates_nothing_twice(clinic: Clinic) -> None
         _journal(clinic),
     )
     assert after == snapshot
+
+
+def test_rules_that_only_notify_and_send_run_without_an_sql_savepoint(clinic: Clinic) -> None:
+    """These handlers promise to write nothing before the commit (WRITES_AT_COMMIT): their
+    executions run in in-memory savepoints. A push to a patient with no app account fails
+    (undone in memory), the rest is written at commit with its outbox mutations."""
+    sms = {"type": "send_sms", "message": "Hi {{ patient.first_name }}"}
+    push = {"type": "send_push", "title": "Hello", "message": "Welcome"}
+    rule_id = insert_rule(clinic, rule_doc(NOTE, WELCOME, sms, push))
+    people = [insert_person(clinic, first_name=name).id for name in ("Ana", "Bogdan")]
+    for person in people:
+        onboarded_event(clinic, person)
+    assert set(WRITES_AT_COMMIT) >= {"show_notification", "send_email", "send_sms", "send_push"}
+
+    sent: list[str] = []
+    engine = clinic.ctx.sessions.kw["bind"]
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        sent.append(" ".join(statement.split()[:3]))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        report = dispatch_pending(engine_ctx(clinic))
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+    assert report.executions == 2
+    assert not [statement for statement in sent if statement.startswith("SAVEPOINT")]
+    # Each table's rows in one INSERT at the end of the batch, none inside an execution.
+    assert sent.count("INSERT INTO notifications") == 1
+    assert sent.count("INSERT INTO outbound_messages") == 1
+    assert {e.status for e in executions(clinic, rule_id)} == {"partial_failure"}
+    assert count(clinic, Notification) == 2
+    assert count(clinic, OutboundMessage) == 4  # an e-mail and an SMS each, no push
+    assert count(clinic, OutboxMutation, OutboxMutation.table_name == "outbound_messages") == 4
+    assert count(clinic, AuditEntry, AuditEntry.action == "message.queued") == 4
+
+
+def _transactions(clinic: Clinic, monkeypatch: pytest.MonkeyPatch, **bounds: float) -> int:
+    """How many batch transactions dispatching the pending events takes under `bounds`."""
+    for name, value in bounds.items():
+        monkeypatch.setattr(dispatcher, name, value)
+    begun: list[str] = []
+    engine = clinic.ctx.sessions.kw["bind"]
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement == "BEGIN IMMEDIATE":
+            begun.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert dispatch_pending(engine_ctx(clinic)).events == 3
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert pending_events(clinic) == 0
+    return len(begun)
+
+
+def test_a_batch_takes_at_most_its_number_of_events(
+    clinic: Clinic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _three_events(clinic)
+    assert _transactions(clinic, monkeypatch, EVENTS_PER_TRANSACTION=2) == 2
+
+
+def test_a_batch_takes_no_new_event_once_its_time_is_up(
+    clinic: Clinic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The desk's own writes wait for the batch's write lock: past its time, each batch
+    still runs one event, so dispatching always moves on."""
+    rule_id, _, _ = _three_events(clinic)
+    assert _transactions(clinic, monkeypatch, SECONDS_PER_TRANSACTION=-1.0) == 3
+    assert len(executions(clinic, rule_id)) == 3
+
+
+def test_an_execution_that_fails_as_a_whole_after_its_form_was_written_refuses_the_batch(
+    clinic: Clinic, templates: dict[int, uuid.UUID], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fresh execution runs in an in-memory savepoint; its form went in through the
+    action's own SQL savepoint. Failing as a whole after that (only a bug can) cannot be
+    undone alone: the batch is refused, its events stay pending, and nothing is written."""
+    suggest = {"type": "suggest_form", "form_template_id": 51}
+    rule_id = insert_rule(clinic, rule_doc(NOTE, suggest))
+    person = insert_person(clinic).id
+    onboarded_event(clinic, person)
+    before = (count(clinic, OutboxMutation), count(clinic, AuditEntry))
+
+    def fails_after_its_actions(run: ExecutionRun, *args: Any, **kwargs: Any) -> None:
+        raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
+
+    monkeypatch.setattr(ExecutionRun, "record", fails_after_its_actions)
+    with pytest.raises(RuntimeError, match="in-memory savepoint"):
+        dispatch_pending(engine_ctx(clinic))
+
+    assert pending_events(clinic) == 1
+    assert _execution_count(clinic, rule_id) == 0
+    assert count(clinic, FormInstance) == count(clinic, Notification) == 0
+    assert (count(clinic, OutboxMutation), count(clinic, AuditEntry)) == before
+    monkeypatch.undo()
+    assert dispatch_all(clinic).executions == 1
+    assert count(clinic, FormInstance) == 1

@@ -69,15 +69,22 @@ class ActionResult:
 Handler = Callable[[ActionRun], ActionResult]
 
 HANDLERS: dict[str, Handler] = {}
+# Action types whose handler, on a fresh run, only reads and queues its rows for the commit
+# (`UnitOfWork.add_later`): the engine runs them in an in-memory savepoint, not an SQL one.
+WRITES_AT_COMMIT: set[str] = set()
 
 
-def handles(action_type: str) -> Callable[[Handler], Handler]:
-    """Register a handler for an action type (one handler per type)."""
+def handles(action_type: str, *, writes_at_commit: bool = False) -> Callable[[Handler], Handler]:
+    """Register a handler for an action type (one handler per type). `writes_at_commit`:
+    see WRITES_AT_COMMIT (a handler that breaks the promise and then fails makes the whole
+    transaction roll back, so the promise is checked by its tests)."""
 
     def register(handler: Handler) -> Handler:
         if action_type in HANDLERS:
             raise RuntimeError(f"two handlers for {action_type}")
         HANDLERS[action_type] = handler
+        if writes_at_commit:
+            WRITES_AT_COMMIT.add(action_type)
         return handler
 
     return register

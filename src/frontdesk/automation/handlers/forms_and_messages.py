@@ -78,6 +78,8 @@ def _ask_for_form(run: ActionRun, reference: int | str, *, blocking: bool) -> Ac
             blocking=blocking,
             form_id=run.row_id(),
             automation_execution_id=execution_id_for(run.execution_key),
+            current_template=template,
+            known_new=run.fresh,
         )
     except AlreadyExists as exc:
         return ActionResult("skipped", {"reason": exc.message})
@@ -168,11 +170,14 @@ def _notify(
         expires_at=run.tx.now + timedelta(days=duration_days) if duration_days else None,
         automation_execution_id=execution_id_for(run.execution_key),
     )
-    run.tx.session.add(notification)
+    if run.fresh:
+        run.tx.add_later(notification)
+    else:
+        run.tx.session.add(notification)
     return notification
 
 
-@handles("show_notification")
+@handles("show_notification", writes_at_commit=True)
 def show_notification(run: ActionRun) -> ActionResult:
     action = run.action
     assert isinstance(action, ShowNotification)
@@ -220,7 +225,7 @@ def _send(
     )
 
 
-@handles("send_email")
+@handles("send_email", writes_at_commit=True)
 def send_email(run: ActionRun) -> ActionResult:
     action = run.action
     assert isinstance(action, SendEmail)
@@ -235,7 +240,7 @@ def send_email(run: ActionRun) -> ActionResult:
     )
 
 
-@handles("send_sms")
+@handles("send_sms", writes_at_commit=True)
 def send_sms(run: ActionRun) -> ActionResult:
     action = run.action
     assert isinstance(action, SendSms)
@@ -250,7 +255,7 @@ def send_sms(run: ActionRun) -> ActionResult:
     )
 
 
-@handles("send_push")
+@handles("send_push", writes_at_commit=True)
 def send_push(run: ActionRun) -> ActionResult:
     action = run.action
     assert isinstance(action, SendPush)
