@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from frontdesk import __version__
-from frontdesk.cli_demo import demo_home, run_demo
+from frontdesk.cli_demo import run_demo
 from frontdesk.cli_output import entries_json, entries_table
 from frontdesk.cli_rules import add_executions_commands, add_rules_commands, add_schedule_commands
 from frontdesk.cli_support import BadInput, blame_option
@@ -139,15 +139,6 @@ def _open_app(args: argparse.Namespace) -> int:
     return run_app(args.home)
 
 
-def _demo(args: argparse.Namespace) -> int:
-    status = run_demo(args)
-    if status or args.no_window:
-        return status
-    from frontdesk.gui.app import run_app
-
-    return run_app(str(demo_home(args.home)), sign_in_as=Role.RECEPTIONIST)
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="frontdesk", description=__doc__)
     parser.add_argument("--version", action="version", version=f"frontdesk {__version__}")
@@ -169,7 +160,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--no-window", action="store_true", help="print today's schedule instead of opening the app"
     )
-    demo.set_defaults(handler=_demo)
+    demo.add_argument(
+        "--standalone",
+        action="store_true",
+        help="build the demo in this profile alone, without the embedded server",
+    )
+    demo.set_defaults(handler=run_demo)
     _add_appointments_commands(commands)
     add_rules_commands(commands)
     add_schedule_commands(commands)

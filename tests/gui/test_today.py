@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QDesktopServices
 from pytestqt.qtbot import QtBot
 
 from frontdesk.domain.enums import AppointmentStatus
@@ -16,6 +18,7 @@ from frontdesk.gui.today.lanes import Action, Lane, time_in_status
 from frontdesk.gui.today.page import TodayPage
 from frontdesk.services import lifecycle, onboarding
 from frontdesk.store.models import Appointment
+from tests.gui.appointments.browser import BrowserSpy
 from tests.gui.helpers import error_boxes, wait_for_operations
 from tests.support.clinic import Clinic
 from tests.unit.appointment_helpers import book
@@ -23,8 +26,14 @@ from tests.unit.appointment_helpers import book
 TEN = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # 10:00 at the clinic, an hour from "now"
 
 
-def _onboarded(clinic: Clinic, start: datetime, name: str = "Ioana Marin") -> uuid.UUID:
-    booked = book(clinic.ctx, clinic, start=start, name=name, email=f"{uuid.uuid4().hex}@ex.com")
+def _onboarded(
+    clinic: Clinic,
+    start: datetime,
+    name: str = "Ioana Marin",
+    service_id: uuid.UUID | None = None,
+) -> uuid.UUID:
+    email = f"{uuid.uuid4().hex}@ex.com"
+    booked = book(clinic.ctx, clinic, start=start, name=name, email=email, service_id=service_id)
     onboarding.onboard(clinic.ctx, booked.appointment.id, keep_separate=True)
     return booked.appointment.id
 
@@ -36,6 +45,15 @@ def page(qtbot: QtBot, desk: Desk) -> TodayPage:
     shown.show()
     wait_for_operations(qtbot, desk)
     return shown
+
+
+@pytest.fixture
+def rooms() -> Iterator[BrowserSpy]:
+    """Video rooms "open" into a list instead of the system browser."""
+    spy = BrowserSpy()
+    QDesktopServices.setUrlHandler("https", spy, "open")
+    yield spy
+    QDesktopServices.unsetUrlHandler("https")
 
 
 def _lane_texts(page: TodayPage, lane: Lane) -> list[str]:
@@ -98,6 +116,25 @@ def test_a_day_walks_through_confirm_check_in_start_and_complete(
     assert _status(desk, appointment_id) == AppointmentStatus.DONE
     assert _lane_texts(page, Lane.DONE)
     assert not any(button.isEnabled() for button in page.buttons.values())
+
+
+def test_starting_a_video_session_opens_its_room_in_the_browser(
+    qtbot: QtBot, desk: Desk, clinic: Clinic, page: TodayPage, rooms: BrowserSpy
+) -> None:
+    in_person = _onboarded(clinic, TEN)
+    video = _onboarded(clinic, TEN + timedelta(hours=2), service_id=clinic.video_service_id)
+    page.refresh()
+    wait_for_operations(qtbot, desk)
+    page.select(in_person)
+    _click(qtbot, page, desk, Action.START)
+    assert rooms.opened == []  # in the clinic: no room
+    page.select(video)
+    _click(qtbot, page, desk, Action.START)
+    assert _status(desk, video) == AppointmentStatus.INPROGRESS
+    with desk.mirror.sessions() as session:
+        room = session.get_one(Appointment, video).video_room_url
+    assert room
+    assert rooms.opened == [room]
 
 
 def test_cancel_asks_why_and_records_who_then_reinstate_brings_it_back(

@@ -51,9 +51,9 @@ def test_demo_clinic_has_history_today_and_bookings_to_onboard(mirror: Mirror) -
 
 
 def test_demo_command_seeds_once_and_shows_today(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    demo_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    home = str(tmp_path / "demo")
+    home = str(demo_dir / "demo")
     assert main(["--home", home, "demo", "--no-window"]) == 0
     first = capsys.readouterr().out
     assert "Seeded the demo clinic" in first

@@ -1,15 +1,17 @@
-"""Keeping the desk in sync: a round now and then (and soon after a local change), and the
-sync state the status bar shows.
+"""Keeping the desk in sync: a round at once when the server says the organization moved
+(live updates), soon after a local change, and every 30 s anyway; and the sync state the
+status bar shows.
 
 A round writes to the mirror, so it runs on the desk's database worker like any other
-operation; it is short (a push and a paged pull). A standalone desk has no account: only its
-status (changes recorded locally) is read."""
+operation; it is short (a push and a paged pull). The live listener waits for the server's
+events on its own thread and hops to the UI thread through a queued signal. A standalone desk
+has no account: only its status (changes recorded locally) is read."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from frontdesk.gui.desk import SYNC_PULLED, Desk
@@ -20,6 +22,7 @@ from frontdesk.store.changes import ChangeSet
 
 if TYPE_CHECKING:
     from frontdesk.sync.account import Account
+    from frontdesk.sync.live import LiveListener
     from frontdesk.sync.runner import SyncReport
     from frontdesk.sync.status import SyncStatus
 
@@ -38,12 +41,26 @@ class SyncController(QObject):
     sig_account = Signal(object)
     """The desk's server account was found (carries the `Account`)."""
 
+    sig_synced = Signal(object)
+    """A round finished: carries its `SyncReport`."""
+
+    _sig_heard = Signal(int)
+    """The server announced the organization's version (emitted on the live listener's
+    thread, received queued on the UI thread)."""
+
     def __init__(self, desk: Desk, parent: QWidget) -> None:
         super().__init__(parent)
         self._desk = desk
         self._parent = parent
         self.account: Account | None = None
+        self.live: LiveListener | None = None
         self._running = False
+        self._stopped = False
+        # The newest version the server announced, and the one the last round reached: a
+        # round is owed while the first is ahead.
+        self._heard_version = 0
+        self._synced_version = 0
+        self._sig_heard.connect(self._heard, Qt.ConnectionType.QueuedConnection)
         self._timer = QTimer(self)
         self._timer.setObjectName("sync-interval")
         self._timer.setInterval(SYNC_INTERVAL_MS)
@@ -60,31 +77,52 @@ class SyncController(QObject):
         modules to import), then sync if there is one."""
         profile = self._desk.mirror.profile
 
-        def work(_ctx: ServiceContext) -> Account | None:
+        def work(_ctx: ServiceContext) -> tuple[Account, LiveListener] | None:
             from frontdesk.sync.account import current_account
+            from frontdesk.sync.live import LiveListener
 
-            return current_account(profile)
+            account = current_account(profile)
+            if account is None:
+                return None
+            return account, LiveListener(account, self._sig_heard.emit)
 
         run_operation(self._desk, work, parent=self._parent, on_done=self._account_found)
 
-    def _account_found(self, account: Account | None) -> None:
+    def _account_found(self, found: tuple[Account, LiveListener] | None) -> None:
+        if self._stopped:  # the desk closed while the account was being read
+            if found is not None:
+                found[0].close()
+            return
         # An account of another organization is not this desk's (a profile reused).
-        if account is not None and account.organization_id == self._desk.organization_id:
-            self.account = account
-            self.sig_account.emit(account)
+        if found is not None and found[0].organization_id == self._desk.organization_id:
+            self.account, self.live = found
+            self.sig_account.emit(self.account)
             self._timer.start()
             self.sync_now()
+            self.live.start()
         else:
             self.refresh_status()
 
     def stop(self) -> None:
-        """No more rounds; the server connections are closed (a round still running on the
-        worker then fails quietly: the desk is closing)."""
+        """No more rounds; the live listener ends (within about a second) and the server
+        connections are closed (a round still running on the worker then fails quietly: the
+        desk is closing)."""
+        self._stopped = True
         self._timer.stop()
         self._soon.stop()
+        live, self.live = self.live, None
+        if live is not None:
+            live.stop()
         account, self.account = self.account, None
         if account is not None:
             account.close()
+
+    def _heard(self, version: int) -> None:
+        """On the UI thread: the organization moved past what this desk has, so a round now
+        (or right after the one under way)."""
+        self._heard_version = max(self._heard_version, version)
+        if self._heard_version > self._synced_version:
+            self.sync_now()
 
     def sync_now(self) -> None:
         if self.account is None or self._running:
@@ -121,9 +159,13 @@ class SyncController(QObject):
             on_error=lambda error: self.sig_error.emit(str(error)),
         )
 
-    def _synced(self, _outcome: Outcome[SyncReport]) -> None:
+    def _synced(self, outcome: Outcome[SyncReport]) -> None:
         self._running = False
+        self._synced_version = max(self._synced_version, outcome.value.version)
+        self.sig_synced.emit(outcome.value)
         self.refresh_status()
+        if self._heard_version > self._synced_version:
+            self.sync_now()  # the server moved again while this round ran
 
     def _failed(self, error: Exception) -> None:
         # Offline is normal for a desk: the status bar says so, no message box.

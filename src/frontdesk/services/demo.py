@@ -44,12 +44,22 @@ def existing_demo(sessions: sessionmaker[Session]) -> uuid.UUID | None:
         return session.scalar(select(Organization.id).where(Organization.slug == slug))
 
 
-def seed_catalog(sessions: sessionmaker[Session], clock: Clock) -> DemoCatalog:
+def seed_catalog(
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    *,
+    organization_id: uuid.UUID | None = None,
+    record_outbox: bool = True,
+) -> DemoCatalog:
     """The organization, its staff, what can be booked, and the specification's nine example
-    automations."""
+    automations. A server seeds with its sessions scoped to `organization_id` and no outbox."""
     data: dict[str, Any] = json.loads(DEMO_FILE.read_text())
     ctx = ServiceContext(
-        sessions=sessions, organization_id=new_id(), actor=Actor.system("demo"), clock=clock
+        sessions=sessions,
+        organization_id=organization_id or new_id(),
+        actor=Actor.system("demo"),
+        clock=clock,
+        record_outbox=record_outbox,
     )
     org = data["organization"]
     catalog.create_organization(
@@ -128,19 +138,28 @@ class DemoSummary:
 _PAST_OUTCOMES = {3: "noshow", 5: "cancelled"}
 
 
-def seed_demo_clinic(sessions: sessionmaker[Session], now: datetime) -> DemoSummary:
+def seed_demo_clinic(
+    sessions: sessionmaker[Session],
+    now: datetime,
+    *,
+    organization_id: uuid.UUID | None = None,
+    record_outbox: bool = True,
+) -> DemoSummary:
     """Build the demo clinic as it stands at `now`: last week's sessions done (a few no-shows
     and cancellations), this and next week booked, and public bookings to onboard."""
     data: dict[str, Any] = json.loads(DEMO_FILE.read_text())
     tz = zone(data["organization"]["timezone"])
     today = now.astimezone(tz).date()
     clock = FixedClock(now - timedelta(days=8))
-    built = seed_catalog(sessions, clock)
+    built = seed_catalog(
+        sessions, clock, organization_id=organization_id, record_outbox=record_outbox
+    )
     ctx = ServiceContext(
         sessions=sessions,
         organization_id=built.organization_id,
         actor=built.receptionist,
         clock=clock,
+        record_outbox=record_outbox,
     )
     patients = [
         patients_service.register_patient(

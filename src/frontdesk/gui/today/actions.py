@@ -9,7 +9,9 @@ from typing import Any
 
 from PySide6.QtWidgets import QDialog, QWidget
 
+from frontdesk.domain.enums import AppointmentType
 from frontdesk.domain.errors import DoubleBooking
+from frontdesk.gui.appointments.video import open_video_room
 from frontdesk.gui.desk import Desk
 from frontdesk.gui.dialogs.cancel import CancelDialog
 from frontdesk.gui.dialogs.override import OverrideDialog
@@ -18,14 +20,14 @@ from frontdesk.gui.screens import load_screen
 from frontdesk.gui.today.lanes import Action
 from frontdesk.services import lifecycle
 from frontdesk.services.calendar import CalendarEntry
-from frontdesk.services.context import ServiceContext
+from frontdesk.services.context import Outcome, ServiceContext
+from frontdesk.store.models import Appointment
 
 WIZARD = ("frontdesk.gui.onboarding.wizard", "OnboardingWizard")
 
 _SIMPLE: dict[Action, Callable[[ServiceContext, uuid.UUID], Any]] = {
     Action.CONFIRM: lifecycle.confirm,
     Action.CHECK_IN: lifecycle.check_in,
-    Action.START: lifecycle.start_session,
     Action.COMPLETE: lifecycle.complete,
     Action.NO_SHOW: lifecycle.mark_no_show,
 }
@@ -49,6 +51,8 @@ class AppointmentActions:
             self._cancel(entry)
         elif action is Action.REINSTATE:
             self._reinstate(entry.id, override_reason=None)
+        elif action is Action.START:
+            self._start(entry.id)
         else:
             call = _SIMPLE[action]
             self._run(lambda ctx: call(ctx, entry.id))
@@ -57,10 +61,21 @@ class AppointmentActions:
         self,
         work: Callable[[ServiceContext], Any],
         on_error: Callable[[Exception], None] | None = None,
+        on_done: Callable[[Any], None] = lambda _result: None,
     ) -> None:
-        run_operation(
-            self._desk, work, parent=self._parent, on_done=lambda _r: None, on_error=on_error
-        )
+        run_operation(self._desk, work, parent=self._parent, on_done=on_done, on_error=on_error)
+
+    def _start(self, appointment_id: uuid.UUID) -> None:
+        """Start the session; a video appointment's room opens in the system browser, as
+        on My sessions. Every appointment has a room, but one in the clinic does not need it
+        opened at the desk."""
+
+        def started(outcome: Outcome[Appointment]) -> None:
+            appointment = outcome.value
+            if appointment.type == AppointmentType.VIDEO and appointment.video_room_url:
+                open_video_room(appointment.video_room_url)
+
+        self._run(lambda ctx: lifecycle.start_session(ctx, appointment_id), on_done=started)
 
     def _onboard(self, entry: CalendarEntry) -> None:
         wizard = load_screen(*WIZARD)
