@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
+from pathlib import Path
 
+import jwt
 import pytest
+from sqlalchemy import text
 
 from frontdesk.domain.enums import Role
+from frontdesk.domain.errors import InvalidInput
+from frontdesk.server.config import TOKEN_SECRET_ENV, ServerConfig
+from frontdesk.server.limits import RateLimited, RateLimits
+from frontdesk.server.scope import Scope, scoped_sessions
 from frontdesk.server.tokens import Principal, issue_access_token
 from tests.server.seed import desk_client, seed_org, sign_in
 from tests.support.postgres import LiveServer
@@ -82,16 +90,29 @@ def test_logout_revokes_the_refresh_token(live_server: LiveServer) -> None:
 
 
 @pytest.mark.parametrize(
-    "token", [None, "not-a-jwt", "forged"], ids=["missing", "garbage", "other-secret"]
+    "token",
+    [None, "not-a-jwt", "forged", "expired", "unsigned"],
+    ids=["missing", "garbage", "other-secret", "expired", "alg-none"],
 )
 def test_requests_without_a_valid_access_token_get_401(
     live_server: LiveServer, token: str | None
 ) -> None:
+    principal = Principal(uuid.uuid4(), uuid.uuid4(), role=Role.ADMIN)
+    now = live_server.clock.now()
+    secret = live_server.config.token_secret
     if token == "forged":
-        principal = Principal(uuid.uuid4(), uuid.uuid4(), role=Role.ADMIN)
+        token = issue_access_token(principal, secret="someone else's secret", now=now, seconds=60)
+    elif token == "expired":
         token = issue_access_token(
-            principal, secret="someone else's secret", now=live_server.clock.now(), seconds=60
+            principal, secret=secret, now=now - timedelta(hours=1), seconds=60
         )
+    elif token == "unsigned":
+        # The claims of a valid token, with the signature algorithm switched off.
+        claims = jwt.decode(
+            issue_access_token(principal, secret=secret, now=now, seconds=60),
+            options={"verify_signature": False},
+        )
+        token = jwt.encode(claims, None, algorithm="none")
     with desk_client(live_server, token) as client:
         assert client.get("/v1/me").status_code == 401
 
@@ -129,3 +150,45 @@ def test_a_desk_with_an_old_schema_is_told_to_update(live_server: LiveServer) ->
     assert old.status_code == missing.status_code == 426
     assert "please update Front Desk" in old.json()["detail"]
     assert "X-Frontdesk-Server-Time" in old.headers
+
+
+def test_a_short_token_secret_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(TOKEN_SECRET_ENV, "guessable")
+    with pytest.raises(InvalidInput) as refused:
+        ServerConfig.load(tmp_path)
+    assert [error.field for error in refused.value.errors] == ["token_secret"]
+    monkeypatch.delenv(TOKEN_SECRET_ENV)
+    made = ServerConfig.load(tmp_path)  # none given: a long one is made and kept
+    assert len(made.token_secret) >= 32
+    assert ServerConfig.load(tmp_path).token_secret == made.token_secret
+
+
+def test_a_refresh_ends_when_the_account_is_no_longer_staff(live_server: LiveServer) -> None:
+    org = seed_org(live_server, "lapsed")
+    tokens = sign_in(live_server, org.admin_email)
+    scope = Scope(organization_id=org.organization_id, role="admin")
+    with scoped_sessions(live_server.database.engine, scope).begin() as session:
+        demoted = session.execute(
+            text("UPDATE memberships SET role = 'patient' WHERE user_id = :user"),
+            {"user": uuid.UUID(tokens["user_id"])},
+        ).rowcount
+    assert demoted == 1
+    with desk_client(live_server) as client:
+        answer = client.post("/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert answer.status_code == 401
+    assert "no longer has access" in answer.json()["detail"]
+
+
+def test_sign_in_limits_count_the_account_and_the_address_apart() -> None:
+    limits = RateLimits("login", "2/minute")
+    limits.hit(("email", "ana@example.com"), ("address", "192.0.2.1"))
+    limits.hit(("email", "ana@example.com"), ("address", "192.0.2.2"))
+    # A third address does not help a guesser who stays on one account...
+    with pytest.raises(RateLimited) as refused:
+        limits.hit(("email", "ana@example.com"), ("address", "192.0.2.3"))
+    assert refused.value.retry_after >= 1
+    # ...nor a third account one who stays on one address.
+    limits.hit(("email", "bob@example.com"), ("address", "192.0.2.9"))
+    limits.hit(("email", "eve@example.com"), ("address", "192.0.2.9"))
+    with pytest.raises(RateLimited):
+        limits.hit(("email", "dan@example.com"), ("address", "192.0.2.9"))

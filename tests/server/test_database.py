@@ -12,7 +12,12 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from frontdesk.server.accounts import create_organization
-from frontdesk.server.database import ServerDatabase
+from frontdesk.server.database import (
+    DatabaseSetupError,
+    ServerDatabase,
+    admin_engine,
+    sqlalchemy_url,
+)
 from frontdesk.server.errors import is_overlap_violation
 from frontdesk.server.migrate import current_revision, target_metadata
 from frontdesk.server.scope import Scope, scoped_sessions
@@ -37,6 +42,11 @@ def test_migrated_database_is_at_head_and_app_role_is_ordinary(
             )
         )
     assert (superuser, bypass, owns_tables) == (False, False, 0)
+    with server_database.engine.connect() as connection:
+        may_move_revision = connection.scalar(
+            text("SELECT has_table_privilege('alembic_version', 'UPDATE')")
+        )
+    assert may_move_revision is False
 
 
 def test_every_org_owned_table_has_forced_row_level_security(
@@ -58,6 +68,19 @@ def test_every_org_owned_table_has_forced_row_level_security(
         name for name, enabled, forced, policies in rows if not (enabled and forced and policies)
     ]
     assert unprotected == []
+
+
+def test_the_server_refuses_a_table_row_level_security_does_not_guard(
+    server_database: ServerDatabase, pg_url: str
+) -> None:
+    assert server_database.url is not None
+    owner = admin_engine(sqlalchemy_url(pg_url).set(database=server_database.url.database))
+    with owner.connect() as connection:
+        connection.execute(text("ALTER TABLE patients DISABLE ROW LEVEL SECURITY"))
+    owner.dispose()
+    with pytest.raises(DatabaseSetupError, match="row-level security does not apply") as refused:
+        ServerDatabase().attach(server_database.url)
+    assert str(refused.value).endswith(": patients")
 
 
 def _seed_appointment(database: ServerDatabase) -> tuple[uuid.UUID, Appointment]:

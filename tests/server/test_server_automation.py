@@ -88,7 +88,7 @@ def test_the_server_skips_an_occurrence_a_desk_claimed(live_server: LiveServer) 
     def record(_ctx: object, rule: AutomationRule, trigger: TriggerInstance) -> None:
         ran.append(trigger.execution_key(rule.id))
 
-    executor = claiming(record, live_server.database.engine)  # type: ignore[arg-type]
+    executor = claiming(record)  # type: ignore[arg-type]
     desk_won, server_wins = (
         TriggerInstance(
             "appointment.before_start",

@@ -12,10 +12,10 @@ import pytest
 
 from frontdesk.domain.clock import FixedClock
 from frontdesk.domain.enums import Role
-from frontdesk.services import catalog, patients
+from frontdesk.services import booking, catalog, patients
 from frontdesk.services.context import ServiceContext
 from frontdesk.store.mirror import Mirror, open_mirror
-from frontdesk.store.models import Organization
+from frontdesk.store.models import Appointment, Organization
 from frontdesk.store.profile import Profile
 from frontdesk.store.unit_of_work import Actor
 from frontdesk.sync.account import Account, sign_in
@@ -135,3 +135,22 @@ def seed_catalog(desk: Desk, patients_count: int = 2) -> Catalog:
         for i in range(patients_count)
     ]
     return Catalog(first.id, second.id, service.id, people)
+
+
+def walk_in(
+    desk: Desk,
+    seeded: Catalog,
+    start: datetime,
+    *,
+    patient: int = 0,
+    specialist: uuid.UUID | None = None,
+) -> Appointment:
+    """A walk-in booking of the seeded service made at `desk` through the services (with the
+    first specialist unless told otherwise)."""
+    return booking.book_walk_in(
+        desk.ctx,
+        patient_person_id=seeded.patient_ids[patient],
+        service_id=seeded.service_id,
+        specialist_id=specialist or seeded.specialist_id,
+        start=start,
+    ).value.appointment

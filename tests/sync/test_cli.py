@@ -17,6 +17,7 @@ from frontdesk.cli import main
 from frontdesk.domain.enums import Role
 from frontdesk.store.profile import Profile
 from frontdesk.sync.account import current_account, load_refresh_token
+from frontdesk.sync.transport import SyncError, Transport
 from tests.support.postgres import TEST_PASSWORD
 from tests.sync.conftest import Clinic
 
@@ -139,3 +140,10 @@ def test_login_refuses_a_server_whose_certificate_it_cannot_verify(
     assert status == 2
     assert "--server: cannot reach" in capsys.readouterr().err
     assert current_account(Profile.resolve(home)) is None
+
+
+@pytest.mark.parametrize("verify", [False, 0])
+def test_certificate_checks_cannot_be_turned_off(verify: bool) -> None:
+    with pytest.raises(SyncError, match="cannot be turned off") as refused:
+        Transport("https://127.0.0.1:9", verify=verify)
+    assert refused.value.field == "ca"

@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from frontdesk.domain.enums import Role
 from frontdesk.domain.errors import InvalidInput, NotFound, PermissionDenied
-from frontdesk.services import booking, conflicts, lifecycle
+from frontdesk.services import conflicts, lifecycle
 from frontdesk.store.models import Appointment, SyncConflict
 from frontdesk.store.unit_of_work import Actor
-from tests.sync.conftest import NOW, Desk, DeskFactory, seed_catalog
+from tests.sync.conftest import NOW, Desk, DeskFactory, seed_catalog, walk_in
 
 TEN = NOW + timedelta(days=1, hours=3)
 
@@ -22,13 +22,7 @@ def _two_desks_and_a_booking(make_desk: DeskFactory) -> tuple[Desk, Desk, Appoin
     front = make_desk("front", Role.ADMIN)
     back = make_desk("back")
     seeded = seed_catalog(front)
-    shared = booking.book_walk_in(
-        front.ctx,
-        patient_person_id=seeded.patient_ids[0],
-        service_id=seeded.service_id,
-        specialist_id=seeded.specialist_id,
-        start=TEN,
-    ).value.appointment
+    shared = walk_in(front, seeded, TEN)
     front.sync()
     back.sync()
     return front, back, shared, seeded
@@ -63,20 +57,8 @@ def test_keeping_mine_writes_the_lost_values_back_everywhere(make_desk: DeskFact
 def test_a_refused_booking_comes_back_when_its_slot_is_free(make_desk: DeskFactory) -> None:
     front, back, _, seeded = _two_desks_and_a_booking(make_desk)
     slot = TEN + timedelta(hours=4)
-    first = booking.book_walk_in(
-        front.ctx,
-        patient_person_id=seeded.patient_ids[0],
-        service_id=seeded.service_id,
-        specialist_id=seeded.specialist_id,
-        start=slot,
-    ).value.appointment
-    second = booking.book_walk_in(
-        back.ctx,
-        patient_person_id=seeded.patient_ids[1],
-        service_id=seeded.service_id,
-        specialist_id=seeded.specialist_id,
-        start=slot,
-    ).value.appointment
+    first = walk_in(front, seeded, slot)
+    second = walk_in(back, seeded, slot, patient=1)
     front.sync()
     back.sync()
     refused = next(c for c in conflicts.list_open(back.ctx) if c.row_id == second.id)

@@ -7,9 +7,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from frontdesk.domain.enums import AppointmentStatus, Role
-from frontdesk.services import booking, lifecycle, patients
+from frontdesk.services import lifecycle, patients
 from frontdesk.store.models import Appointment, SyncConflict
-from tests.sync.conftest import NOW, Clinic, DeskFactory, seed_catalog
+from tests.sync.conftest import NOW, Clinic, DeskFactory, seed_catalog, walk_in
 from tests.sync.snapshots import differences, mirror_snapshot, server_snapshot
 
 
@@ -18,20 +18,8 @@ def test_offline_edits_on_two_desks_converge(make_desk: DeskFactory, sync_clinic
     back = make_desk("back")
     seeded = seed_catalog(front, patients_count=3)
     ten = NOW + timedelta(days=1, hours=3)
-    shared = booking.book_walk_in(
-        front.ctx,
-        patient_person_id=seeded.patient_ids[0],
-        service_id=seeded.service_id,
-        specialist_id=seeded.specialist_id,
-        start=ten,
-    ).value.appointment
-    other = booking.book_walk_in(
-        front.ctx,
-        patient_person_id=seeded.patient_ids[1],
-        service_id=seeded.service_id,
-        specialist_id=seeded.other_specialist_id,
-        start=ten,
-    ).value.appointment
+    shared = walk_in(front, seeded, ten)
+    other = walk_in(front, seeded, ten, patient=1, specialist=seeded.other_specialist_id)
     front.sync()
     back.sync()
 
@@ -43,20 +31,8 @@ def test_offline_edits_on_two_desks_converge(make_desk: DeskFactory, sync_clinic
     lifecycle.cancel(front.ctx, other.id, reason="patient called")
     lifecycle.reschedule(back.ctx, other.id, start=ten + timedelta(days=1))
     slot = ten + timedelta(hours=5)
-    front_booking = booking.book_walk_in(
-        front.ctx,
-        patient_person_id=seeded.patient_ids[1],
-        service_id=seeded.service_id,
-        specialist_id=seeded.specialist_id,
-        start=slot,
-    ).value.appointment
-    back_booking = booking.book_walk_in(
-        back.ctx,
-        patient_person_id=seeded.patient_ids[2],
-        service_id=seeded.service_id,
-        specialist_id=seeded.specialist_id,
-        start=slot,
-    ).value.appointment
+    front_booking = walk_in(front, seeded, slot, patient=1)
+    back_booking = walk_in(back, seeded, slot, patient=2)
     front_patient = patients.register_patient(
         front.ctx,
         first_name="Ioana",

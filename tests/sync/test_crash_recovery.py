@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from typing import Any
 
 import httpx
@@ -119,9 +121,6 @@ def _pending_batch(desk: Any) -> dict[str, Any]:
             "SELECT device_seq, table_name, row_id, operation, changed, base_version "
             "FROM sync_outbox WHERE pushed_at IS NULL ORDER BY device_seq"
         ).all()
-    import json
-    import uuid
-
     return {
         "device_id": str(desk.mirror.device_id),
         "mutations": [

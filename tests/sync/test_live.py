@@ -7,11 +7,10 @@ import time
 from datetime import timedelta
 
 from frontdesk.domain.enums import Role
-from frontdesk.services import booking
 from frontdesk.store.models import Appointment
 from frontdesk.sync.agent import SyncAgent
 from frontdesk.sync.runner import SyncReport
-from tests.sync.conftest import NOW, DeskFactory, seed_catalog
+from tests.sync.conftest import NOW, DeskFactory, seed_catalog, walk_in
 
 
 def test_a_listening_desk_pulls_as_soon_as_the_organization_moves(
@@ -34,13 +33,7 @@ def test_a_listening_desk_pulls_as_soon_as_the_organization_moves(
     agent.start()
     try:
         assert agent.live.connected.wait(10)
-        booked = booking.book_walk_in(
-            front.ctx,
-            patient_person_id=seeded.patient_ids[0],
-            service_id=seeded.service_id,
-            specialist_id=seeded.specialist_id,
-            start=NOW + timedelta(days=1),
-        ).value.appointment
+        booked = walk_in(front, seeded, NOW + timedelta(days=1))
         front.sync()
         pushed_at = time.monotonic()
         assert arrived.wait(5)

@@ -9,26 +9,19 @@ import pytest
 from sqlalchemy import select
 
 from frontdesk.domain.enums import Role
-from frontdesk.services import booking
 from frontdesk.store.models import Appointment, Organization, PatientPerson
 from frontdesk.sync import push
 from frontdesk.sync.account import sign_in
 from frontdesk.sync.apply import read_cursor
 from tests.support.postgres import TEST_PASSWORD
-from tests.sync.conftest import NOW, Clinic, DeskFactory, seed_catalog
+from tests.sync.conftest import NOW, Clinic, DeskFactory, seed_catalog, walk_in
 
 
 def test_a_booking_made_at_one_desk_arrives_at_the_other(make_desk: DeskFactory) -> None:
     front = make_desk("front", Role.ADMIN)
     back = make_desk("back")
     seeded = seed_catalog(front)
-    booked = booking.book_walk_in(
-        front.ctx,
-        patient_person_id=seeded.patient_ids[0],
-        service_id=seeded.service_id,
-        specialist_id=seeded.specialist_id,
-        start=NOW + timedelta(days=1, hours=3),
-    ).value.appointment
+    booked = walk_in(front, seeded, NOW + timedelta(days=1, hours=3))
 
     sent = front.sync()
     received = back.sync()

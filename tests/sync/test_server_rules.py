@@ -6,11 +6,14 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import text
+
 from frontdesk.domain.enums import Role
-from frontdesk.services import booking
+from frontdesk.server.scope import Scope, scoped_sessions
 from frontdesk.sync.protocol import SCHEMA_HEADER
 from frontdesk.sync.transport import Transport
-from tests.sync.conftest import NOW, Clinic, Desk, DeskFactory, seed_catalog
+from tests.server.seed import sign_in as sign_in_over_http
+from tests.sync.conftest import NOW, Clinic, Desk, DeskFactory, seed_catalog, walk_in
 from tests.sync.snapshots import server_snapshot
 
 
@@ -24,9 +27,10 @@ def _push(desk: Desk, mutations: list[dict[str, Any]], device: uuid.UUID | None 
 
 def _next_seq(desk: Desk) -> int:
     with desk.mirror.engine.connect() as connection:
-        return (
-            int(connection.exec_driver_sql("SELECT max(device_seq) FROM sync_outbox").scalar()) + 1
-        )
+        last = connection.exec_driver_sql(
+            "SELECT coalesce(max(device_seq), 0) FROM sync_outbox"
+        ).scalar()
+    return int(last) + 1
 
 
 def test_refused_writes_are_acknowledged_as_conflicts(
@@ -34,29 +38,24 @@ def test_refused_writes_are_acknowledged_as_conflicts(
 ) -> None:
     desk = make_desk("front", Role.ADMIN)
     seeded = seed_catalog(desk)
-    appointment = booking.book_walk_in(
-        desk.ctx,
-        patient_person_id=seeded.patient_ids[0],
-        service_id=seeded.service_id,
-        specialist_id=seeded.specialist_id,
-        start=NOW + timedelta(days=2),
-    ).value.appointment
+    appointment = walk_in(desk, seeded, NOW + timedelta(days=2))
     desk.sync()
     seq = _next_seq(desk)
     ghost = uuid.uuid4()
+    # Straight to done skips the visit: the state machine refuses it.
+    straight_to_done = {
+        "seq": seq,
+        "table": "appointments",
+        "row_id": str(appointment.id),
+        "operation": "update",
+        "changed": {"status": "done"},
+        "base_version": 1,
+    }
 
     answer = _push(
         desk,
         [
-            # Straight to done skips the visit: the state machine refuses it.
-            {
-                "seq": seq,
-                "table": "appointments",
-                "row_id": str(appointment.id),
-                "operation": "update",
-                "changed": {"status": "done"},
-                "base_version": 1,
-            },
+            straight_to_done,
             # A table that does not sync.
             {
                 "seq": seq + 1,
@@ -99,19 +98,7 @@ def test_refused_writes_are_acknowledged_as_conflicts(
     assert "does not exist" in reasons[seq + 3]
 
     # Acknowledged means done: the same batch again is skipped, not retried.
-    again = _push(
-        desk,
-        [
-            {
-                "seq": seq,
-                "table": "appointments",
-                "row_id": str(appointment.id),
-                "operation": "update",
-                "changed": {"status": "done"},
-                "base_version": 1,
-            }
-        ],
-    )
+    again = _push(desk, [straight_to_done])
     assert again.json()["results"] == [{"seq": seq, "outcome": "skipped", "conflict_id": None}]
 
 
@@ -138,6 +125,29 @@ def test_malformed_pushes_write_nothing(make_desk: DeskFactory, sync_clinic: Cli
         ],
     )
     assert bad.status_code == 422
+    after = server_snapshot(sync_clinic.server.database.engine, sync_clinic.organization_id)
+    assert after == before
+
+
+def test_an_oversized_push_gets_413_and_writes_nothing(
+    make_desk: DeskFactory, sync_clinic: Clinic
+) -> None:
+    desk = make_desk("front", Role.ADMIN)
+    before = server_snapshot(sync_clinic.server.database.engine, sync_clinic.organization_id)
+    note = "x" * (sync_clinic.server.config.max_body_bytes + 1)
+    answer = _push(
+        desk,
+        [
+            {
+                "seq": _next_seq(desk),
+                "table": "patient_persons",
+                "row_id": str(uuid.uuid4()),
+                "operation": "insert",
+                "changed": {"first_name": "Big", "last_name": note},
+            }
+        ],
+    )
+    assert answer.status_code == 413
     after = server_snapshot(sync_clinic.server.database.engine, sync_clinic.organization_id)
     assert after == before
 
@@ -197,3 +207,120 @@ def test_out_of_range_numbers_are_refused_as_input(make_desk: DeskFactory) -> No
     assert _push(desk, [huge]).status_code == 422
     too_far = desk.account.request("GET", "/v1/sync/pull", params={"cursor": "9" * 19})
     assert too_far.status_code == 422
+
+
+def test_a_session_without_a_device_cannot_push_for_one(
+    make_desk: DeskFactory, sync_clinic: Clinic
+) -> None:
+    desk = make_desk("front", Role.ADMIN)
+    tokens = sign_in_over_http(sync_clinic.server, "front@example.com")  # no device_id
+    assert tokens["device_id"] is None
+    transport = Transport(sync_clinic.server.url, verify=str(sync_clinic.server.ca_path))
+    try:
+        answer = transport.request(
+            "POST",
+            "/v1/sync/push",
+            headers={"Authorization": f"Bearer {tokens['access_token']}"},
+            json={"device_id": str(desk.mirror.device_id), "mutations": []},
+        )
+    finally:
+        transport.close()
+    assert answer.status_code == 403
+    assert "device_id" in answer.json()["detail"]
+
+
+def _membership_of(clinic: Clinic, desk: Desk) -> dict[str, Any]:
+    server = server_snapshot(clinic.server.database.engine, clinic.organization_id)
+    return next(
+        row for row in server["memberships"].values() if row["user_id"] == str(desk.account.user_id)
+    )
+
+
+def _server_account(clinic: Clinic, user_id: uuid.UUID) -> tuple[Any, ...]:
+    scope = Scope(organization_id=clinic.organization_id, role="admin")
+    with scoped_sessions(clinic.server.database.engine, scope).begin() as session:
+        return tuple(
+            session.execute(
+                text("SELECT email, display_name, is_active FROM users WHERE id = :id"),
+                {"id": user_id},
+            ).one()
+        )
+
+
+def test_only_an_admin_desk_changes_who_works_here(
+    make_desk: DeskFactory, sync_clinic: Clinic
+) -> None:
+    desk = make_desk("front", Role.RECEPTIONIST)
+    mine = _membership_of(sync_clinic, desk)
+    answer = _push(
+        desk,
+        [
+            {
+                "seq": _next_seq(desk),
+                "table": "memberships",
+                "row_id": mine["id"],
+                "operation": "update",
+                "changed": {"role": "admin"},
+                "base_version": mine["row_version"],
+            },
+            {
+                "seq": _next_seq(desk) + 1,
+                "table": "memberships",
+                "row_id": str(uuid.uuid4()),
+                "operation": "insert",
+                "changed": {"user_id": mine["user_id"], "role": "admin"},
+            },
+        ],
+    )
+    assert answer.status_code == 200, answer.text
+    assert [r["outcome"] for r in answer.json()["results"]] == ["conflict", "conflict"]
+    assert _membership_of(sync_clinic, desk)["role"] == "receptionist"
+    server = server_snapshot(sync_clinic.server.database.engine, sync_clinic.organization_id)
+    assert len(server["memberships"]) == 1
+    reasons = [c["reason"] for c in server["sync_conflicts"].values()]
+    assert reasons == ["only an admin may change memberships"] * 2
+
+
+def test_a_desk_renames_an_account_but_not_its_address_or_activity(
+    make_desk: DeskFactory, sync_clinic: Clinic
+) -> None:
+    desk = make_desk("front", Role.ADMIN)
+    user_id = str(desk.account.user_id)
+    seq = _next_seq(desk)
+    answer = _push(
+        desk,
+        [
+            {
+                "seq": seq,
+                "table": "users",
+                "row_id": user_id,
+                "operation": "update",
+                "changed": {"display_name": "Front Desk One"},
+                "base_version": 1,
+            },
+            {
+                "seq": seq + 1,
+                "table": "users",
+                "row_id": user_id,
+                "operation": "update",
+                "changed": {"email": "taken-over@example.com"},
+                "base_version": 1,
+            },
+            {
+                "seq": seq + 2,
+                "table": "users",
+                "row_id": user_id,
+                "operation": "update",
+                "changed": {"is_active": False},
+                "base_version": 1,
+            },
+        ],
+    )
+    assert answer.status_code == 200, answer.text
+    outcomes = [r["outcome"] for r in answer.json()["results"]]
+    assert outcomes == ["applied", "conflict", "conflict"]
+    assert _server_account(sync_clinic, desk.account.user_id) == (
+        "front@example.com",
+        "Front Desk One",
+        True,
+    )

@@ -45,7 +45,7 @@ def test_status_follows_the_rounds(make_desk: DeskFactory) -> None:
 def test_a_clock_more_than_five_minutes_off_is_reported() -> None:
     transport = Transport("https://example.invalid")
     ahead = datetime.now(UTC) + timedelta(minutes=7)
-    transport._read_clock(httpx.Response(200, headers={SERVER_TIME_HEADER: ahead.isoformat()}))
+    transport.read_clock(httpx.Response(200, headers={SERVER_TIME_HEADER: ahead.isoformat()}))
     transport.close()
     assert transport.clock_skew_seconds is not None
     assert 400 < transport.clock_skew_seconds < 430

@@ -256,7 +256,12 @@ class Accounts:
                 row.revoked_at = now
                 reused = False
             family_id, user_id, device_id = row.family_id, row.user_id, row.device_id
-            membership = session.scalar(select(Membership).where(Membership.user_id == user_id))
+            # The same rule as at sign-in: a staff membership (a role taken away ends it).
+            membership = session.scalar(
+                select(Membership).where(
+                    Membership.user_id == user_id, Membership.role.in_(sorted(STAFF_ROLES))
+                )
+            )
             user = session.get(User, user_id)
         if reused:
             raise InvalidToken("refresh token was already used; sign in again")

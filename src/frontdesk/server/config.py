@@ -7,10 +7,14 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from frontdesk.domain.errors import InvalidInput
+
 DATABASE_URL_ENV = "FRONTDESK_DATABASE_URL"
 TOKEN_SECRET_ENV = "FRONTDESK_TOKEN_SECRET"
 TOKEN_SECRET_FILE = "token-secret"
 SMTP_PASSWORD_ENV = "FRONTDESK_SMTP_PASSWORD"
+# HS256 keys shorter than the hash (32 bytes) can be guessed offline from any token.
+MIN_TOKEN_SECRET_LENGTH = 32
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,14 @@ class ServerConfig:
     smtp_username: str = ""
     smtp_password: str = field(default="", repr=False)
     smtp_starttls: bool = True
+
+    def __post_init__(self) -> None:
+        if len(self.token_secret) < MIN_TOKEN_SECRET_LENGTH:
+            raise InvalidInput.single(
+                "token_secret",
+                f"must be at least {MIN_TOKEN_SECRET_LENGTH} characters (set "
+                f"{TOKEN_SECRET_ENV} to a long random value, or leave it unset)",
+            )
 
     @classmethod
     def load(cls, data_dir: Path, **overrides: object) -> ServerConfig:

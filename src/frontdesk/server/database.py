@@ -75,6 +75,10 @@ def grant_app_role(engine: Engine) -> None:
         connection.execute(
             text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}")
         )
+        # The schema's revision is the migrations' business: the app only reads it.
+        connection.execute(
+            text(f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {APP_ROLE}")
+        )
 
 
 def migrate_as_owner(owner_url: URL, *, app_role: bool) -> None:
@@ -91,15 +95,34 @@ def app_engine(url: URL) -> Engine:
     return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
 
-def require_rls_applies(engine: Engine) -> None:
+# Every table but Alembic's bookkeeping holds organization data or accounts.
+_UNPROTECTED_TABLES = text(
+    "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = current_schema() AND c.relkind = 'r' "
+    "AND c.relname <> 'alembic_version' AND NOT (c.relrowsecurity "
+    "AND (c.relforcerowsecurity OR pg_get_userbyid(c.relowner) <> current_user)) "
+    "ORDER BY c.relname"
+)
+
+
+def require_rls_applies(engine: Engine, *, check_tables: bool = True) -> None:
+    """Refuses a role that bypasses row-level security and (once migrated) any table that
+    row-level security does not guard against this role."""
     with engine.connect() as connection:
         superuser, bypass = connection.execute(
             text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
         ).one()
-    if superuser or bypass:
+        if superuser or bypass:
+            raise DatabaseSetupError(
+                "the database role in the URL is a superuser or has BYPASSRLS, so row-level "
+                "security would not separate organizations; give the server an ordinary role"
+            )
+        # Row-level security off on a table (or not forced on one this role owns) would let
+        # every query see all organizations' rows: refuse to serve rather than leak.
+        unprotected = list(connection.scalars(_UNPROTECTED_TABLES)) if check_tables else []
+    if unprotected:
         raise DatabaseSetupError(
-            "the database role in the URL is a superuser or has BYPASSRLS, so row-level "
-            "security would not separate organizations; give the server an ordinary role"
+            "row-level security does not apply to this role on: " + ", ".join(unprotected)
         )
 
 
@@ -117,7 +140,8 @@ class ServerDatabase:
             url = sqlalchemy_url(config.database_url)
             checked = app_engine(url)
             try:
-                require_rls_applies(checked)  # before migrating: refuse a superuser at once
+                # Before migrating: refuse a superuser at once (tables are checked after).
+                require_rls_applies(checked, check_tables=False)
             finally:
                 checked.dispose()
             if migrate:
@@ -128,9 +152,13 @@ class ServerDatabase:
 
     def attach(self, url: URL) -> ServerDatabase:
         """Use an already migrated database at `url` (the app role's URL)."""
-        self.url = url
-        self.engine = app_engine(url)
-        require_rls_applies(self.engine)
+        engine = app_engine(url)
+        try:
+            require_rls_applies(engine)
+        except DatabaseSetupError:
+            engine.dispose()
+            raise
+        self.url, self.engine = url, engine
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         return self
 

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 DEFAULT_TICK = timedelta(seconds=30)
 
 
-def claiming(execute: Executor, engine: Engine) -> Executor:
+def claiming(execute: Executor) -> Executor:
     """`execute`, run only when the server wins the occurrence's claim."""
 
     def run(ctx: ServiceContext, rule: AutomationRule, trigger: TriggerInstance) -> object:
@@ -85,7 +85,7 @@ class ServerEngine:
             steps = engine_steps()
             steps = replace(
                 steps,
-                execute=claiming(steps.execute, self._engine),
+                execute=claiming(steps.execute),
                 deliver_messages=self._delivery,
             )
             runner = self._runners[organization_id] = AutomationRunner(ctx, steps)

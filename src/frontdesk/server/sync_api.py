@@ -49,16 +49,19 @@ def push(
     state: Annotated[ServerState, Depends(server_state)],
 ) -> PushResponse:
     """Apply the device's mutations after its last applied sequence, in one transaction."""
-    if principal.device_id is not None and principal.device_id != body.device_id:
+    # A session without a device (signed in by a script) must not advance any desk's
+    # sequence: mutations that desk sends later would be skipped as already applied.
+    if principal.device_id != body.device_id:
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
-            detail="device_id: this session was signed in on another device",
+            detail="device_id: this session was not signed in on that device",
         )
     pusher = Pusher(
         organization_id=principal.organization_id,
         user_id=principal.user_id,
         device_id=body.device_id,
         now=state.clock.now(),
+        role=principal.role,
     )
     return apply_push(session, pusher, body)
 

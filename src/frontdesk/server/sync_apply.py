@@ -24,6 +24,7 @@ from frontdesk.server.sync_rules import (
     Pusher,
     Rejected,
     changed_by_others,
+    check_writable,
     conflict_row,
     decide_update,
     insert_values,
@@ -155,6 +156,7 @@ def _update(
     current = _current(connection, target, mutation.row_id, lock=True)
     if current is None:
         raise Rejected("the row does not exist on the server")
+    check_writable(target, pusher)
     versions = connection.scalar(
         text(
             "SELECT field_versions FROM sync_changes "

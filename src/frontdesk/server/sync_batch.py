@@ -19,6 +19,7 @@ from frontdesk.server.sync_rules import (
     FIELD_CONFLICT_REASON,
     Pusher,
     changed_by_others,
+    check_writable,
     conflict_row,
     decide_update,
     insert_values,
@@ -59,6 +60,7 @@ def apply_batch(
             continue
         if row is None:
             raise NeedsCarefulPath
+        check_writable(target, pusher)
         others = changed_by_others(
             versions.get((mutation.table, mutation.row_id)),
             mutation.base_version,

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Table
 
 from frontdesk.domain.appointment_states import ALLOWED, ENDED_STATUSES, REINSTATABLE_TO
-from frontdesk.domain.enums import AppointmentStatus, FormStatus
+from frontdesk.domain.enums import AppointmentStatus, FormStatus, Role
 from frontdesk.domain.ids import new_id
 from frontdesk.store.unit_of_work import to_json_value
 from frontdesk.store.wire import column_kinds, from_json
@@ -24,6 +24,12 @@ from frontdesk.sync.tables import HIDDEN_COLUMNS, SERVER_KEEPS, USERS_TABLE
 # Kept by the server whatever a desk sends: identity and bookkeeping.
 SERVER_OWNED = frozenset({"id", "organization_id", "row_version", "created_at", "updated_at"})
 _USER_FIELDS = frozenset({"email", "display_name", "is_active"})
+# Accounts are shared by organizations: a desk may rename one, but its address (how it signs
+# in) and whether it is active are not one clinic's to change for all the others.
+_USER_FIELDS_REFUSED = frozenset({"email", "is_active"})
+# Who works here and as what: written only from an admin's desk (a receptionist's crafted
+# push must not make anyone an admin).
+ADMIN_ONLY_TABLES = frozenset({"memberships"})
 
 
 class Rejected(Exception):
@@ -38,10 +44,18 @@ class Pusher:
     user_id: uuid.UUID
     device_id: uuid.UUID
     now: datetime
+    role: Role
+
+
+def check_writable(target: Table, pusher: Pusher) -> None:
+    """Refuses a write to a table the pusher's role may not change."""
+    if target.name in ADMIN_ONLY_TABLES and pusher.role != Role.ADMIN:
+        raise Rejected(f"only an admin may change {target.name}")
 
 
 def insert_values(target: Table, mutation: Mutation, pusher: Pusher) -> dict[str, Any]:
     """The row an insert creates: the desk's values, the server's bookkeeping."""
+    check_writable(target, pusher)
     kinds = column_kinds(target)
     values = {
         name: from_json(kinds[name], value)
@@ -75,6 +89,8 @@ def decide_update(
         mine = from_json(kinds[name], value)
         if mine == current[name]:
             continue
+        if target.name == USERS_TABLE and name in _USER_FIELDS_REFUSED:
+            raise Rejected(f"an account's {name} is changed on the server, not from a desk")
         if name in others:
             if name not in keeps:
                 lost[name] = {"mine": value, "theirs": json_value(current[name])}

@@ -50,7 +50,3 @@ PUSHABLE_TABLES: frozenset[str] = frozenset({*SYNCED_TABLES, USERS_TABLE})
 
 def table(name: str) -> Table:
     return Base.metadata.tables[name]
-
-
-def organization_column(name: str) -> str:
-    return ORGANIZATION_COLUMN.get(name, "organization_id")

@@ -32,9 +32,15 @@ class SignedOut(SyncError):
 
 
 def tls_context(verify: str | bool) -> ssl.SSLContext | bool:
-    """Certificates checked against the system's CAs, or against the clinic's CA file."""
+    """Certificates checked against the system's CAs, or against the clinic's CA file.
+    Never unchecked: a desk sends passwords and patient data."""
     if isinstance(verify, str):
         return ssl.create_default_context(cafile=verify)
+    if verify is not True:
+        raise SyncError(
+            "certificate checks cannot be turned off: give the clinic's CA file instead",
+            field="ca",
+        )
     return verify
 
 
@@ -62,12 +68,13 @@ class Transport:
             raise ServerUnreachable(
                 f"cannot reach {self.server_url}: {error}", field="server"
             ) from error
-        self._read_clock(response)
+        self.read_clock(response)
         if response.status_code == 426:
             raise OutdatedClient(_detail(response), field="version")
         return response
 
-    def _read_clock(self, response: httpx.Response) -> None:
+    def read_clock(self, response: httpx.Response) -> None:
+        """Notes how far the server's clock (from the answer's header) is from ours."""
         stamp = response.headers.get(SERVER_TIME_HEADER)
         if not stamp:
             return
