@@ -19,6 +19,8 @@ from frontdesk.store.profile import Profile
 from frontdesk.store.unit_of_work import Actor
 from frontdesk.sync.account import Account, current_account, sign_in, sign_out
 from frontdesk.sync.agent import SyncAgent
+from frontdesk.sync.claims import ServerClaims
+from frontdesk.sync.protocol import CLOCK_SKEW_WARNING_SECONDS
 from frontdesk.sync.runner import SyncReport, run_round
 from frontdesk.sync.status import read_status
 from frontdesk.sync.transport import SyncError
@@ -102,7 +104,7 @@ def _print_report(report: SyncReport, open_conflicts: int) -> None:
     if open_conflicts:
         print(f"{open_conflicts} conflict(s) wait for a decision in Front Desk.")
     skew = report.clock_skew_seconds
-    if skew is not None and abs(skew) > 300:
+    if skew is not None and abs(skew) > CLOCK_SKEW_WARNING_SECONDS:
         print(
             f"warning: this computer's clock is {abs(skew) / 60:.0f} minutes "
             f"{'behind' if skew > 0 else 'ahead of'} the server's; fix it."
@@ -153,7 +155,9 @@ def _automation(mirror: Mirror, account: Account) -> AutomationRunner:
         organization_id=account.organization_id,
         actor=Actor.system("automation"),
     )
-    return AutomationRunner(ctx, engine_steps(local_outbox=mirror.profile.home / "outbox"))
+    # The server says which due occurrences and messages are this desk's (sync/claims.py).
+    steps = engine_steps(local_outbox=mirror.profile.home / "outbox", claims=ServerClaims(account))
+    return AutomationRunner(ctx, steps)
 
 
 def _after_round(report: SyncReport, runner: AutomationRunner) -> None:

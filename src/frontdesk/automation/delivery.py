@@ -12,9 +12,12 @@ the database); then its outcome is recorded:
 - permanent failure → `failed` at once, with the alert.
 
 Exactly once per idempotency key: the key is UNIQUE, so there is one row per message, and a
-row that is `sent` is never picked again. A crash between handing a message over and
-recording it leaves the claim to expire, and the message is handed over once more — with the
-same Message-ID, which mail systems use to show it once.
+row that is `sent` is never picked again. Messages sync, so another node may hold the same
+row: a signed-in desk claims `message:<idempotency key>` from the server first (`claims.py`)
+and leaves a message another node claimed alone — that node sends it, and its outcome arrives
+by sync. A crash between handing a message over and recording it leaves the claim to expire,
+and the message is handed over once more — with the same Message-ID, which mail systems use
+to show it once.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from pathlib import Path
 from sqlalchemy import or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from frontdesk.automation.claims import LOCAL_CLAIMS, OccurrenceClaims
+from frontdesk.automation.keys import message_claim_key
 from frontdesk.domain.clock import ensure_utc
 from frontdesk.domain.enums import AlertKind, MessageChannel, MessageStatus
 from frontdesk.integrations.email import Email, EmailSender
@@ -66,6 +71,8 @@ class DeliveryReport:
     sent: list[uuid.UUID] = field(default_factory=list)
     retrying: list[uuid.UUID] = field(default_factory=list)
     failed: list[uuid.UUID] = field(default_factory=list)
+    # Claimed by another node: not handed over here.
+    claimed_elsewhere: list[uuid.UUID] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -92,13 +99,20 @@ def deliver_due_messages(
     push: PushSender | None = None,
     *,
     limit: int = BATCH_SIZE,
+    claims: OccurrenceClaims = LOCAL_CLAIMS,
 ) -> DeliveryReport:
     """Send the organization's due messages (at most `limit`) and record each outcome. A
-    channel given no sender is left pending: e.g. e-mail while no SMTP server is set up."""
+    channel given no sender is left pending: e.g. e-mail while no SMTP server is set up. A
+    message `claims` does not grant this node is left to the node that claimed it."""
     at = ensure_utc(now, field="now")
     senders = _Senders(email, sms, push)
     report = DeliveryReport()
-    for message_id in _due_ids(ctx, at, senders.channels(), limit):
+    due = _due(ctx, at, senders.channels(), limit)
+    granted = claims.claim([message_claim_key(key) for _, key in due]) if due else set()
+    for message_id, key in due:
+        if message_claim_key(key) not in granted:
+            report.claimed_elsewhere.append(message_id)
+            continue
         claimed = _claim(ctx, message_id, at)
         if claimed is None:
             continue  # another worker took it, or it changed since the query
@@ -113,11 +127,12 @@ def deliver_due_messages(
     return report
 
 
-def _due_ids(
+def _due(
     ctx: ServiceContext, at: datetime, channels: list[MessageChannel], limit: int
-) -> list[uuid.UUID]:
+) -> list[tuple[uuid.UUID, str]]:
+    """(id, idempotency key) of the due messages, oldest first."""
     query = (
-        select(OutboundMessage.id)
+        select(OutboundMessage.id, OutboundMessage.idempotency_key)
         .where(
             OutboundMessage.organization_id == ctx.organization_id,
             OutboundMessage.status == MessageStatus.PENDING,
@@ -129,7 +144,7 @@ def _due_ids(
         .limit(limit)
     )
     with ctx.sessions() as session:
-        return list(session.scalars(query))
+        return [(message_id, key) for message_id, key in session.execute(query)]
 
 
 def _claim(ctx: ServiceContext, message_id: uuid.UUID, at: datetime) -> _Claimed | None:
@@ -220,11 +235,14 @@ def _noun(channel: MessageChannel) -> str:
     return {"email": "An e-mail", "sms": "An SMS", "push": "A push notification"}[channel]
 
 
-def desk_delivery(local_outbox: Path) -> Callable[[ServiceContext, datetime], DeliveryReport]:
-    """Delivery as a desk with no server does it: e-mail over the SMTP server in the settings
-    (left pending until one is set), SMS through the configured provider, and SMS and push
-    otherwise written to files in `local_outbox` (no account needed). Settings are read on
-    every run, so a change takes effect at the next sweep."""
+def desk_delivery(
+    local_outbox: Path, claims: OccurrenceClaims = LOCAL_CLAIMS
+) -> Callable[[ServiceContext, datetime], DeliveryReport]:
+    """Delivery as a desk does it: e-mail over the SMTP server in the settings (left pending
+    until one is set), SMS through the configured provider, and SMS and push otherwise
+    written to files in `local_outbox` (no account needed); a signed-in desk sends only the
+    messages the server's `claims` grant it. Settings are read on every run, so a change
+    takes effect at the next sweep."""
 
     def deliver(ctx: ServiceContext, now: datetime) -> DeliveryReport:
         sms = sms_sender(ctx.sessions) or OutboxFileSmsSender(local_outbox / "sms.jsonl")
@@ -234,6 +252,7 @@ def desk_delivery(local_outbox: Path) -> Callable[[ServiceContext, datetime], De
             email=email_sender(ctx.sessions),
             sms=sms,
             push=OutboxFilePushSender(local_outbox / "push.jsonl"),
+            claims=claims,
         )
 
     return deliver

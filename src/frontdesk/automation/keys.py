@@ -1,5 +1,5 @@
-"""Names derived from an execution key, the same on every desk: the execution's own id, and
-the JSON path of an action for error messages."""
+"""Names derived from an execution key, the same on every desk: the execution's own id, the
+JSON path of an action for error messages, and the claim key of a message."""
 
 from __future__ import annotations
 
@@ -24,3 +24,8 @@ def action_field(action_path: str, name: str = "") -> str:
     if name:
         parts.append(name)
     return ".".join(parts)
+
+
+def message_claim_key(idempotency_key: str) -> str:
+    """The claim key of an outbound message: one node (server or desk) hands it over."""
+    return f"message:{idempotency_key}"

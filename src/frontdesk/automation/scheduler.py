@@ -27,6 +27,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from frontdesk.automation.claims import LOCAL_CLAIMS, OccurrenceClaims
 from frontdesk.automation.delayed import run_due_delayed_actions
 from frontdesk.automation.delivery import desk_delivery
 from frontdesk.automation.dispatcher import dispatch_pending
@@ -63,17 +64,24 @@ class EngineSteps:
     expire_plans: PlanExpirer
     # Sending due outbound messages; None where something else delivers (the server).
     deliver_messages: Callable[[ServiceContext, datetime], object] | None = None
+    # Which due time-based occurrences are this node's to run (claims.py); the desk's
+    # delivery is given the same when built by `engine_steps`.
+    claims: OccurrenceClaims = LOCAL_CLAIMS
 
 
-def engine_steps(local_outbox: Path | None = None) -> EngineSteps:
+def engine_steps(
+    local_outbox: Path | None = None, claims: OccurrenceClaims = LOCAL_CLAIMS
+) -> EngineSteps:
     """The real engine: the dispatcher, the executor, delayed actions, the plans service and,
-    given a profile's outbox folder, the desk's own message delivery."""
+    given a profile's outbox folder, the desk's own message delivery. A signed-in desk gives
+    the server's `claims`, so occurrences and messages run on one node only."""
     return EngineSteps(
         dispatch_events=dispatch_pending,
         execute=execute,
         run_delayed_actions=run_due_delayed_actions,
         expire_plans=expire_overdue_plans,
-        deliver_messages=desk_delivery(local_outbox) if local_outbox else None,
+        deliver_messages=desk_delivery(local_outbox, claims) if local_outbox else None,
+        claims=claims,
     )
 
 
@@ -130,7 +138,9 @@ class AutomationRunner:
                 report.reconciled = reconcile_timers(ctx, at, self._horizon)
 
             def fire() -> None:
-                report.fired = fire_due_timers(ctx, at, steps.execute, grace=self._grace)
+                report.fired = fire_due_timers(
+                    ctx, at, steps.execute, grace=self._grace, claims=steps.claims
+                )
 
             parts: list[tuple[str, Callable[[], object]]] = [
                 ("check_plan_expiry", check_plans),

@@ -6,9 +6,12 @@ wakes the engine (docs/automation-time.md has the decisions and their reasons).
   moved, and re-arms timers of an edited rule. Idempotent: the occurrence key is UNIQUE and the
   timer's id is derived from it.
 - `fire_due_timers` fires what is due under the rule's misfire policy, one timer per
-  transaction; the executor (the dispatcher's `execute`) is passed in and evaluates the rule's
-  conditions afresh. A timer is marked fired only after its executions committed; a crash in
-  between fires it again on restart, and the executions' UNIQUE keys make that a no-op.
+  transaction; each subject's occurrence is claimed first (`claims.py`: a signed-in desk asks
+  the server, so only one node runs it) and what another node claimed is skipped — its effects
+  arrive by sync. The executor (the dispatcher's `execute`) is passed in and evaluates the
+  rule's conditions afresh. A timer is marked fired only after its executions committed; a
+  crash in between fires it again on restart, and the executions' UNIQUE keys make that a
+  no-op.
 - `next_due_at` tells the scheduler when to wake.
 
 Timers are this device's bookkeeping, derived from synced data, so they are not written to the
@@ -28,6 +31,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from frontdesk.automation.claims import LOCAL_CLAIMS, OccurrenceClaims
 from frontdesk.automation.occurrences import (
     ARMED_TRIGGERS,
     TIMER_KIND,
@@ -91,6 +95,8 @@ class FiringSummary:
     missed: list[uuid.UUID] = field(default_factory=list)
     cancelled: list[uuid.UUID] = field(default_factory=list)
     failed: list[uuid.UUID] = field(default_factory=list)
+    # Execution keys another node claimed: it runs them, their effects arrive by sync.
+    claimed_elsewhere: list[str] = field(default_factory=list)
 
 
 # --- reconcile -------------------------------------------------------------------------------
@@ -215,12 +221,14 @@ def fire_due_timers(
     execute: Executor,
     *,
     grace: timedelta = DEFAULT_GRACE,
+    claims: OccurrenceClaims = LOCAL_CLAIMS,
 ) -> FiringSummary:
-    """Fire every trigger timer due at `now`, oldest first, each in its own transaction."""
+    """Fire every trigger timer due at `now`, oldest first, each in its own transaction;
+    only the occurrences `claims` grants this node run here."""
     now = ensure_utc(now, field="now")
     summary = FiringSummary()
     for timer_id in _due_timer_ids(ctx, now):
-        _fire_one(ctx, timer_id, now, execute, grace, summary)
+        _fire_one(ctx, timer_id, now, execute, grace, claims, summary)
     return summary
 
 
@@ -230,14 +238,21 @@ def _fire_one(
     now: datetime,
     execute: Executor,
     grace: timedelta,
+    claims: OccurrenceClaims,
     summary: FiringSummary,
 ) -> None:
     with _timer_transaction(ctx) as tx:
         firing = _claim(tx.session, ctx.organization_id, timer_id, now, grace, summary)
     if firing is None:
         return
+    # Asked outside any transaction (it may go over the network), once for all subjects.
+    keyed = [(i.execution_key(firing.rule.id), i) for i in firing.instances]
+    granted = claims.claim([key for key, _ in keyed])
     failures = 0
-    for instance in firing.instances:
+    for key, instance in keyed:
+        if key not in granted:
+            summary.claimed_elsewhere.append(key)
+            continue
         # One subject that cannot run must not keep the rule from the organization's others;
         # the timer is retried as a whole and what ran is skipped by its execution key.
         try:

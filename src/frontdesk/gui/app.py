@@ -53,7 +53,8 @@ class DeskSession:
             actor=Actor.system("automation"),
         )
         self.automation = AutomationRunner(
-            engine, engine_steps(local_outbox=mirror.profile.home / "outbox")
+            engine,
+            engine_steps(local_outbox=mirror.profile.home / "outbox", claims=self.desk.claims),
         )
         self.automation.start()
 

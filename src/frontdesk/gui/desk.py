@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
+from frontdesk.automation.claims import SwitchableClaims
 from frontdesk.domain.clock import Clock, SystemClock
 from frontdesk.gui.operations import OperationRunner
 from frontdesk.services.context import ServiceContext
@@ -61,6 +62,9 @@ class Desk:
     # Run on the worker thread after an operation that raised events; None: leave it to
     # the background automation runner.
     automation: Callable[[ServiceContext], ChangeSet] | None = run_automation
+    # Which due occurrences and messages the background engine runs here: all of them until
+    # the main window finds the desk's server account, then the ones the server grants.
+    claims: SwitchableClaims = field(default_factory=SwitchableClaims)
     signals: DeskSignals = field(default_factory=DeskSignals)
     worker: OperationRunner = field(init=False)
 

@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
         self.sync.sig_account.connect(
             lambda account: self.identity_label.setText(self._identity_text(account))
         )
+        self.sync.sig_account.connect(self._claim_through_server)
         self.sync.sig_status.connect(self._show_status)
         self.sync.sig_error.connect(self._show_sync_error)
 
@@ -214,6 +215,12 @@ class MainWindow(QMainWindow):
         where = f" on {account.server_url}" if account else ""
         return f"{actor.label} ({actor.role}){where}"
 
+    def _claim_through_server(self, account: Account) -> None:
+        """Signed in: the engine runs only what the server grants this desk (sync/claims.py)."""
+        from frontdesk.sync.claims import ServerClaims  # not at start-up: network code
+
+        self.desk.claims.use(ServerClaims(account))
+
     def _show_status(self, status: SyncStatus) -> None:
         self.sync_label.setText(describe(status, standalone=self.sync.account is None))
         self.sync_label.setToolTip(status.last_error or "")
@@ -234,5 +241,6 @@ class MainWindow(QMainWindow):
         state = self.desk.window_state()
         state.setValue("main_window/geometry", self.saveGeometry())
         state.sync()
+        self.desk.claims.use(None)  # the account closes with the sync controller
         self.sync.stop()
         super().closeEvent(event)
