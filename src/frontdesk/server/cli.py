@@ -17,7 +17,13 @@ from frontdesk.domain.enums import STAFF_ROLES, Role
 from frontdesk.domain.errors import DomainError
 from frontdesk.server.accounts import create_organization, create_user, organization_id_for_slug
 from frontdesk.server.app import create_app
-from frontdesk.server.config import DATABASE_URL_ENV, SMTP_PASSWORD_ENV, ServerConfig
+from frontdesk.server.config import (
+    DATABASE_URL_ENV,
+    SMS_TOKEN_ENV,
+    SMS_TOKEN_FILE,
+    SMTP_PASSWORD_ENV,
+    ServerConfig,
+)
 from frontdesk.server.database import DatabaseSetupError, ServerDatabase
 from frontdesk.server.delivery import server_delivery
 from frontdesk.server.engine_worker import ServerEngine
@@ -61,8 +67,10 @@ def _run(args: argparse.Namespace) -> int:
         smtp_from=args.smtp_from,
         smtp_username=args.smtp_username,
         smtp_starttls=not args.smtp_no_starttls,
+        sms_url=args.sms_url,
     )
-    delivery = server_delivery(config)  # before the database: a missing --smtp-from fails fast
+    # Before the database: a missing --smtp-from or SMS token fails fast.
+    delivery = server_delivery(config)
     database = ServerDatabase().start(config)
     if not config.uses_tls:
         print("warning: serving plain HTTP; use --certfile/--keyfile outside a test machine")
@@ -165,6 +173,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--smtp-no-starttls", action="store_true", help="do not upgrade the connection to TLS"
+    )
+    run.add_argument(
+        "--sms-url",
+        help=f"send due SMS through this provider endpoint (token: ${SMS_TOKEN_ENV} or the "
+        f"file {SMS_TOKEN_FILE} in the data directory)",
     )
     run.set_defaults(handler=_run)
 

@@ -13,6 +13,8 @@ DATABASE_URL_ENV = "FRONTDESK_DATABASE_URL"
 TOKEN_SECRET_ENV = "FRONTDESK_TOKEN_SECRET"
 TOKEN_SECRET_FILE = "token-secret"
 SMTP_PASSWORD_ENV = "FRONTDESK_SMTP_PASSWORD"
+SMS_TOKEN_ENV = "FRONTDESK_SMS_TOKEN"
+SMS_TOKEN_FILE = "sms-token"
 # HS256 keys shorter than the hash (32 bytes) can be guessed offline from any token.
 MIN_TOKEN_SECRET_LENGTH = 32
 
@@ -39,6 +41,10 @@ class ServerConfig:
     smtp_username: str = ""
     smtp_password: str = field(default="", repr=False)
     smtp_starttls: bool = True
+    # Outbound SMS through the provider's HTTP API; no URL: the server sends no SMS. The
+    # token comes from the environment or a file, never the command line (`ps` shows that).
+    sms_url: str | None = None
+    sms_token: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
         if len(self.token_secret) < MIN_TOKEN_SECRET_LENGTH:
@@ -56,6 +62,9 @@ class ServerConfig:
         data_dir.mkdir(parents=True, exist_ok=True)
         overrides.setdefault("database_url", os.environ.get(DATABASE_URL_ENV) or None)
         overrides.setdefault("smtp_password", os.environ.get(SMTP_PASSWORD_ENV, ""))
+        overrides.setdefault(
+            "sms_token", os.environ.get(SMS_TOKEN_ENV) or _file_text(data_dir / SMS_TOKEN_FILE)
+        )
         if not overrides.get("token_secret"):
             overrides["token_secret"] = os.environ.get(TOKEN_SECRET_ENV) or _stored_secret(
                 data_dir / TOKEN_SECRET_FILE
@@ -65,6 +74,10 @@ class ServerConfig:
     @property
     def uses_tls(self) -> bool:
         return self.certfile is not None
+
+
+def _file_text(path: Path) -> str:
+    return path.read_text().strip() if path.exists() else ""
 
 
 def _stored_secret(path: Path) -> str:

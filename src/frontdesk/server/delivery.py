@@ -1,10 +1,14 @@
 """The server's delivery worker: due e-mail of every organization over the server's SMTP
-server, with the retries, back-off and failure alerts of `frontdesk.automation.delivery`.
+server, and due SMS through the server's SMS provider, with the retries, back-off and failure
+alerts of `frontdesk.automation.delivery`.
 
 Messages sync, so a desk may hold the same one. Before sending, the server claims the
 message's idempotency key (`claims.py`, key `message:<idempotency key>`); a desk that sends
 while online claims the same key through `POST /v1/claims`, so one node sends it. Should a
-desk have taken it, the server records it as sent (it was) and does not send it again."""
+desk have taken it, the server records it as sent (it was) and does not send it again.
+
+Push stays with the desks: no push provider exists yet, and a desk writes push notifications
+to its own outbox file, which the server cannot reach."""
 
 from __future__ import annotations
 
@@ -14,8 +18,9 @@ from datetime import datetime
 from frontdesk.automation.delivery import DeliveryReport, deliver_due_messages
 from frontdesk.domain.errors import InvalidInput
 from frontdesk.integrations.email import Email, EmailSender, SmtpEmailSender
+from frontdesk.integrations.sms import HttpSmsSender, Sms, SmsSender
 from frontdesk.server.claims import SERVER_NODE, claim
-from frontdesk.server.config import ServerConfig
+from frontdesk.server.config import SMS_TOKEN_ENV, SMS_TOKEN_FILE, ServerConfig
 from frontdesk.services.context import ServiceContext
 
 Delivery = Callable[[ServiceContext, datetime], DeliveryReport]
@@ -25,21 +30,36 @@ def message_claim_key(idempotency_key: str) -> str:
     return f"message:{idempotency_key}"
 
 
+def _server_wins(ctx: ServiceContext, idempotency_key: str) -> bool:
+    """Claims the message for the server; False when a desk claimed it first."""
+    key = message_claim_key(idempotency_key)
+    with ctx.sessions.begin() as session:
+        won = claim(session, ctx.organization_id, [key], node=SERVER_NODE, clock=ctx.clock)
+    return key in won
+
+
 class ClaimingEmailSender:
-    """Sends through `inner` only the messages this server wins the claim of."""
+    """Sends through `inner` only the e-mail this server wins the claim of."""
 
     def __init__(self, inner: EmailSender, ctx: ServiceContext) -> None:
         self._inner = inner
         self._ctx = ctx
 
     def send(self, email: Email) -> None:
-        key = message_claim_key(email.idempotency_key)
-        with self._ctx.sessions.begin() as session:
-            won = claim(
-                session, self._ctx.organization_id, [key], node=SERVER_NODE, clock=self._ctx.clock
-            )
-        if key in won:
+        if _server_wins(self._ctx, email.idempotency_key):
             self._inner.send(email)
+
+
+class ClaimingSmsSender:
+    """Sends through `inner` only the SMS this server wins the claim of."""
+
+    def __init__(self, inner: SmsSender, ctx: ServiceContext) -> None:
+        self._inner = inner
+        self._ctx = ctx
+
+    def send(self, sms: Sms) -> None:
+        if _server_wins(self._ctx, sms.idempotency_key):
+            self._inner.send(sms)
 
 
 def smtp_sender(config: ServerConfig) -> SmtpEmailSender | None:
@@ -57,13 +77,35 @@ def smtp_sender(config: ServerConfig) -> SmtpEmailSender | None:
     )
 
 
+def http_sms_sender(config: ServerConfig) -> HttpSmsSender | None:
+    if not config.sms_url:
+        return None
+    if not config.sms_url.startswith(("https://", "http://")):
+        raise InvalidInput.single(
+            "sms_url", "must start with https:// (or http:// on a private network)"
+        )
+    if not config.sms_token:
+        raise InvalidInput.single(
+            "sms_token",
+            f"set ${SMS_TOKEN_ENV} or write the token to {SMS_TOKEN_FILE} in the data directory",
+        )
+    return HttpSmsSender(config.sms_url, config.sms_token)
+
+
 def server_delivery(config: ServerConfig) -> Delivery | None:
-    """The engine's delivery step, or None when the server has no SMTP server."""
-    sender = smtp_sender(config)
-    if sender is None:
+    """The engine's delivery step, or None when the server has neither an SMTP server nor an
+    SMS provider. A channel without one is left pending (its desks may send it)."""
+    email = smtp_sender(config)
+    sms = http_sms_sender(config)
+    if email is None and sms is None:
         return None
 
     def deliver(ctx: ServiceContext, now: datetime) -> DeliveryReport:
-        return deliver_due_messages(ctx, now, email=ClaimingEmailSender(sender, ctx))
+        return deliver_due_messages(
+            ctx,
+            now,
+            email=None if email is None else ClaimingEmailSender(email, ctx),
+            sms=None if sms is None else ClaimingSmsSender(sms, ctx),
+        )
 
     return deliver

@@ -129,7 +129,9 @@ async def live(
 
 
 def _reader(principal: Principal) -> Reader:
-    return Reader(principal.organization_id, principal.role, principal.specialist_id)
+    return Reader(
+        principal.organization_id, principal.role, principal.specialist_id, principal.user_id
+    )
 
 
 def _version(session: Session, principal: Principal) -> int:

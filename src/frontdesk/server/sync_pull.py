@@ -9,7 +9,9 @@ Scope: admins and receptionists receive the whole organization. A specialist's d
 the appointments assigned to them and what hangs off those (status history, reviews, the
 forms of those appointments); the rest of the organization (patients, catalog, rules) too.
 A logged row outside the scope is sent as `removed`, so when an appointment moves to another
-specialist it leaves one desk and arrives at the other on their next pull."""
+specialist it leaves one desk and arrives at the other on their next pull. Conflicts carry
+field values, so a specialist receives only those about rows in their scope, and those of
+their own refused inserts (the row never reached the server: the values are theirs)."""
 
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ from frontdesk.sync.tables import HIDDEN_COLUMNS, SYNCED_TABLES, USERS_TABLE, ta
 
 # Tables whose rows a specialist sees only through an appointment of theirs.
 _THROUGH_APPOINTMENT = ("appointment_status_history", "reviews", "form_instances")
+_NARROWED_TABLES = ("appointments", *_THROUGH_APPOINTMENT)
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class Reader:
     organization_id: uuid.UUID
     role: Role
     specialist_id: uuid.UUID | None
+    user_id: uuid.UUID
 
     @property
     def scope(self) -> str:
@@ -48,19 +52,35 @@ class Reader:
         return self.role not in (Role.ADMIN, Role.RECEPTIONIST)
 
 
-def _scope_clause(reader: Reader, table_name: str) -> str:
-    """SQL limiting `t` (a row of `table_name`) to what the reader may receive."""
+def _scope_clause(reader: Reader, table_name: str, alias: str = "t") -> str:
+    """SQL limiting `alias` (a row of `table_name`) to what the reader may receive."""
     if not reader.narrowed:
         return "TRUE"
     if table_name == "appointments":
-        return "t.specialist_id = :specialist"
+        return f"{alias}.specialist_id = :specialist"
     if table_name in _THROUGH_APPOINTMENT:
         mine = (
-            "EXISTS (SELECT 1 FROM appointments a WHERE a.id = t.appointment_id "
+            f"EXISTS (SELECT 1 FROM appointments a WHERE a.id = {alias}.appointment_id "
             "AND a.specialist_id = :specialist)"
         )
-        return f"(t.appointment_id IS NULL OR {mine})" if table_name == "form_instances" else mine
+        if table_name == "form_instances":
+            return f"({alias}.appointment_id IS NULL OR {mine})"
+        return mine
+    if table_name == "sync_conflicts":
+        return _conflict_scope_clause(reader, alias)
     return "TRUE"
+
+
+def _conflict_scope_clause(reader: Reader, alias: str) -> str:
+    """A conflict about a row of a narrowed table goes with that row; a refused insert (no
+    row on the server) goes to its author alone."""
+    about_row = " ".join(
+        f"WHEN '{name}' THEN EXISTS (SELECT 1 FROM {name} r WHERE r.id = {alias}.row_id "
+        f"AND {_scope_clause(reader, name, 'r')})"
+        for name in _NARROWED_TABLES
+    )
+    own_refused = f"({alias}.row_missing AND {alias}.author_user_id = :user)"
+    return f"(CASE {alias}.table_name {about_row} ELSE TRUE END OR {own_refused})"
 
 
 def _user_columns(table_name: str) -> list[str]:
@@ -100,7 +120,7 @@ def build_page(
     for entry in entries:
         wanted[entry.table_name].append(entry.row_id)
     if wanted.get("sync_conflicts"):
-        _add_conflicted_rows(connection, wanted)
+        _add_conflicted_rows(connection, reader, wanted)
     if reader.narrowed and wanted.get("appointments"):
         _add_appointment_children(connection, wanted)
     rows: dict[str, str] = {}
@@ -113,7 +133,7 @@ def build_page(
                 f"SELECT t.id, {values} AS doc FROM {table_name} t "
                 f"WHERE t.id = ANY(:ids) AND {_scope_clause(reader, table_name)}"
             ),
-            {"ids": ids, "specialist": reader.specialist_id},
+            _scope_params(reader, ids),
         ).all()
         if found:
             rows[table_name] = _table_rows(columns, [row.doc for row in found])
@@ -155,12 +175,21 @@ def build_page(
     return BuiltPage(body, next_cursor, more, reader.scope)
 
 
-def _add_conflicted_rows(connection: Connection, wanted: dict[str, list[uuid.UUID]]) -> None:
+def _scope_params(reader: Reader, ids: list[uuid.UUID]) -> dict[str, object]:
+    return {"ids": ids, "specialist": reader.specialist_id, "user": reader.user_id}
+
+
+def _add_conflicted_rows(
+    connection: Connection, reader: Reader, wanted: dict[str, list[uuid.UUID]]
+) -> None:
     """A conflict travels with the row it is about, as the server has it: a desk whose write
     was refused gets the server's row back in the same page (and so converges)."""
     named = connection.execute(
-        text("SELECT table_name, row_id FROM sync_conflicts WHERE id = ANY(:ids)"),
-        {"ids": wanted["sync_conflicts"]},
+        text(
+            "SELECT t.table_name, t.row_id FROM sync_conflicts t "
+            f"WHERE t.id = ANY(:ids) AND {_scope_clause(reader, 'sync_conflicts')}"
+        ),
+        _scope_params(reader, wanted["sync_conflicts"]),
     ).all()
     for table_name, row_id in named:
         if table_name in SYNCED_TABLES and row_id not in wanted[table_name]:
