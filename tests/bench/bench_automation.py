@@ -36,7 +36,7 @@ from typing import Any
 
 import keyring
 import keyring.backends.fail
-from sqlalchemy import func, insert, select
+from sqlalchemy import event, func, insert, select
 
 from frontdesk.automation.context import build_context
 from frontdesk.automation.dispatcher import dispatch_pending, trigger_of
@@ -352,12 +352,23 @@ def _measure_end_to_end(ctx: ServiceContext) -> bool:
     # This process's CPU time too: on a shared machine it moves far less than the wall clock.
     cpu_started = time.process_time()
     totals = {"events": 0, "executions": 0}
-    while True:
-        report = dispatch_pending(ctx, limit=1_000)
-        if report.events == 0:
-            break
-        totals["events"] += report.events
-        totals["executions"] += report.executions
+    # SQL statements sent (an executemany counts once): they do not depend on the load.
+    statements = [0]
+
+    def count(*_args: object) -> None:
+        statements[0] += 1
+
+    engine = ctx.sessions.kw["bind"]
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        while True:
+            report = dispatch_pending(ctx, limit=1_000)
+            if report.events == 0:
+                break
+            totals["events"] += report.events
+            totals["executions"] += report.executions
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
     elapsed = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
     with ctx.sessions() as session:
@@ -372,6 +383,10 @@ def _measure_end_to_end(ctx: ServiceContext) -> bool:
     print(
         f"   CPU time of this process: {cpu:.2f} s, "
         f"{totals['executions'] / cpu:.0f} executions per CPU second"
+    )
+    print(
+        f"   SQL statements: {statements[0]:,}, "
+        f"{statements[0] / max(totals['executions'], 1):.2f} per execution"
     )
     return rate >= EXECUTIONS_TARGET
 

@@ -3,14 +3,14 @@ savepoint leaves none of its rows, events, audit entries or outbox mutations, th
 transaction commits; savepoints nest; `caused_by` sets the parent and depth of events. Rows
 queued with `add_later` are written at commit, rows given to `insert_now` at once, both with
 their outbox mutations; an in-memory
-savepoint sends no SQL, forgets what it queued when it fails, and a failure it cannot undo
-(it wrote to the database) refuses the whole commit."""
+savepoint sends no SQL, forgets what it queued and deletes what it inserted now when it fails,
+and a failure it cannot undo (it wrote to the database otherwise) refuses the whole commit."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import pytest
 from sqlalchemy import event, func, select
@@ -345,3 +345,53 @@ def test_a_row_inserted_now_is_seen_at_once_and_undone_with_its_savepoint(
     assert _trace(clinic, ids["failed"]) == (0, 0, 0, 0)
     assert (_count(clinic, Notification), _outbox_rows(clinic, note.id)) == (1, 1)
     assert tx.changes.ids("notifications") == {note.id}
+
+
+def _insert_now_in_memory_then_fail(
+    tx: UnitOfWork, ids: dict[str, uuid.UUID], *, then_flush: bool = False
+) -> None:
+    with tx.savepoint(in_memory=True):
+        note = Notification(
+            id=uuid.uuid4(), organization_id=tx.organization_id, target="staff", message="gone"
+        )
+        with tx.savepoint(in_memory=True):
+            tx.insert_now(note)
+        ids["inserted"] = note.id
+        tx.emit("test.noted", "notification", note.id)
+        if then_flush:
+            ids["flushed"] = _note(tx, "flushed")
+        raise Boom
+
+
+def test_an_in_memory_savepoint_deletes_the_rows_it_inserted_now_when_it_fails(
+    clinic: Clinic,
+) -> None:
+    """Rows inserted with `insert_now` (here in a nested block that succeeded) are all such a
+    savepoint wrote: it undoes them without SQL SAVEPOINT, and the rest commits."""
+    ids: dict[str, uuid.UUID] = {}
+    with clinic.ctx.transaction() as tx:
+        with _statements(clinic) as sent, pytest.raises(Boom):
+            _insert_now_in_memory_then_fail(tx, ids)
+        assert _savepoints(sent) == []
+        kept = _note(tx, "kept")
+
+    assert _trace(clinic, ids["inserted"]) == (0, 0, 0, 0)
+    assert _trace(clinic, kept) == (1, 1, 1, 1)
+    assert tx.changes.ids("notifications") == {kept}
+
+
+def _insert_now_and_flush_then_fail_quietly(clinic: Clinic, ids: dict[str, uuid.UUID]) -> None:
+    # As a handler's caller records a failed action and goes on.
+    with clinic.ctx.transaction() as tx, suppress(Boom):
+        _insert_now_in_memory_then_fail(tx, ids, then_flush=True)
+
+
+def test_an_in_memory_savepoint_that_inserted_now_and_flushed_refuses_the_commit(
+    clinic: Clinic,
+) -> None:
+    before = _count(clinic, OutboxMutation)
+    ids: dict[str, uuid.UUID] = {}
+    with pytest.raises(RuntimeError, match="in-memory savepoint"):
+        _insert_now_and_flush_then_fail_quietly(clinic, ids)
+    assert _count(clinic, Notification) == 0
+    assert _count(clinic, OutboxMutation) == before

@@ -32,10 +32,10 @@ from typing import Any
 
 from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy import event as orm_events
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from frontdesk.automation.context import build_context
-from frontdesk.automation.engine import BatchLedger, engine_context, execute_in, recorded_keys
+from frontdesk.automation.engine import BatchLedger, engine_context, execute_in
 from frontdesk.automation.rate_guard import WINDOW, RateGuard, guard_for, limit_for
 from frontdesk.automation.rule_cache import LoadedRule, RuleCache, cache_for
 from frontdesk.automation.trigger import Subject, TriggerInstance
@@ -222,13 +222,9 @@ def _execute_matched(
     report: DispatchReport,
 ) -> None:
     keys = {rule.id: trigger.execution_key(rule.id) for rule, _ in matched}
-    ran = recorded_keys(tx.session, keys.values())
+    ran = load_rules_and_run_keys(tx.session, keys)
     to_run = [(rule, verdict) for rule, verdict in matched if keys[rule.id] not in ran]
     report.already_run += len(matched) - len(to_run)
-    if to_run:
-        # The rows of the rules about to run, in one query: `execute_in` then finds them in
-        # the session instead of reading them one by one.
-        tx.session.scalars(_rules_statement(), {"ids": [rule.id for rule, _ in to_run]}).all()
     guard = guard_for(engine.sessions)
     for rule, verdict in to_run:
         if not _within_rate(tx, guard, ledger, rule):
@@ -269,10 +265,41 @@ def _within_rate(tx: UnitOfWork, guard: RateGuard, ledger: BatchLedger, rule: Lo
     return False
 
 
+def load_rules_and_run_keys(session: Session, keys: dict[uuid.UUID, str]) -> set[str]:
+    """Which of these execution keys (by rule id) have an execution already, reading the
+    rules' rows into the session in the same query (`execute_in` then finds them there
+    instead of reading them one by one): one round trip per event, not two."""
+    rows = session.execute(_rules_statement(), {"ids": list(keys), "keys": list(keys.values())})
+    return {keys[rule.id] for rule, ran in rows if ran}
+
+
 @cache
-def _rules_statement() -> Select[AutomationRule]:
-    # Built once: the dispatcher asks for every event that matched.
-    return select(AutomationRule).where(AutomationRule.id.in_(bindparam("ids", expanding=True)))
+def _rules_statement() -> Select[AutomationRule, bool]:
+    # Built once: the dispatcher asks for every event that matched. The correlated EXISTS
+    # looks each key up in the execution keys' UNIQUE index.
+    executions = AutomationExecution.__table__
+    ran = (
+        select(executions.c.id)
+        .where(executions.c.execution_key.in_(bindparam("keys", expanding=True)))
+        .where(executions.c.automation_rule_id == AutomationRule.id)
+        .exists()
+    )
+    # The rule's documents are not read: the engine runs the cache's parsed copy, and a row
+    # whose version the cache does not know loads them when the cache asks.
+    documents = [
+        defer(column)
+        for column in (
+            AutomationRule.trigger_config,
+            AutomationRule.conditions,
+            AutomationRule.actions,
+            AutomationRule.definition,
+        )
+    ]
+    return (
+        select(AutomationRule, ran)
+        .where(AutomationRule.id.in_(bindparam("ids", expanding=True)))
+        .options(*documents)
+    )
 
 
 def _matching_rules(

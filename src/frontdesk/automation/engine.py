@@ -9,8 +9,9 @@ counters, an `automation.executed` analytics event and an audit entry. If the pr
 half-way, the transaction rolls back, and running it again creates everything once.
 
 Each action runs inside a savepoint: a failed action leaves none of its writes, and the
-others keep theirs. In a dispatch batch, actions that only queue rows for the commit and
-fresh executions use in-memory savepoints (`UnitOfWork.savepoint(in_memory=True)`). An
+others keep theirs. In a dispatch batch, fresh executions and their actions that only queue
+rows for the commit or insert new rows at once use in-memory savepoints
+(`UnitOfWork.savepoint(in_memory=True)`: no SQL SAVEPOINT). An
 action with `delay_minutes`, or the nested action of a `schedule_action`, becomes a timer
 (status "scheduled"); an action that fails temporarily gets a timer for its next attempt
 (status "retrying") — see `automation.delayed`.
@@ -39,6 +40,7 @@ from sqlalchemy.orm import Session
 from frontdesk.automation.context import build_context
 from frontdesk.automation.handlers.base import (
     HANDLERS,
+    INSERTS_NOW,
     WRITES_AT_COMMIT,
     ActionResult,
     ActionRun,
@@ -245,8 +247,8 @@ def execute_in(
         return None
     # A fresh execution writes its own rows through the ledger, and each action undoes its
     # own writes (in memory or with an SQL savepoint): forgetting what the execution queued
-    # undoes it. Nothing in it can fail once an action wrote but a bug, which fails the batch
-    # anyway (the in-memory savepoint then refuses the commit).
+    # and deleting the rows its actions inserted at once undoes it. An action that wrote
+    # otherwise and then the execution failed (only a bug can) refuses the batch's commit.
     in_memory = checked and ledger is not None and runs_now(rule)
     try:
         with (
@@ -425,8 +427,9 @@ class ExecutionRun:
             context=self.context,
             fresh=self.fresh,
         )
+        in_memory = self.fresh and (action.type in WRITES_AT_COMMIT or action.type in INSERTS_NOW)
         try:
-            with self.tx.savepoint(in_memory=self.fresh and action.type in WRITES_AT_COMMIT):
+            with self.tx.savepoint(in_memory=in_memory):
                 return handler(run)
         except TemporaryFailure as exc:
             return self._retry_or_give_up(path, action, attempt + 1, str(exc))
@@ -491,7 +494,10 @@ class ExecutionRun:
             "status": status,
             "duration_ms": round((time.perf_counter() - started) * 1000, 3),
             "conditions": checks or [],
-            "rendered": result.rendered or redacted_rendering(action, self.context),
+            "rendered": result.rendered
+            or redacted_rendering(
+                action, self.context, memo_key=(self.rule.id, self.rule.version, path)
+            ),
             "error": result.error,
         }
         return entry, trace

@@ -10,10 +10,11 @@ none identifies a patient alone.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 from frontdesk.domain.rules import ActionBase, ConditionCheck, TemplateFailed, TemplateRefused
+from frontdesk.domain.rules.templates import referenced_variables
 
 REDACTED = "‹redacted›"
 PII_FIELDS = frozenset({"first_name", "last_name", "name", "email", "phone", "date_of_birth"})
@@ -32,14 +33,76 @@ def redacted_context(context: Mapping[str, Any]) -> dict[str, Any]:
     return {**context, "patient": masked}
 
 
-def redacted_rendering(action: ActionBase, context: Mapping[str, Any]) -> dict[str, Any]:
+def redacted_rendering(
+    action: ActionBase, context: Mapping[str, Any], *, memo_key: Hashable | None = None
+) -> dict[str, Any]:
     """The action's fields with templates filled from the redacted context. A template that
-    cannot be filled that way (arithmetic on a masked value) shows as redacted as a whole."""
+    cannot be filled that way (arithmetic on a masked value) shows as redacted as a whole.
+
+    `memo_key` names this very action (its rule's id and version, its path): the rendering
+    is then kept, for the values its templates read (as redacted), and given again (a
+    shallow copy) to the next execution that reads the same ones — most read none, or only
+    masked ones."""
+    key = None if memo_key is None else _memo_key(action, context, memo_key)
+    if key is not None and (kept := _RENDERED.get(key)) is not None:
+        return dict(kept)
     try:
-        return action.rendered(redacted_context(context))
+        rendered = action.rendered(redacted_context(context))
     except (TemplateFailed, TemplateRefused):
         fields = action.model_dump(mode="json", exclude_unset=True, exclude={"type", "conditions"})
         return {key: REDACTED for key in fields}
+    if key is not None:
+        if len(_RENDERED) >= MEMO_SIZE:
+            _RENDERED.clear()
+        _RENDERED[key] = rendered
+    return dict(rendered)
+
+
+# Renderings kept by (memo key, values read), and the paths each memo key's templates read;
+# both start again when full (rule edits leave old versions behind).
+MEMO_SIZE = 4096
+_RENDERED: dict[Hashable, dict[str, Any]] = {}
+_READS: dict[Hashable, tuple[str, ...]] = {}
+# A path whose value is missing (a template reading it fails; one reading None does not).
+_MISSING = object()
+
+
+def _memo_key(
+    action: ActionBase, context: Mapping[str, Any], memo_key: Hashable
+) -> Hashable | None:
+    """What the rendering depends on: the memo key and, for every path its templates read,
+    the value the redacted context holds there. None when a value cannot be part of a key
+    (a whole record, a list)."""
+    paths = _READS.get(memo_key)
+    if paths is None:
+        if len(_READS) >= MEMO_SIZE:
+            _READS.clear()
+        sources = [source for _, source in action.template_sources()]
+        paths = tuple(sorted({path for source in sources for path in referenced_variables(source)}))
+        _READS[memo_key] = paths
+    values: list[Any] = []
+    for path in paths:
+        value = _value_at(context, path)
+        if path in _PII_PATHS and value is not None and value is not _MISSING:
+            value = REDACTED
+        elif isinstance(value, Mapping):
+            return None  # a whole record (the patient's holds masked values)
+        values.append(value)
+    key = (memo_key, tuple(values))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _value_at(context: Mapping[str, Any], path: str) -> Any:
+    value: Any = context
+    for part in path.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            return _MISSING
+        value = value[part]
+    return value
 
 
 def redacted_check(check: ConditionCheck) -> dict[str, Any]:

@@ -140,8 +140,9 @@ class UnitOfWork:
         # New synced rows inserted at commit with one INSERT per table (`add_later`).
         self._later: list[Entity] = []
         # Flushes and SQL writes so far: an in-memory savepoint that fails checks that none
-        # happened inside it.
+        # happened inside it but the rows inserted with `insert_now`, which it can delete.
         self._writes = 0
+        self._inserted_now: list[tuple[Table, Any]] = []
         # The driver's transaction is open (it stays open until the commit).
         self._begun = False
         # Why the commit must be refused (an in-memory savepoint that could not be undone).
@@ -183,17 +184,19 @@ class UnitOfWork:
         """Undo the block's rows, events and audit entries if it raises, keeping the rest of
         the transaction: one failed automation action must not leave half of its writes.
 
-        `in_memory`: the block is not expected to fail once it wrote to the database itself
-        (its own rows go through `add_later`, its events and audit entries wait for the
+        `in_memory`: the block writes to the database at most new rows with `insert_now`
+        (its other rows go through `add_later`, its events and audit entries wait for the
         commit anyway; nested savepoints undo their own writes), so undoing it is forgetting
-        what it queued and no SQL SAVEPOINT is needed. Taken only when the session has
-        nothing unflushed. If the block does fail after a flush or an SQL write inside it,
-        the exception goes on as raised, and the commit is refused: the whole transaction
-        rolls back rather than keeping half of the block."""
+        what it queued and deleting the rows it inserted, and no SQL SAVEPOINT is needed.
+        Taken only when the session has nothing unflushed. If the block does fail after any
+        other write inside it (a flush, another statement), the exception goes on as raised,
+        and the commit is refused: the whole transaction rolls back rather than keeping half
+        of the block."""
         journal = len(self._pending_events), len(self._pending_audit)
         event_names = len(self.changes.events)
         later = len(self._later)
         writes = self._writes
+        inserted = len(self._inserted_now)
         nested = None
         if not (in_memory and self._nothing_to_flush()):
             self._ensure_begun()
@@ -206,12 +209,13 @@ class UnitOfWork:
         except BaseException as exc:
             if nested is not None:
                 nested.rollback()
-            elif self._writes != writes or not self._nothing_to_flush():
+            elif not self._undo_inserted(writes, inserted):
                 # Whoever catches `exc` must not commit the half: the commit is refused.
                 self._refusal = (
                     f"a block run as an in-memory savepoint wrote to the database and then "
                     f"failed ({type(exc).__name__}: {exc}), so it cannot be undone alone"
                 )
+            del self._inserted_now[inserted:]
             del self._pending_events[journal[0] :]
             del self._pending_audit[journal[1] :]
             del self.changes.events[event_names:]
@@ -224,6 +228,19 @@ class UnitOfWork:
             parent = self._undo[-1]
             for key, before in frame.items():
                 parent.setdefault(key, before)
+
+    def _undo_inserted(self, writes: int, inserted: int) -> bool:
+        """Undo what an in-memory savepoint wrote, if all it wrote is rows inserted with
+        `insert_now` (nothing else was written after them, so deleting them restores the
+        database as it was); False when it wrote anything else."""
+        rows = self._inserted_now[inserted:]
+        if self._writes - writes != len(rows) or not self._nothing_to_flush():
+            return False
+        connection = self.session.connection()
+        for table, row_id in reversed(rows):
+            connection.execute(table.delete().where(table.c.id == row_id))
+        self._writes = writes
+        return True
 
     @contextmanager
     def caused_by(self, parent_event_id: uuid.UUID | None, depth: int) -> Iterator[None]:
@@ -309,10 +326,15 @@ class UnitOfWork:
         """Insert a new synced row at once with a Core statement instead of an ORM flush (a
         savepoint holding one new row costs far less so). Later queries in the transaction
         see it; the session does not hold it. Its sync mutation and change set entry are
-        recorded as a flush would, and undone with the savepoint around it."""
+        recorded as a flush would, and undone with the savepoint around it.
+
+        An in-memory savepoint around it undoes it by deleting the row. A statement that
+        fails leaves nothing (SQLite undoes it alone), so only one that went through counts."""
         table = _table_of(row)
         values = _column_values(row, table)
-        self.session.execute(insert_statement(table), values)
+        self.session.connection().execute(insert_statement(table), values)
+        self._writes += 1
+        self._inserted_now.append((table, values["id"]))
         self._record_inserted(table, values)
 
     def lock_for_writing(self) -> None:

@@ -5,10 +5,10 @@ pending and nothing written; dispatching again creates nothing twice."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 import pytest
-from sqlalchemy import event, func, select, update
+from sqlalchemy import Table, event, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from frontdesk.automation import dispatcher
@@ -16,10 +16,12 @@ from frontdesk.automation.dispatcher import dispatch_pending
 from frontdesk.automation.engine import ExecutionRun
 from frontdesk.automation.handlers.base import (
     HANDLERS,
+    INSERTS_NOW,
     WRITES_AT_COMMIT,
     ActionResult,
     ActionRun,
 )
+from frontdesk.domain.ids import derived_id
 from frontdesk.store.models import (
     AnalyticsEvent,
     AuditEntry,
@@ -166,7 +168,7 @@ def test_a_key_recorded_behind_the_batchs_back_rolls_the_whole_batch_back(
     with clinic.ctx.sessions.begin() as session:
         session.execute(update(DomainEvent).values(status="pending"))
     before = (count(clinic, Notification), count(clinic, OutboxMutation), _journal(clinic))
-    monkeypatch.setattr(dispatcher, "recorded_keys", lambda _session, _keys: set())
+    monkeypatch.setattr(dispatcher, "load_rules_and_run_keys", lambda _session, _keys: set())
 
     with pytest.raises(IntegrityError):
         dispatch_pending(engine_ctx(clinic))
@@ -308,29 +310,82 @@ def test_a_batch_takes_no_new_event_once_its_time_is_up(
     assert len(executions(clinic, rule_id)) == 3
 
 
-def test_an_execution_that_fails_as_a_whole_after_its_form_was_written_refuses_the_batch(
+def test_an_execution_that_fails_as_a_whole_after_its_form_was_written_leaves_nothing(
     clinic: Clinic, templates: dict[int, uuid.UUID], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A fresh execution runs in an in-memory savepoint; its form went in through the
-    action's own SQL savepoint. Failing as a whole after that (only a bug can) cannot be
-    undone alone: the batch is refused, its events stay pending, and nothing is written."""
+    """A fresh execution runs in an in-memory savepoint, and its form went in at once
+    (`insert_now`). Failing as a whole after that is undone alone: its form is deleted, its
+    notification, events, audit and outbox rows forgotten, and the batch commits the rest."""
     suggest = {"type": "suggest_form", "form_template_id": 51}
     rule_id = insert_rule(clinic, rule_doc(NOTE, suggest))
-    person = insert_person(clinic).id
-    onboarded_event(clinic, person)
-    before = (count(clinic, OutboxMutation), count(clinic, AuditEntry))
+    people = [insert_person(clinic, first_name=name).id for name in ("Ana", "Bogdan")]
+    for person in people:
+        onboarded_event(clinic, person)
+    real_record = ExecutionRun.record
+    outbox_before = count(clinic, OutboxMutation)
 
-    def fails_after_its_actions(run: ExecutionRun, *args: Any, **kwargs: Any) -> None:
-        raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
+    def clash_for_bogdan(run: ExecutionRun, *args: Any, **kwargs: Any) -> None:
+        if run.trigger.subject_id == people[1]:
+            raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
+        real_record(run, *args, **kwargs)
 
-    monkeypatch.setattr(ExecutionRun, "record", fails_after_its_actions)
-    with pytest.raises(RuntimeError, match="in-memory savepoint"):
-        dispatch_pending(engine_ctx(clinic))
+    monkeypatch.setattr(ExecutionRun, "record", clash_for_bogdan)
+    report = dispatch_pending(engine_ctx(clinic))
 
-    assert pending_events(clinic) == 1
-    assert _execution_count(clinic, rule_id) == 0
-    assert count(clinic, FormInstance) == count(clinic, Notification) == 0
-    assert (count(clinic, OutboxMutation), count(clinic, AuditEntry)) == before
-    monkeypatch.undo()
+    assert (report.events, report.executions, report.already_run) == (2, 1, 1)
+    assert {e.trigger_entity_id for e in executions(clinic, rule_id)} == {people[0]}
+    assert {f.patient_person_id for f in rows(clinic, FormInstance)} == {people[0]}
+    assert {n.patient_person_id for n in rows(clinic, Notification)} == {people[0]}
+    assert count(clinic, AuditEntry, AuditEntry.action == "form.created") == 1
+    assert count(clinic, DomainEvent, DomainEvent.name == "form.created") == 1
+    # Ana's execution, form and notification, and the rule's counter.
+    assert count(clinic, OutboxMutation) == outbox_before + 4
+    assert _execution_count(clinic, rule_id) == 1
+
+
+def test_a_suggested_form_goes_in_without_an_sql_savepoint_and_a_failed_insert_fails_its_action(
+    clinic: Clinic, templates: dict[int, uuid.UUID]
+) -> None:
+    """On a fresh run the form is the only row its handler writes at once (INSERTS_NOW), so
+    it runs in an in-memory savepoint. An INSERT that fails (here: a form
+    with its id arrived already, say from another desk) leaves nothing: only that action
+    fails, and the batch commits the rest."""
+    suggest = {"type": "suggest_form", "form_template_id": 51}
+    rule_id = insert_rule(clinic, rule_doc(NOTE, suggest))
+    people = [insert_person(clinic, first_name=name).id for name in ("Ana", "Bogdan", "Carmen")]
+    onboarded_event(clinic, people[0])
     assert dispatch_all(clinic).executions == 1
-    assert count(clinic, FormInstance) == 1
+    events = [onboarded_event(clinic, person) for person in people[1:]]
+    forms = cast(Table, FormInstance.__table__)
+    with clinic.ctx.sessions.begin() as session:
+        taken = dict(session.execute(select(forms)).mappings().one())
+        taken["id"] = derived_id(f"{rule_id}:event:{events[1]}", "1")
+        taken["patient_person_id"] = people[2]
+        session.execute(insert(forms), taken)
+    assert set(INSERTS_NOW) >= {"suggest_form", "require_form"}
+
+    sent: list[str] = []
+    engine = clinic.ctx.sessions.kw["bind"]
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        sent.append(" ".join(statement.split()[:3]))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        report = dispatch_pending(engine_ctx(clinic))
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+    assert (report.events, report.executions) == (2, 2)
+    assert not [statement for statement in sent if statement.startswith("SAVEPOINT")]
+    by_person = {e.trigger_entity_id: e for e in executions(clinic, rule_id)}
+    assert by_person[people[1]].status == "success"
+    failed = by_person[people[2]]
+    assert failed.status == "partial_failure"
+    assert "UNIQUE" in (failed.error_message or "")
+    # Bogdan's form.created waits for dispatch; Carmen's failed form announced nothing.
+    assert pending_events(clinic) == 1
+    # Ana's and Bogdan's forms and the copy made above; nothing of Carmen's failed INSERT.
+    assert count(clinic, FormInstance) == 3
+    assert count(clinic, AuditEntry, AuditEntry.action == "form.created") == 2
+    assert count(clinic, Notification) == 3

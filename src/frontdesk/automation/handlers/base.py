@@ -72,12 +72,19 @@ HANDLERS: dict[str, Handler] = {}
 # Action types whose handler, on a fresh run, only reads and queues its rows for the commit
 # (`UnitOfWork.add_later`): the engine runs them in an in-memory savepoint, not an SQL one.
 WRITES_AT_COMMIT: set[str] = set()
+# Action types whose handler, on a fresh run, writes to the database nothing but new rows
+# inserted at once (`UnitOfWork.insert_now`: the next rule of the batch must see them): an
+# in-memory savepoint undoes them by deleting them.
+INSERTS_NOW: set[str] = set()
 
 
-def handles(action_type: str, *, writes_at_commit: bool = False) -> Callable[[Handler], Handler]:
-    """Register a handler for an action type (one handler per type). `writes_at_commit`:
-    see WRITES_AT_COMMIT (a handler that breaks the promise and then fails makes the whole
-    transaction roll back, so the promise is checked by its tests)."""
+def handles(
+    action_type: str, *, writes_at_commit: bool = False, inserts_now: bool = False
+) -> Callable[[Handler], Handler]:
+    """Register a handler for an action type (one handler per type). `writes_at_commit`,
+    `inserts_now`: see WRITES_AT_COMMIT and INSERTS_NOW (a handler that breaks its promise
+    and then fails makes the whole transaction roll back, so the promise is checked by its
+    tests)."""
 
     def register(handler: Handler) -> Handler:
         if action_type in HANDLERS:
@@ -85,6 +92,8 @@ def handles(action_type: str, *, writes_at_commit: bool = False) -> Callable[[Ha
         HANDLERS[action_type] = handler
         if writes_at_commit:
             WRITES_AT_COMMIT.add(action_type)
+        if inserts_now:
+            INSERTS_NOW.add(action_type)
         return handler
 
     return register

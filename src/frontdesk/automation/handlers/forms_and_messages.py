@@ -89,7 +89,7 @@ def _ask_for_form(run: ActionRun, reference: int | str, *, blocking: bool) -> Ac
     )
 
 
-@handles("require_form")
+@handles("require_form", inserts_now=True)
 def require_form(run: ActionRun) -> ActionResult:
     """A blocking form: the patient cannot book until it is signed (services.blocking)."""
     action = run.action
@@ -97,7 +97,7 @@ def require_form(run: ActionRun) -> ActionResult:
     return _ask_for_form(run, action.form_template_id, blocking=True)
 
 
-@handles("suggest_form")
+@handles("suggest_form", inserts_now=True)
 def suggest_form(run: ActionRun) -> ActionResult:
     action = run.action
     assert isinstance(action, SuggestForm)
