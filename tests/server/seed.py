@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -68,7 +69,7 @@ def desk_client(
         headers["Authorization"] = f"Bearer {token}"
     return httpx.Client(
         base_url=live.url,
-        verify=str(live.ca_path),
+        verify=ssl.create_default_context(cafile=live.ca_path),
         headers=headers,
         timeout=httpx.Timeout(30, read=read_timeout),
     )

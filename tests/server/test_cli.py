@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -79,7 +80,7 @@ def running_server(database_url: str, tmp_path: Path) -> Iterator[tuple[str, Pat
     try:
         while True:
             try:
-                httpx.get(f"{url}/health", verify=str(ca))
+                httpx.get(f"{url}/health", verify=ssl.create_default_context(cafile=ca))
                 break
             except httpx.ConnectError:
                 if process.poll() is not None or time.monotonic() > deadline:
@@ -127,7 +128,7 @@ def test_an_administrator_bootstraps_an_organization_and_signs_in(
         f"{url}/v1/auth/login",
         json={"email": "boss@example.com", "password": "a long enough password"},
         headers={"X-Frontdesk-Schema": str(SCHEMA_VERSION)},
-        verify=str(ca),
+        verify=ssl.create_default_context(cafile=ca),
     )
     assert response.status_code == 200, response.text
     assert response.json()["role"] == "admin"

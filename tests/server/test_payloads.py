@@ -4,6 +4,7 @@ carries the server's time; HTTPS verifies against the deployment's own CA."""
 from __future__ import annotations
 
 import json
+import ssl
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -103,7 +104,7 @@ def test_https_is_verified_with_the_custom_ca_and_refused_without_it(
     live_server: LiveServer,
 ) -> None:
     assert live_server.url.startswith("https://")
-    with httpx.Client(verify=str(live_server.ca_path)) as trusting:
+    with httpx.Client(verify=ssl.create_default_context(cafile=live_server.ca_path)) as trusting:
         assert trusting.get(f"{live_server.url}/health").status_code == 200
     with httpx.Client() as default_trust, pytest.raises(httpx.ConnectError) as refused:
         default_trust.get(f"{live_server.url}/health")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 import uuid
 from typing import Any
@@ -17,7 +18,9 @@ from tests.support.postgres import LiveServer
 
 
 def public_client(live: LiveServer) -> httpx.Client:
-    return httpx.Client(base_url=live.url, verify=str(live.ca_path), timeout=30)
+    return httpx.Client(
+        base_url=live.url, verify=ssl.create_default_context(cafile=live.ca_path), timeout=30
+    )
 
 
 def booking(org: SeededOrg, hour: int = 10, **changes: Any) -> dict[str, Any]:
