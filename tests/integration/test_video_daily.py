@@ -3,12 +3,11 @@ cannot reach Daily.co): the same HTTP calls, the same answers for the cases the 
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -16,6 +15,7 @@ import pytest
 from frontdesk.integrations.video import DailyRooms, VideoRoomUnavailable
 from frontdesk.services import booking, lifecycle
 from tests.support.clinic import Clinic
+from tests.support.http_standin import JsonHandler
 from tests.support.rows import insert_person
 
 API_KEY = "test-daily-key"
@@ -35,41 +35,25 @@ class FakeDaily(ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.server_address[1]}/v1"
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JsonHandler):
     server: FakeDaily
-
-    def log_message(self, *_args: object) -> None:  # quiet test output
-        pass
-
-    def _answer(self, status: int, body: dict[str, Any]) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _body(self) -> dict[str, Any]:
-        length = int(self.headers.get("Content-Length") or 0)
-        parsed: dict[str, Any] = json.loads(self.rfile.read(length) or b"{}")
-        return parsed
 
     def _authorized(self) -> bool:
         self.server.calls.append((self.command, self.path))
         if self.headers.get("Authorization") != f"Bearer {API_KEY}":
-            self._answer(401, {"error": "authentication-error", "info": "bad API key"})
+            self.answer(401, {"error": "authentication-error", "info": "bad API key"})
             return False
         return True
 
     def do_POST(self) -> None:
         if not self._authorized():
             return
-        body = self._body()
+        body = self.json_body()
         rooms = self.server.rooms
         if self.path == "/v1/rooms":
             name = body["name"]
             if name in rooms:
-                self._answer(
+                self.answer(
                     400,
                     {
                         "error": "invalid-request-error",
@@ -82,23 +66,23 @@ class _Handler(BaseHTTPRequestHandler):
                 "url": f"https://clinic.daily.co/{name}",
                 "config": dict(body.get("properties", {})),
             }
-            self._answer(200, rooms[name])
+            self.answer(200, rooms[name])
             return
         name = self.path.removeprefix("/v1/rooms/")
         if name not in rooms:
-            self._answer(404, {"error": "not-found"})
+            self.answer(404, {"error": "not-found"})
             return
         rooms[name]["config"].update(body.get("properties", {}))
-        self._answer(200, rooms[name])
+        self.answer(200, rooms[name])
 
     def do_DELETE(self) -> None:
         if not self._authorized():
             return
         name = self.path.removeprefix("/v1/rooms/")
         if self.server.rooms.pop(name, None) is None:
-            self._answer(404, {"error": "not-found"})
+            self.answer(404, {"error": "not-found"})
         else:
-            self._answer(200, {"deleted": True, "name": name})
+            self.answer(200, {"deleted": True, "name": name})
 
 
 @pytest.fixture

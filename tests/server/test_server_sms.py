@@ -5,7 +5,6 @@ desk claimed the message first."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -14,7 +13,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -33,6 +32,7 @@ from frontdesk.services import messages
 from frontdesk.store.models import Alert, OutboundMessage
 from tests.server.seed import SeededOrg, desk_client, org_context, seed_org
 from tests.server.test_server_automation import sign_in_device
+from tests.support.http_standin import JsonHandler
 from tests.support.postgres import LiveServer
 
 TOKEN = "test-sms-token"
@@ -61,34 +61,23 @@ class FakeSmsProvider(ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.server_address[1]}/v1/messages"
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JsonHandler):
     server: FakeSmsProvider
-
-    def log_message(self, *_args: object) -> None:  # quiet test output
-        pass
-
-    def _answer(self, status: int, body: dict[str, object]) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
 
     def do_POST(self) -> None:
         provider = self.server
         provider.requests += 1
-        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+        body = self.json_body()
         if self.path != "/v1/messages":
-            self._answer(404, {"error": "not found"})
+            self.answer(404, {"error": "not found"})
         elif self.headers.get("Authorization") != f"Bearer {TOKEN}":
-            self._answer(401, {"error": "bad token"})
+            self.answer(401, {"error": "bad token"})
         elif provider.failures:
-            self._answer(provider.failures.pop(0), {"error": "try later"})
+            self.answer(provider.failures.pop(0), {"error": "try later"})
         else:
             key = self.headers.get("Idempotency-Key", "")
             provider.received.append(Received(body["to"], body["text"], key))
-            self._answer(202, {"id": key})
+            self.answer(202, {"id": key})
 
 
 @pytest.fixture
