@@ -39,13 +39,15 @@ def redacted_rendering(
     """The action's fields with templates filled from the redacted context. A template that
     cannot be filled that way (arithmetic on a masked value) shows as redacted as a whole.
 
-    `memo_key` names this very action (its rule's id and version, its path): the rendering
-    is then kept, for the values its templates read (as redacted), and given again (a
-    shallow copy) to the next execution that reads the same ones — most read none, or only
-    masked ones."""
+    `memo_key` names this action (its rule's id and version, its path): the rendering is then
+    kept, for this very action object and the values its templates read (as redacted), and
+    given again (a shallow copy) to the next execution that reads the same ones — most read
+    none, or only masked ones. A delayed or retried action is parsed again from its timer (it
+    may be an older wording under the same rule version), so it is another object and never
+    shares a kept rendering."""
     key = None if memo_key is None else _memo_key(action, context, memo_key)
-    if key is not None and (kept := _RENDERED.get(key)) is not None:
-        return dict(kept)
+    if key is not None and (kept := _RENDERED.get(key)) is not None and kept[0] is action:
+        return dict(kept[1])
     try:
         rendered = action.rendered(redacted_context(context))
     except (TemplateFailed, TemplateRefused):
@@ -54,41 +56,47 @@ def redacted_rendering(
     if key is not None:
         if len(_RENDERED) >= MEMO_SIZE:
             _RENDERED.clear()
-        _RENDERED[key] = rendered
+        _RENDERED[key] = (action, rendered)
     return dict(rendered)
 
 
 # Renderings kept by (memo key, values read), and the paths each memo key's templates read;
-# both start again when full (rule edits leave old versions behind).
+# both start again when full (rule edits leave old versions behind). Each entry holds the
+# action object it was made for and is used only for that object: holding it keeps its id
+# from being reused by another action while the entry exists.
 MEMO_SIZE = 4096
-_RENDERED: dict[Hashable, dict[str, Any]] = {}
-_READS: dict[Hashable, tuple[str, ...]] = {}
+_RENDERED: dict[Hashable, tuple[ActionBase, dict[str, Any]]] = {}
+_READS: dict[Hashable, tuple[ActionBase, tuple[str, ...]]] = {}
 # A path whose value is missing (a template reading it fails; one reading None does not).
 _MISSING = object()
+# A path that reads into a plain value (`patient.age.real`): not part of a key.
+_UNKEYABLE = object()
 
 
 def _memo_key(
     action: ActionBase, context: Mapping[str, Any], memo_key: Hashable
 ) -> Hashable | None:
-    """What the rendering depends on: the memo key and, for every path its templates read,
-    the value the redacted context holds there. None when a value cannot be part of a key
-    (a whole record, a list)."""
-    paths = _READS.get(memo_key)
-    if paths is None:
+    """What the rendering depends on: the memo key, the action object, and for every path its
+    templates read the value the redacted context holds there. None when a value cannot be
+    part of a key (a whole record, a list, an attribute of a plain value)."""
+    known = _READS.get(memo_key)
+    if known is not None and known[0] is action:
+        paths = known[1]
+    else:
         if len(_READS) >= MEMO_SIZE:
             _READS.clear()
         sources = [source for _, source in action.template_sources()]
         paths = tuple(sorted({path for source in sources for path in referenced_variables(source)}))
-        _READS[memo_key] = paths
+        _READS[memo_key] = (action, paths)
     values: list[Any] = []
     for path in paths:
         value = _value_at(context, path)
+        if value is _UNKEYABLE or isinstance(value, Mapping):
+            return None  # a whole record (the patient's holds masked values), or worse
         if path in _PII_PATHS and value is not None and value is not _MISSING:
             value = REDACTED
-        elif isinstance(value, Mapping):
-            return None  # a whole record (the patient's holds masked values)
         values.append(value)
-    key = (memo_key, tuple(values))
+    key = (memo_key, id(action), tuple(values))
     try:
         hash(key)
     except TypeError:
@@ -99,7 +107,9 @@ def _memo_key(
 def _value_at(context: Mapping[str, Any], path: str) -> Any:
     value: Any = context
     for part in path.split("."):
-        if not isinstance(value, Mapping) or part not in value:
+        if not isinstance(value, Mapping):
+            return _UNKEYABLE
+        if part not in value:
             return _MISSING
         value = value[part]
     return value

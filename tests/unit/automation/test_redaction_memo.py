@@ -64,3 +64,31 @@ def test_another_version_of_the_rule_is_rendered_afresh() -> None:
     }
     rendered = redacted_rendering(new, _context("Ana", "Cluj"), memo_key=(rule_id, 2, "0"))
     assert rendered["message"] == "Welcome"
+
+
+def test_an_older_wording_under_the_same_rule_version_never_shares_a_rendering() -> None:
+    # A delayed action is parsed again from its timer: it may be the wording before an edit,
+    # run under the rule's current version and path.
+    key = (uuid.uuid4(), 6, "0")
+    current = ShowNotification(type="show_notification", message="Call {{ patient.first_name }}")
+    older = ShowNotification(
+        type="show_notification", message="{{ patient.first_name }} lives in {{ patient.city }}"
+    )
+    assert redacted_rendering(current, _context("Ana", "Leeds"), memo_key=key)["message"] == (
+        f"Call {REDACTED}"
+    )
+    first = redacted_rendering(older, _context("Ann", "Leeds"), memo_key=key)
+    second = redacted_rendering(older.model_copy(), _context("Bob", "York"), memo_key=key)
+
+    assert first["message"] == f"{REDACTED} lives in Leeds"
+    assert second["message"] == f"{REDACTED} lives in York"
+
+
+def test_an_attribute_of_a_plain_value_is_rendered_for_each_patient() -> None:
+    action = SendSms(type="send_sms", message="Age {{ patient.age.real }}")
+    key = (uuid.uuid4(), 1, "0")
+    ages = [
+        redacted_rendering(action, {"patient": {"age": age}}, memo_key=key)["message"]
+        for age in (41, 67)
+    ]
+    assert ages == ["Age 41", "Age 67"]
