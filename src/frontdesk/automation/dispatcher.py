@@ -192,7 +192,7 @@ def _dispatch_batch(
                 update(DomainEvent).where(DomainEvent.id.in_(finished)).values(status=DISPATCHED)
             )
     # Committed: only now do the batch's executions count against their rules' rates.
-    guard_for(ctx.sessions).record(ledger.runs, engine.clock.now())
+    guard_for(ctx.sessions).record(ledger.runs, engine.clock.now(), ledger.pausing)
 
 
 @contextmanager
@@ -245,7 +245,8 @@ def _within_rate(tx: UnitOfWork, guard: RateGuard, ledger: BatchLedger, rule: Lo
     row = tx.session.get(AutomationRule, rule.id)
     if row is None or guard.allows(row, tx.now, ledger.runs[rule.id]):
         return True  # a vanished rule is refused by `execute_in` itself
-    if guard.pause(rule.id, tx.now):
+    if rule.id not in ledger.pausing and not guard.is_paused(rule.id, tx.now):
+        ledger.pausing[rule.id] = tx.now
         with tx.savepoint():
             raise_alert(
                 tx,

@@ -142,6 +142,9 @@ class BatchLedger:
         self.keys: set[str] = set()
         # Executions per rule in the batch (kept after `write`, for the rate guard).
         self.runs: Counter[uuid.UUID] = Counter()
+        # Rules the rate guard pauses in this batch, with when: the pause (and its alert)
+        # counts only once the batch commits.
+        self.pausing: dict[uuid.UUID, datetime] = {}
 
     def add(self, run: ExecutionRun, execution: AutomationExecution) -> None:
         self.executions.append((run, execution))

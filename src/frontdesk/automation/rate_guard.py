@@ -53,18 +53,22 @@ class RateGuard:
         runs = self._recent(rule.id, now)
         return len(runs) + in_batch < limit_for(rule, now)
 
-    def pause(self, rule_id: uuid.UUID, now: datetime) -> bool:
-        """Note that `rule_id` hit its limit at `now`: True when this starts a pause (the
-        moment to alert), False while the pause raised already lasts."""
-        if self._paused_until.get(rule_id, now) > now:
-            return False
-        self._paused_until[rule_id] = now + WINDOW
-        return True
+    def is_paused(self, rule_id: uuid.UUID, now: datetime) -> bool:
+        """Whether a pause of `rule_id` (and its alert) committed and still lasts at `now`."""
+        return self._paused_until.get(rule_id, now) > now
 
-    def record(self, runs: Mapping[uuid.UUID, int], at: datetime) -> None:
-        """Executions that committed at `at`, by rule."""
+    def record(
+        self,
+        runs: Mapping[uuid.UUID, int],
+        at: datetime,
+        paused: Mapping[uuid.UUID, datetime] | None = None,
+    ) -> None:
+        """Executions that committed at `at`, by rule, and the pauses (with their alerts) that
+        committed with them, by rule and the moment each started."""
         for rule_id, count in runs.items():
             self._runs.setdefault(rule_id, deque()).extend([at] * count)
+        for rule_id, started in (paused or {}).items():
+            self._paused_until[rule_id] = started + WINDOW
 
     def _recent(self, rule_id: uuid.UUID, now: datetime) -> deque[datetime]:
         runs = self._runs.setdefault(rule_id, deque())

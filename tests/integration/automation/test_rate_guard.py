@@ -10,6 +10,7 @@ import pytest
 
 from frontdesk.automation import rate_guard
 from frontdesk.automation.dispatcher import dispatch_pending
+from frontdesk.automation.engine import BatchLedger
 from frontdesk.domain.enums import AlertKind
 from frontdesk.store.models import Alert, AutomationRule, DomainEvent
 from tests.integration.automation.helpers import (
@@ -64,6 +65,30 @@ def test_a_rule_past_its_limit_is_paused_for_the_window_with_one_alert(
     report = dispatch_pending(engine_ctx(clinic))
     assert (report.executions, report.rate_limited) == (2, 0)
     assert len(executions(clinic, rule_id)) == 5
+
+
+def test_a_pause_in_a_batch_that_rolls_back_alerts_when_it_happens_again(
+    clinic: Clinic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rate_guard, "RATE_FLOOR", 3)
+    insert_rule(clinic, rule_doc(NOTE))
+    _onboard(clinic, 5)
+    real_write = BatchLedger.write
+
+    def failing_write(self: BatchLedger, tx: object) -> None:
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(BatchLedger, "write", failing_write)
+    with pytest.raises(RuntimeError):
+        dispatch_pending(engine_ctx(clinic))
+    assert count(clinic, Alert) == 0  # rolled back with its batch
+
+    monkeypatch.setattr(BatchLedger, "write", real_write)
+    report = dispatch_pending(engine_ctx(clinic))
+
+    assert (report.executions, report.rate_limited) == (3, 2)
+    (alert,) = rows(clinic, Alert)
+    assert alert.kind == AlertKind.LOOP_GUARD
 
 
 def test_other_rules_of_the_event_still_run(
