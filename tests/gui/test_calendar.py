@@ -13,9 +13,8 @@ from pytestqt.qtbot import QtBot
 
 from frontdesk.domain.enums import AppointmentStatus
 from frontdesk.gui.calendar.models import ENTRIES_ROLE
-from frontdesk.gui.calendar.page import BOOKING_DIALOG, READ_AHEAD_DELAY_MS, CalendarPage
+from frontdesk.gui.calendar.page import READ_AHEAD_DELAY_MS, CalendarPage
 from frontdesk.gui.desk import Desk
-from frontdesk.gui.screens import load_screen
 from frontdesk.services import lifecycle
 from frontdesk.store.changes import ChangeSet
 from tests.gui.helpers import wait_for_operations
@@ -152,8 +151,6 @@ def test_another_desks_change_appears_when_announced(
 def test_a_click_on_a_free_slot_opens_the_booking_dialog_there(
     qtbot: QtBot, desk: Desk, clinic: Clinic, page: CalendarPage
 ) -> None:
-    if _booking_dialog() is None:
-        pytest.skip("the booking dialog is not in this build yet")
     model = page.schedule_model
     index = model.index(6, 0)  # Monday 10:00, the first specialist
     assert not index.data(ENTRIES_ROLE)
@@ -162,10 +159,6 @@ def test_a_click_on_a_free_slot_opens_the_booking_dialog_there(
     dialog = page.dialog
     assert dialog is not None
     assert dialog.isVisible()
-
-
-def _booking_dialog() -> object:
-    return load_screen(*BOOKING_DIALOG)
 
 
 def test_the_calendar_models_are_sound(

@@ -3,6 +3,7 @@ through every endpoint of the API."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
 
@@ -100,13 +101,11 @@ def _first_answer(client: httpx.Client, method: str, path: str) -> tuple[int, st
     body = ""
     with client.stream(method, path, json=None if method == "GET" else {}) as response:
         streaming = response.headers.get("content-type", "").startswith("text/event-stream")
-        try:
+        with contextlib.suppress(httpx.ReadTimeout):
             for chunk in response.iter_text():
                 body += chunk
                 if streaming and body.count("\n\n") >= 1:
                     break
-        except httpx.ReadTimeout:
-            pass
     return response.status_code, body
 
 

@@ -34,6 +34,7 @@ from frontdesk.server.database import (
     migrate_as_owner,
     sqlalchemy_url,
 )
+from frontdesk.server.threaded import ThreadedServer
 from frontdesk.store.models import Organization, User
 
 TEST_DATABASE_URL_ENV = "FRONTDESK_TEST_DATABASE_URL"
@@ -157,11 +158,6 @@ class LiveServer:
         )
 
 
-class _ThreadedServer(uvicorn.Server):
-    def install_signal_handlers(self) -> None:  # the test runner owns the signals
-        pass
-
-
 def serve_in_thread(live: LiveServer, app: object) -> Iterator[LiveServer]:
     config = uvicorn.Config(
         app,
@@ -172,7 +168,7 @@ def serve_in_thread(live: LiveServer, app: object) -> Iterator[LiveServer]:
         log_level="warning",
         lifespan="on",
     )
-    server = _ThreadedServer(config)
+    server = ThreadedServer(config)
     thread = threading.Thread(target=server.run, name="live-server", daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -2,8 +2,7 @@
 with who is signed in and the sync state.
 
 Pages are built the first time they are shown (start-up only builds Today). A page another
-part of the desk provides is found by module and class name; while it is missing the window
-shows a placeholder instead, so the desk works as the parts land."""
+part of the desk provides is found by module and class name and imported then."""
 
 from __future__ import annotations
 
@@ -136,12 +135,7 @@ class MainWindow(QMainWindow):
         self.sig_page_shown.emit(spec.title)
 
     def _build(self, spec: PageSpec) -> QWidget:
-        page_class = load_screen(spec.module, spec.class_name)
-        if page_class is None:
-            page: QWidget = QLabel(f"{spec.title} is not available in this version yet.")
-            page.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        else:
-            page = page_class(self.desk, self)
+        page: QWidget = load_screen(spec.module, spec.class_name)(self.desk, self)
         page.setObjectName(f"page-{spec.title.lower().replace(' ', '-')}")
         placeholder = self._placeholders.pop(spec.title)
         index = self.stack.indexOf(placeholder)
@@ -177,10 +171,8 @@ class MainWindow(QMainWindow):
 
     def new_booking(self) -> None:
         """Ctrl+N: book a walk-in or a phone booking."""
-        dialog = load_screen(*BOOKING_DIALOG)
-        if dialog is not None:
-            self.dialog = dialog(self.desk, self)
-            self.dialog.open()  # type: ignore[attr-defined]
+        self.dialog = load_screen(*BOOKING_DIALOG)(self.desk, self)
+        self.dialog.open()  # type: ignore[attr-defined]
 
     def focus_search(self) -> None:
         """Ctrl+F: the current page's search box."""

@@ -1,5 +1,5 @@
-"""Finding a screen another part of the desk provides, by module and class name, so a
-window works while that part is missing from the build."""
+"""Finding a screen another part of the desk provides, by module and class name: imported the
+first time it is needed, so start-up does not import every screen."""
 
 from __future__ import annotations
 
@@ -7,9 +7,6 @@ import importlib
 from typing import Any
 
 
-def load_screen(module: str, name: str) -> type[Any] | None:
-    """The screen class, or None while it is not there."""
-    try:
-        return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
-    except (ImportError, AttributeError):
-        return None
+def load_screen(module: str, name: str) -> type[Any]:
+    """The screen class."""
+    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]

@@ -3,6 +3,7 @@ restartix-{organization id}-{appointment id}; a room expires when the appointmen
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -100,11 +101,9 @@ class DailyRooms:
     @staticmethod
     def _json(response: httpx.Response, what: str) -> dict[str, Any]:
         if response.is_success:
-            try:
+            with contextlib.suppress(ValueError):  # a success without JSON is refused below
                 body: dict[str, Any] = response.json()
                 return body
-            except ValueError:
-                pass
         raise VideoRoomUnavailable(
             f"the video service refused to {what} (HTTP {response.status_code})"
         )

@@ -40,6 +40,7 @@ from frontdesk.server.engine_worker import ServerEngine
 from frontdesk.server.models import Credential
 from frontdesk.server.passwords import hash_password
 from frontdesk.server.scope import Scope, scoped_sessions
+from frontdesk.server.threaded import ThreadedServer
 from frontdesk.services.demo import DEMO_FILE, DemoSummary, seed_demo_clinic
 from frontdesk.store.models import Membership, User
 
@@ -65,11 +66,6 @@ def demo_staff_email(role: Role) -> str:
     return next(str(member["email"]) for member in staff if member["role"] == role)
 
 
-class _ThreadedServer(uvicorn.Server):
-    def install_signal_handlers(self) -> None:  # the desk's process owns the signals
-        pass
-
-
 class DemoServer:
     """Start with `start(now)`; `url`, `organization_id` and `seeded` (the summary when this
     start seeded the clinic, None when the data directory already held it) are then set."""
@@ -82,7 +78,7 @@ class DemoServer:
         self._postgres: PostgresServer | None = None
         self._database: ServerDatabase | None = None
         self._engine: ServerEngine | None = None
-        self._server: _ThreadedServer | None = None
+        self._server: ThreadedServer | None = None
         self._thread: threading.Thread | None = None
 
     def start(self, now: datetime) -> DemoServer:
@@ -135,7 +131,7 @@ class DemoServer:
         settings = uvicorn.Config(
             app, host=LOOPBACK, port=config.port, log_level="warning", lifespan="on"
         )
-        server = self._server = _ThreadedServer(settings)
+        server = self._server = ThreadedServer(settings)
         thread = self._thread = threading.Thread(target=server.run, name="demo-server", daemon=True)
         thread.start()
         deadline = time.monotonic() + START_TIMEOUT_SECONDS

@@ -449,18 +449,15 @@ class CalendarPage(QWidget):
         if not entries:
             self.book_at(index)
             return
-        detail = load_screen(*DETAIL_DIALOG)
-        if detail is not None:
-            self._open(detail(self._desk, entries[0].id, self))
+        self._open(load_screen(*DETAIL_DIALOG)(self._desk, entries[0].id, self))
 
     def book_at(self, index: QModelIndex) -> None:
         """A free slot: the booking dialog, starting there with that specialist."""
-        dialog = load_screen(*BOOKING_DIALOG)
         shown = self.dialog
-        if dialog is None or (shown is not None and shiboken6.isValid(shown) and shown.isVisible()):
+        if shown is not None and shiboken6.isValid(shown) and shown.isVisible():
             return  # a double click on a free slot opens one booking
         self._open(
-            dialog(
+            load_screen(*BOOKING_DIALOG)(
                 self._desk,
                 self,
                 start=index.data(SLOT_ROLE),
@@ -482,11 +479,10 @@ class CalendarPage(QWidget):
         now = self._desk.clock.now()
         for entry in entries:
             for action in actions_for(entry, now):
-                if self.actions.available(action):
-                    item = menu.addAction(f"{entry.patient_name}: {action.value}")
-                    item.triggered.connect(
-                        lambda _checked=False, a=action, e=entry: self.actions.perform(a, e)
-                    )
+                item = menu.addAction(f"{entry.patient_name}: {action.value}")
+                item.triggered.connect(
+                    lambda _checked=False, a=action, e=entry: self.actions.perform(a, e)
+                )
         menu.popup(self.schedule_view.viewport().mapToGlobal(position))
 
     def _open(self, dialog: QWidget) -> None:

@@ -41,9 +41,6 @@ class AppointmentActions:
         self._parent = parent
         self.dialog: QDialog | None = None
 
-    def available(self, action: Action) -> bool:
-        return action is not Action.ONBOARD or load_screen(*WIZARD) is not None
-
     def perform(self, action: Action, entry: CalendarEntry) -> None:
         if action is Action.ONBOARD:
             self._onboard(entry)
@@ -78,10 +75,7 @@ class AppointmentActions:
         self._run(lambda ctx: lifecycle.start_session(ctx, appointment_id), on_done=started)
 
     def _onboard(self, entry: CalendarEntry) -> None:
-        wizard = load_screen(*WIZARD)
-        if wizard is None:
-            return
-        self._show(wizard(self._desk, entry.id, self._parent))
+        self._show(load_screen(*WIZARD)(self._desk, entry.id, self._parent))
 
     def _cancel(self, entry: CalendarEntry) -> None:
         label = f"{entry.start_local:%H:%M} {entry.patient_name} — {entry.service_name}"
