@@ -62,6 +62,7 @@ def push(
         device_id=body.device_id,
         now=state.clock.now(),
         role=principal.role,
+        specialist_id=principal.specialist_id,
     )
     return apply_push(session, pusher, body)
 

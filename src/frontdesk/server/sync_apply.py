@@ -17,20 +17,17 @@ from sqlalchemy import Connection, Row, Table, func, insert, select, text, updat
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from frontdesk.server.sync_batch import NeedsCarefulPath, apply_batch
+from frontdesk.server.sync_batch import AppointmentOwners, NeedsCarefulPath, apply_batch
 from frontdesk.server.sync_rules import (
     FIELD_CONFLICT_REASON,
-    SERVER_OWNED,
     Pusher,
     Rejected,
     changed_by_others,
-    check_writable,
     conflict_row,
     decide_update,
     insert_values,
-    json_value,
+    rejected_fields,
 )
-from frontdesk.store.wire import column_kinds
 from frontdesk.sync.protocol import Mutation, MutationResult, PushRequest, PushResponse
 from frontdesk.sync.tables import (
     PUSHABLE_TABLES,
@@ -68,9 +65,10 @@ def _apply_all(
     try:
         with connection.begin_nested():
             return apply_batch(connection, pusher, mutations)
-    except (NeedsCarefulPath, Rejected, DBAPIError, ValueError, TypeError):
+    except (NeedsCarefulPath, DBAPIError, ValueError, TypeError):
         pass  # rolled back to the savepoint: nothing of the quick attempt remains
-    return [_apply_one(connection, pusher, mutation) for mutation in mutations]
+    specialist_of = AppointmentOwners(connection, {})
+    return [_apply_one(connection, pusher, mutation, specialist_of) for mutation in mutations]
 
 
 def current_version(connection: Connection, pusher: Pusher) -> int:
@@ -101,7 +99,9 @@ def _lock_device(connection: Connection, pusher: Pusher) -> int:
     )
 
 
-def _apply_one(connection: Connection, pusher: Pusher, mutation: Mutation) -> MutationResult:
+def _apply_one(
+    connection: Connection, pusher: Pusher, mutation: Mutation, specialist_of: AppointmentOwners
+) -> MutationResult:
     if mutation.table not in PUSHABLE_TABLES:
         conflict = _record(
             connection,
@@ -119,8 +119,8 @@ def _apply_one(connection: Connection, pusher: Pusher, mutation: Mutation) -> Mu
     try:
         with connection.begin_nested():
             if mutation.operation == "insert":
-                return _insert(connection, pusher, target, mutation)
-            return _update(connection, pusher, target, mutation)
+                return _insert(connection, pusher, target, mutation, specialist_of)
+            return _update(connection, pusher, target, mutation, specialist_of)
     except (Rejected, DBAPIError, ValueError, TypeError) as error:
         reason = _reason(error)
     exists = _current(connection, target, mutation.row_id, lock=False) is not None
@@ -140,23 +140,31 @@ def _reason(error: Exception) -> str:
 
 
 def _insert(
-    connection: Connection, pusher: Pusher, target: Table, mutation: Mutation
+    connection: Connection,
+    pusher: Pusher,
+    target: Table,
+    mutation: Mutation,
+    specialist_of: AppointmentOwners,
 ) -> MutationResult:
     if _current(connection, target, mutation.row_id, lock=False) is not None:
         # Born twice under one derived id (two desks ran the same automation occurrence):
         # the same fact, and the first to arrive stands.
         return MutationResult(seq=mutation.seq, outcome="merged")
-    connection.execute(insert(target).values(**insert_values(target, mutation, pusher)))
+    values = insert_values(target, mutation, pusher, specialist_of)
+    connection.execute(insert(target).values(**values))
     return MutationResult(seq=mutation.seq, outcome="applied")
 
 
 def _update(
-    connection: Connection, pusher: Pusher, target: Table, mutation: Mutation
+    connection: Connection,
+    pusher: Pusher,
+    target: Table,
+    mutation: Mutation,
+    specialist_of: AppointmentOwners,
 ) -> MutationResult:
     current = _current(connection, target, mutation.row_id, lock=True)
     if current is None:
         raise Rejected("the row does not exist on the server")
-    check_writable(target, pusher)
     versions = connection.scalar(
         text(
             "SELECT field_versions FROM sync_changes "
@@ -165,7 +173,9 @@ def _update(
         {"org": pusher.organization_id, "table": target.name, "row": mutation.row_id},
     )
     others = changed_by_others(versions, mutation.base_version, pusher.device_id)
-    to_write, lost = decide_update(target, current._mapping, mutation, others)
+    to_write, lost = decide_update(
+        target, current._mapping, mutation, others, pusher, specialist_of
+    )
     if to_write:
         connection.execute(
             update(target)
@@ -219,18 +229,8 @@ def _record_missing_or_rejected(
                 )
             )
             return uuid.UUID(str(open_one.id))
-    kinds = column_kinds(target)
     current = _current(connection, target, mutation.row_id, lock=False) if exists else None
-    fields = {
-        name: {
-            "mine": value,
-            "theirs": None
-            if current is None or name not in kinds
-            else json_value(current._mapping[name]),
-        }
-        for name, value in mutation.changed.items()
-        if name not in SERVER_OWNED or mutation.operation == "insert"
-    }
+    fields = rejected_fields(target, mutation, None if current is None else current._mapping)
     return _record(
         connection,
         pusher,

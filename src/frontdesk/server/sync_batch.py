@@ -3,9 +3,11 @@
 The rows a batch touches are read (and locked) with one query per table, their field
 versions with one more; every mutation is then decided as the careful path would, and the
 writes go out as one multi-row INSERT per table and one executemany UPDATE per set of
-columns. When anything needs the careful path (a row the server does not have, a table that
-does not sync, a business rule or the database refusing a write) the caller rolls the batch
-back and applies it one mutation at a time, each in its own savepoint."""
+columns. A change the pusher may not make, or a business rule refuses, becomes a conflict
+in memory (one INSERT for all of them): refusals cost no savepoint and no round trip each.
+When anything needs the careful path (a row the server does not have, a table that does not
+sync, the database refusing a write) the caller rolls the batch back and applies it one
+mutation at a time, each in its own savepoint."""
 
 from __future__ import annotations
 
@@ -18,11 +20,12 @@ from sqlalchemy import Connection, bindparam, insert, select, text, update
 from frontdesk.server.sync_rules import (
     FIELD_CONFLICT_REASON,
     Pusher,
+    Rejected,
     changed_by_others,
-    check_writable,
     conflict_row,
     decide_update,
     insert_values,
+    rejected_fields,
 )
 from frontdesk.sync.protocol import Mutation, MutationResult
 from frontdesk.sync.tables import PUSHABLE_TABLES, SYNCED_TABLES, USERS_TABLE, table
@@ -42,31 +45,56 @@ def apply_batch(
         raise NeedsCarefulPath
     current = _lock_rows(connection, mutations)
     versions = _field_versions(connection, pusher, mutations)
+    specialist_of = AppointmentOwners(connection, current["appointments"])
     inserts: dict[str, dict[uuid.UUID, dict[str, Any]]] = defaultdict(dict)
     updates: dict[tuple[str, uuid.UUID], dict[str, Any]] = defaultdict(dict)
     conflicts: list[dict[str, Any]] = []
+    # Refused inserts by row: later changes of that row join the conflict holding it.
+    refused_rows: dict[tuple[str, uuid.UUID], dict[str, Any]] = {}
     results: list[MutationResult] = []
     for mutation in mutations:
         target = table(mutation.table)
         row = current[mutation.table].get(mutation.row_id)
+        refused = refused_rows.get((mutation.table, mutation.row_id))
+        if refused is not None:
+            for name, value in mutation.changed.items():
+                refused["fields"][name] = {"mine": value, "theirs": None}
+            results.append(_conflict_result(mutation, refused))
+            continue
+        try:
+            if mutation.operation == "insert":
+                if row is not None:  # born twice under one derived id: the first stands
+                    results.append(MutationResult(seq=mutation.seq, outcome="merged"))
+                    continue
+                values = insert_values(target, mutation, pusher, specialist_of)
+            else:
+                if row is None:
+                    raise NeedsCarefulPath
+                others = changed_by_others(
+                    versions.get((mutation.table, mutation.row_id)),
+                    mutation.base_version,
+                    pusher.device_id,
+                )
+                to_write, lost = decide_update(target, row, mutation, others, pusher, specialist_of)
+        except Rejected as error:
+            conflict = conflict_row(
+                pusher,
+                mutation,
+                kind="rejected",
+                fields=rejected_fields(target, mutation, row),
+                reason=str(error),
+                row_missing=row is None,
+            )
+            conflicts.append(conflict)
+            if row is None:
+                refused_rows[(mutation.table, mutation.row_id)] = conflict
+            results.append(_conflict_result(mutation, conflict))
+            continue
         if mutation.operation == "insert":
-            if row is not None:  # born twice under one derived id: the first stands
-                results.append(MutationResult(seq=mutation.seq, outcome="merged"))
-                continue
-            values = insert_values(target, mutation, pusher)
             inserts[mutation.table][mutation.row_id] = values
             current[mutation.table][mutation.row_id] = values
             results.append(MutationResult(seq=mutation.seq, outcome="applied"))
             continue
-        if row is None:
-            raise NeedsCarefulPath
-        check_writable(target, pusher)
-        others = changed_by_others(
-            versions.get((mutation.table, mutation.row_id)),
-            mutation.base_version,
-            pusher.device_id,
-        )
-        to_write, lost = decide_update(target, row, mutation, others)
         clean = (mutation.base_version or 0) == row["row_version"]
         if to_write:
             born_here = inserts[mutation.table].get(mutation.row_id)
@@ -80,9 +108,7 @@ def apply_batch(
                 pusher, mutation, kind="field", fields=lost, reason=FIELD_CONFLICT_REASON
             )
             conflicts.append(conflict)
-            results.append(
-                MutationResult(seq=mutation.seq, outcome="conflict", conflict_id=conflict["id"])
-            )
+            results.append(_conflict_result(mutation, conflict))
         else:
             results.append(
                 MutationResult(seq=mutation.seq, outcome="applied" if clean else "merged")
@@ -92,6 +118,31 @@ def apply_batch(
     if conflicts:
         connection.execute(insert(table("sync_conflicts")), conflicts)
     return results
+
+
+def _conflict_result(mutation: Mutation, conflict: dict[str, Any]) -> MutationResult:
+    return MutationResult(seq=mutation.seq, outcome="conflict", conflict_id=conflict["id"])
+
+
+class AppointmentOwners:
+    """The specialist each appointment is assigned to on the server (what a specialist's
+    pushed row is checked against): from the rows at hand, else read once per push."""
+
+    def __init__(self, connection: Connection, known: dict[uuid.UUID, dict[str, Any]]) -> None:
+        self._connection = connection
+        self._known = known
+        self._read: dict[uuid.UUID, uuid.UUID | None] = {}
+
+    def __call__(self, appointment_id: uuid.UUID) -> uuid.UUID | None:
+        row = self._known.get(appointment_id)
+        if row is not None:
+            return row.get("specialist_id")
+        if appointment_id not in self._read:
+            self._read[appointment_id] = self._connection.scalar(
+                text("SELECT specialist_id FROM appointments WHERE id = :id"),
+                {"id": appointment_id},
+            )
+        return self._read[appointment_id]
 
 
 def _lock_rows(

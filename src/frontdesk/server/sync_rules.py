@@ -1,35 +1,39 @@
-"""What the server decides about one pushed mutation, apart from how it is written: the row
+"""What the server decides about one pushed mutation, apart from how it is written: whether
+the pusher may make it (`domain.write_rules`, the rules the desk's services obey too), the row
 an insert creates, which fields of an update merge and which lose (a field another side
 changed since the mutation's base keeps the server's value), the business rules checked
-again (the appointment state machine, signed forms), and the conflict record kept."""
+again (the appointment state machine, signed forms and their seal), and the conflict record
+kept."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Table
 
 from frontdesk.domain.appointment_states import ALLOWED, ENDED_STATUSES, REINSTATABLE_TO
 from frontdesk.domain.enums import AppointmentStatus, FormStatus, Role
+from frontdesk.domain.form_signature import content_hash
 from frontdesk.domain.ids import new_id
+from frontdesk.domain.write_rules import (
+    WRITE_RULES,
+    RowScope,
+    specialist_row_refusal,
+    write_refusal,
+)
+from frontdesk.services.forms import signed_content
 from frontdesk.store.unit_of_work import to_json_value
 from frontdesk.store.wire import column_kinds, from_json
 from frontdesk.sync.protocol import Mutation
-from frontdesk.sync.tables import HIDDEN_COLUMNS, SERVER_KEEPS, USERS_TABLE
+from frontdesk.sync.tables import HIDDEN_COLUMNS, SERVER_KEEPS
 
 # Kept by the server whatever a desk sends: identity and bookkeeping.
 SERVER_OWNED = frozenset({"id", "organization_id", "row_version", "created_at", "updated_at"})
-_USER_FIELDS = frozenset({"email", "display_name", "is_active"})
-# Accounts are shared by organizations: a desk may rename one, but its address (how it signs
-# in) and whether it is active are not one clinic's to change for all the others.
-_USER_FIELDS_REFUSED = frozenset({"email", "is_active"})
-# Who works here and as what: written only from an admin's desk (a receptionist's crafted
-# push must not make anyone an admin).
-ADMIN_ONLY_TABLES = frozenset({"memberships"})
 
 
 class Rejected(Exception):
@@ -45,17 +49,51 @@ class Pusher:
     device_id: uuid.UUID
     now: datetime
     role: Role
+    # Who the pusher is as a specialist, from the server's records at sign-in: what they may
+    # write follows facts only the front desk and admins change.
+    specialist_id: uuid.UUID | None = None
 
 
-def check_writable(target: Table, pusher: Pusher) -> None:
-    """Refuses a write to a table the pusher's role may not change."""
-    if target.name in ADMIN_ONLY_TABLES and pusher.role != Role.ADMIN:
-        raise Rejected(f"only an admin may change {target.name}")
+SpecialistOf = Callable[[uuid.UUID], uuid.UUID | None]
+"""The specialist an appointment (by id) is assigned to on the server."""
 
 
-def insert_values(target: Table, mutation: Mutation, pusher: Pusher) -> dict[str, Any]:
-    """The row an insert creates: the desk's values, the server's bookkeeping."""
-    check_writable(target, pusher)
+def authorize(
+    target: Table,
+    pusher: Pusher,
+    operation: str,
+    fields: set[str],
+    rows: tuple[Mapping[str, Any], ...],
+    specialist_of: SpecialistOf,
+) -> None:
+    """Refuses (Rejected, in plain words) a change the pusher's role may not make: the
+    table and fields by `domain.write_rules`; for a specialist also the row, before and after
+    the change (`rows`), which must be on appointments of theirs."""
+    refusal = write_refusal(pusher.role, target.name, operation, fields)
+    if refusal is None and pusher.role == Role.SPECIALIST:
+        refusal = specialist_row_refusal(
+            target.name, pusher.specialist_id, _row_specialists(target.name, rows, specialist_of)
+        )
+    if refusal is not None:
+        raise Rejected(refusal)
+
+
+def _row_specialists(
+    table_name: str, rows: tuple[Mapping[str, Any], ...], specialist_of: SpecialistOf
+) -> list[uuid.UUID | None]:
+    rule = WRITE_RULES.get(table_name)
+    if rule is None or rule.scope == RowScope.ANY:
+        return []
+    if rule.scope == RowScope.OWN_APPOINTMENT:
+        return [row.get("specialist_id") for row in rows]
+    return [specialist_of(row["appointment_id"]) for row in rows if row.get("appointment_id")]
+
+
+def insert_values(
+    target: Table, mutation: Mutation, pusher: Pusher, specialist_of: SpecialistOf
+) -> dict[str, Any]:
+    """The row an insert creates: the desk's values, the server's bookkeeping; refused
+    (Rejected) when the pusher may not create it."""
     kinds = column_kinds(target)
     values = {
         name: from_json(kinds[name], value)
@@ -66,41 +104,81 @@ def insert_values(target: Table, mutation: Mutation, pusher: Pusher) -> dict[str
     values.setdefault("created_at", pusher.now)
     if "organization_id" in kinds:
         values["organization_id"] = pusher.organization_id
+    authorize(target, pusher, "insert", set(values), (values,), specialist_of)
     if target.name == "appointments":
         _check_new_appointment(values)
+    if target.name == "form_instances" and values.get("status") == FormStatus.SIGNED:
+        values.update(_seal_signed_here(values, pusher))
     return values
 
 
 def decide_update(
-    target: Table, current: Mapping[str, Any], mutation: Mutation, others: set[str]
+    target: Table,
+    current: Mapping[str, Any],
+    mutation: Mutation,
+    others: set[str],
+    pusher: Pusher,
+    specialist_of: SpecialistOf,
 ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """Which fields to write, and which lose to the server (field → mine/theirs): a field
-    another side changed since the mutation's base keeps the server's value."""
+    another side changed since the mutation's base keeps the server's value. Refused
+    (Rejected) when the pusher may not change a field it differs in, or that row."""
     kinds = column_kinds(target)
     keeps = SERVER_KEEPS.get(target.name, frozenset())
-    allowed = _USER_FIELDS if target.name == USERS_TABLE else None
     to_write: dict[str, Any] = {}
     lost: dict[str, dict[str, Any]] = {}
     for name, value in mutation.changed.items():
         if name not in kinds or name in SERVER_OWNED:
             continue
-        if allowed is not None and name not in allowed:
-            continue
         mine = from_json(kinds[name], value)
         if mine == current[name]:
             continue
-        if target.name == USERS_TABLE and name in _USER_FIELDS_REFUSED:
-            raise Rejected(f"an account's {name} is changed on the server, not from a desk")
         if name in others:
             if name not in keeps:
                 lost[name] = {"mine": value, "theirs": json_value(current[name])}
             continue
         to_write[name] = mine
+    if to_write or lost:
+        after = {**current, **to_write}
+        authorize(target, pusher, "update", {*to_write, *lost}, (current, after), specialist_of)
     if target.name == "form_instances":
         _check_form_write(current, to_write, lost, others)
+        if to_write.get("status") == FormStatus.SIGNED:
+            to_write.update(_seal_signed_here({**current, **to_write}, pusher))
     if target.name == "appointments" and "status" in to_write:
         _check_status_change(AppointmentStatus(current["status"]), to_write["status"])
     return to_write, lost
+
+
+def _seal_signed_here(form: Mapping[str, Any], pusher: Pusher) -> dict[str, Any]:
+    """A form signed on a desk: its seal must be the hash of what it holds (recomputed
+    here, never taken on trust), the signing account is the desk's own user or none (an
+    admin may name another), and the staff member at that desk is recorded as its witness."""
+    signer = form.get("signed_by_user_id")
+    if signer is not None and signer != pusher.user_id and pusher.role != Role.ADMIN:
+        raise Rejected("a form is signed as the person at the desk, or by the patient")
+    if any(form.get(name) is None for name in ("signed_at", "signer_name", "signature_svg")):
+        raise Rejected("a signed form needs its signer, signature and signing time")
+    expected = content_hash(signed_content(SimpleNamespace(**form)))  # type: ignore[arg-type]
+    if form.get("content_hash") != expected:
+        raise Rejected("the signature's seal does not match the form's content")
+    return {"witnessed_by_user_id": pusher.user_id}
+
+
+def rejected_fields(
+    target: Table, mutation: Mutation, current: Mapping[str, Any] | None
+) -> dict[str, dict[str, Any]]:
+    """What a refused mutation wanted, beside the server's values (none for a row the
+    server does not have): the conflict's fields, and what the desk puts back."""
+    kinds = column_kinds(target)
+    return {
+        name: {
+            "mine": value,
+            "theirs": None if current is None or name not in kinds else json_value(current[name]),
+        }
+        for name, value in mutation.changed.items()
+        if name not in SERVER_OWNED or mutation.operation == "insert"
+    }
 
 
 def _check_form_write(

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
-from frontdesk.domain.enums import FormSource, FormStatus, Role
+from frontdesk.domain.enums import STAFF_ROLES, FormSource, FormStatus, Role
 from frontdesk.domain.errors import (
     AlreadyExists,
     DomainError,
@@ -396,6 +396,8 @@ def sign(
         form.signed_by_user_id = signed_by_user_id
         form.signed_on_behalf_by_person_id = on_behalf_by_person_id
         form.signed_at = tx.now
+        if tx.actor.role in STAFF_ROLES:
+            form.witnessed_by_user_id = tx.actor.user_id
         form.status = FormStatus.SIGNED
         form.content_hash = content_hash(signed_content(form))
         tx.emit(

@@ -19,7 +19,9 @@ from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefa
 
 from frontdesk.domain.clock import Clock
 from frontdesk.domain.enums import Role
+from frontdesk.domain.errors import PermissionDenied
 from frontdesk.domain.ids import new_id
+from frontdesk.domain.write_rules import write_refusal
 from frontdesk.store.base import Entity
 from frontdesk.store.changes import ChangeSet
 from frontdesk.store.models import AuditEntry, DomainEvent, LocalSetting, OutboxMutation
@@ -433,6 +435,7 @@ class UnitOfWork:
             raise RuntimeError(self._refusal)
         self.session.flush()
         self._insert_later()
+        self._check_write_rules()
         # Journal rows name the rows above; one multi-row INSERT per table, no ORM flush.
         self._insert_rows(self._pending_events)
         if self._pending_audit:
@@ -440,6 +443,18 @@ class UnitOfWork:
         if self._record_outbox and self._row_changes:
             self._append_outbox()
         self.session.commit()
+
+    def _check_write_rules(self) -> None:
+        """A person's writes obey the rules the server applies to the same writes pushed
+        from a desk (`domain.write_rules`): refused here, they are never queued to be refused
+        there. The system actors (engine, sync, public page) are trusted callers."""
+        role = self.actor.role
+        if role is None:
+            return
+        for (table, _row_id), change in self._row_changes.items():
+            refusal = write_refusal(role, table, change.operation, change.changed)
+            if refusal is not None:
+                raise PermissionDenied(refusal, field="actor")
 
     def _insert_later(self) -> None:
         for table, rows in self._insert_rows(self._later).items():

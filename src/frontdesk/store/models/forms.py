@@ -51,3 +51,8 @@ class FormInstance(OrgOwned, SoftDeletable, Base):
     )
     signature_svg: Mapped[str | None] = mapped_column(Text, default=None)
     content_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    # The staff member at whose desk the form was signed (not part of the seal: the server
+    # records it from the pushing desk's session, whatever the desk said).
+    witnessed_by_user_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id"), default=None
+    )

@@ -1,0 +1,412 @@
+"""Who may write which synced table, which of its fields, and which of its rows: one rule set.
+
+The desk's unit of work applies it to every write a person makes through the services, and the
+server applies it to every change a desk pushes (with the pusher's role), so a crafted push can
+do nothing the desk's own screens could not. The services keep their finer business checks
+(the state machine, double booking, a patient acting for the people they manage); these rules
+are the floor under them that both sides share.
+
+A rule names, per table: the roles that may insert a row, the roles that may change each field
+afterwards (a field not named changes for nobody: it is written when the row is born), and for
+specialists which rows (their own appointments and what hangs off them). Deleting is setting
+`deleted_at`, a field like any other. No role (the automation engine, the sync applier, the
+public booking page) is a trusted in-process caller and is not checked here; what the engine
+writes on a desk reaches the server under that desk's role, so the tables the engine writes
+are open to every staff role.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from frontdesk.domain.enums import Role
+
+ADMIN = frozenset({Role.ADMIN})
+ORGANIZATION_WIDE = frozenset({Role.ADMIN, Role.RECEPTIONIST})
+STAFF = frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.SPECIALIST})
+ORGANIZATION_WIDE_AND_PATIENTS = ORGANIZATION_WIDE | {Role.PATIENT}
+EVERYONE = STAFF | {Role.PATIENT}
+NOBODY: frozenset[Role] = frozenset()
+
+# Identity and bookkeeping: kept by whoever stores the row, never a desk's to choose.
+BOOKKEEPING = frozenset({"id", "organization_id", "row_version", "created_at", "updated_at"})
+
+
+class RowScope(StrEnum):
+    """Which rows of a table a specialist may write (other roles: every row of the clinic)."""
+
+    ANY = "any"
+    OWN_APPOINTMENT = "own_appointment"  # the appointment's specialist is them
+    THROUGH_APPOINTMENT = "through_appointment"  # on one of their appointments, or on none
+
+
+@dataclass(frozen=True)
+class TableRule:
+    insert: frozenset[Role]
+    fields: Mapping[str, frozenset[Role]] = field(default_factory=dict)
+    scope: RowScope = RowScope.ANY
+    what: str = "row"  # how a person calls one row, for refusals in plain words
+
+
+def _fields(*groups: tuple[Iterable[str], frozenset[Role]]) -> dict[str, frozenset[Role]]:
+    return {name: roles for names, roles in groups for name in names}
+
+
+def _configuration(what: str, *names: str, roles: frozenset[Role] = ADMIN) -> TableRule:
+    """A table of the clinic's set-up: its admins write it (the catalog: the front desk too)."""
+    return TableRule(insert=roles, fields=_fields((names, roles)), what=what)
+
+
+_APPOINTMENT_STATUS = (
+    "status",
+    "onboarded_at",
+    "checked_in_at",
+    "session_started_at",
+    "completed_at",
+    "cancelled_at",
+    "cancelled_by_user_id",
+    "cancellation_reason",
+)
+_APPOINTMENT_SCHEDULE = (
+    "service_id",
+    "calendar_id",
+    "started_at",
+    "ended_at",
+    "type",
+    "additional_service_ids",
+    "additional_product_ids",
+    "patient_service_plan_id",
+    "plan_session_number",
+    "double_booking_override_reason",
+)
+SIGNATURE_FIELDS = (
+    "signed_at",
+    "signed_by_user_id",
+    "signer_name",
+    "signed_on_behalf_by_person_id",
+    "signature_svg",
+    "content_hash",
+    "witnessed_by_user_id",
+)
+_PATIENT_CONTACT = (
+    "first_name",
+    "last_name",
+    "phone",
+    "email",
+    "date_of_birth",
+    "country",
+    "city",
+    "manager_person_id",
+)
+
+WRITE_RULES: dict[str, TableRule] = {
+    # --- the clinic's set-up -----------------------------------------------------------------
+    "organizations": TableRule(
+        insert=NOBODY,  # made on the server (`frontdesk-server create-org`)
+        fields=_fields(
+            (("name", "timezone", "country", "template_policy_id", "template_terms_id"), ADMIN)
+        ),
+        what="organization",
+    ),
+    "memberships": _configuration("membership", "user_id", "role"),
+    "specialists": _configuration(
+        "specialist",
+        "user_id",
+        "name",
+        "specialty",
+        "email",
+        "phone",
+        "is_active",
+        roles=ORGANIZATION_WIDE,
+    ),
+    "services": _configuration(
+        "service",
+        "name",
+        "duration_minutes",
+        "appointment_type",
+        "price_cents",
+        "followup_service_id",
+        "is_public",
+        "deleted_at",
+        roles=ORGANIZATION_WIDE,
+    ),
+    "service_specialists": _configuration(
+        "service's specialist", "service_id", "specialist_id", roles=ORGANIZATION_WIDE
+    ),
+    "service_forms": _configuration(
+        "service's form", "service_id", "template_key", "position", roles=ORGANIZATION_WIDE
+    ),
+    "calendars": _configuration(
+        "calendar", "name", "specialist_id", "is_public", "deleted_at", roles=ORGANIZATION_WIDE
+    ),
+    "calendar_forms": _configuration(
+        "calendar's form", "calendar_id", "template_key", "position", roles=ORGANIZATION_WIDE
+    ),
+    "form_templates": _configuration(
+        "form template",
+        "template_key",
+        "reference",
+        "version",
+        "is_current",
+        "title",
+        "form_type",
+        "blocking",
+        "fields",
+        "body",
+        "deleted_at",
+        roles=ORGANIZATION_WIDE,
+    ),
+    "message_templates": _configuration(
+        "message template", "key", "channel", "subject", "body", "deleted_at"
+    ),
+    "automation_rules": TableRule(
+        insert=ADMIN,
+        fields=_fields(
+            (
+                (
+                    "name",
+                    "description",
+                    "enabled",
+                    "trigger_event",
+                    "trigger_config",
+                    "conditions",
+                    "actions",
+                    "definition",
+                    "deleted_at",
+                ),
+                ADMIN,
+            ),
+            # Every node's engine counts its runs (the server keeps its own count).
+            (("execution_count", "last_executed_at"), STAFF),
+        ),
+        what="automation rule",
+    ),
+    # Segments and plans are made by any staff member (the services allow it); the engine
+    # adds and removes members.
+    "segments": TableRule(
+        insert=STAFF,
+        fields=_fields((("reference", "name", "description"), STAFF), (("deleted_at",), ADMIN)),
+        what="segment",
+    ),
+    "service_plans": TableRule(
+        insert=STAFF,
+        fields=_fields(
+            (("name", "service_id", "session_count", "has_exercise_tracking"), ADMIN),
+            (("price_cents", "deleted_at"), ADMIN),
+        ),
+        what="service plan",
+    ),
+    "treatment_plans": TableRule(
+        insert=STAFF,
+        fields=_fields(
+            (
+                (
+                    "reference",
+                    "name",
+                    "type",
+                    "specialist_id",
+                    "frequency_per_week",
+                    "duration_weeks",
+                    "session_estimated_minutes",
+                    "followup_service_id",
+                    "status",
+                ),
+                STAFF,
+            ),
+            (("requires_approval", "deleted_at"), ADMIN),
+        ),
+        what="treatment plan",
+    ),
+    # --- people ------------------------------------------------------------------------------
+    "users": TableRule(insert=STAFF, fields=_fields((("display_name",), STAFF)), what="account"),
+    "patient_persons": TableRule(
+        insert=STAFF,
+        fields=_fields(
+            # A patient edits their own (the profiles service checks whose).
+            (_PATIENT_CONTACT, ORGANIZATION_WIDE_AND_PATIENTS),
+            (("profile",), EVERYONE),
+            # Onboarding links the person's account; linking retires the booking's stand-in.
+            (("user_id",), STAFF),
+            (("deleted_at",), ORGANIZATION_WIDE),
+        ),
+        what="patient's details",
+    ),
+    "patients": TableRule(
+        insert=STAFF,
+        fields=_fields(
+            (("onboarded_at", "onboarded_by_user_id"), STAFF), (("deleted_at",), ORGANIZATION_WIDE)
+        ),
+        what="patient",
+    ),
+    # --- appointments and what hangs off them -----------------------------------------------
+    "appointments": TableRule(
+        insert=EVERYONE,  # a patient books for themself (the booking service checks for whom)
+        fields=_fields(
+            (("specialist_id", "patient_person_id"), ORGANIZATION_WIDE),
+            (_APPOINTMENT_SCHEDULE, STAFF),
+            (_APPOINTMENT_STATUS, EVERYONE),
+            # Confirming a video appointment opens its room, whoever confirms.
+            (("video_room_name", "video_room_url", "video_room_expires_at"), EVERYONE),
+            (("notes",), STAFF),
+            (("deleted_at",), ADMIN),
+        ),
+        scope=RowScope.OWN_APPOINTMENT,
+        what="appointment",
+    ),
+    "appointment_status_history": TableRule(
+        insert=EVERYONE, scope=RowScope.THROUGH_APPOINTMENT, what="status change"
+    ),
+    "reviews": TableRule(
+        insert=ORGANIZATION_WIDE_AND_PATIENTS,
+        fields=_fields((("rating", "comment"), ORGANIZATION_WIDE_AND_PATIENTS)),
+        scope=RowScope.THROUGH_APPOINTMENT,
+        what="review",
+    ),
+    "form_instances": TableRule(
+        insert=STAFF,
+        fields=_fields(
+            (("values", "status", "completed_at"), EVERYONE),
+            (SIGNATURE_FIELDS, EVERYONE),
+            (("deleted_at",), STAFF),
+        ),
+        scope=RowScope.THROUGH_APPOINTMENT,
+        what="form",
+    ),
+    # --- what the engine and the desks' delivery write ----------------------------------------
+    "automation_executions": TableRule(
+        insert=STAFF,
+        fields=_fields(
+            (("status", "actions_executed", "error_message", "trace", "executed_at"), STAFF)
+        ),
+        what="automation run",
+    ),
+    "alerts": TableRule(
+        insert=EVERYONE,  # a patient's low rating raises one
+        fields=_fields((("acknowledged_at", "acknowledged_by_user_id"), ADMIN)),
+        what="alert",
+    ),
+    "notifications": TableRule(
+        insert=EVERYONE,  # a patient's booking tells the desk
+        fields=_fields((("read_at",), STAFF)),
+        what="notification",
+    ),
+    "outbound_messages": TableRule(
+        insert=STAFF,
+        fields=_fields((("status", "attempts", "next_attempt_at", "last_error", "sent_at"), STAFF)),
+        what="message",
+    ),
+    "access_grants": TableRule(
+        insert=STAFF, fields=_fields((("expires_at", "revoked_at"), STAFF)), what="access grant"
+    ),
+    "booking_blocks": TableRule(
+        insert=STAFF, fields=_fields((("lifted_at",), STAFF)), what="booking block"
+    ),
+    "consents": TableRule(
+        insert=STAFF,
+        fields=_fields((("required", "granted_at", "revoked_at", "form_instance_id"), EVERYONE)),
+        what="consent",
+    ),
+    "segment_members": TableRule(
+        insert=STAFF,
+        fields=_fields((("added_at", "removed_at"), STAFF)),
+        what="segment membership",
+    ),
+    "patient_service_plans": TableRule(
+        insert=STAFF,
+        fields=_fields(
+            (("status", "sessions_completed", "completed_at"), STAFF), (("deleted_at",), ADMIN)
+        ),
+        what="service plan enrolment",
+    ),
+    "patient_treatment_plans": TableRule(
+        insert=EVERYONE,  # a patient may take a plan themself
+        fields=_fields(
+            (
+                (
+                    "status",
+                    "start_date",
+                    "end_date",
+                    "sessions_total",
+                    "sessions_completed",
+                    "pain_baseline",
+                    "pain_latest",
+                    "completed_at",
+                ),
+                EVERYONE,
+            ),
+            (("deleted_at",), ADMIN),
+        ),
+        what="treatment plan",
+    ),
+    "treatment_sessions": TableRule(
+        insert=EVERYONE,
+        fields=_fields(
+            (("scheduled_on", "completed_at", "pain_level", "duration_minutes"), EVERYONE)
+        ),
+        what="treatment session",
+    ),
+    # --- sync bookkeeping --------------------------------------------------------------------
+    "sync_conflicts": TableRule(
+        insert=NOBODY,  # the server records them
+        fields=_fields((("status", "resolution", "resolved_at", "resolved_by_user_id"), STAFF)),
+        what="sync conflict",
+    ),
+}
+
+
+def _a(what: str) -> str:
+    return f"an {what}" if what[0] in "aeiou" else f"a {what}"
+
+
+def _role_name(role: Role) -> str:
+    return {Role.ADMIN: "an admin", Role.RECEPTIONIST: "a receptionist"}.get(role, f"a {role}")
+
+
+def _who(roles: frozenset[Role]) -> str:
+    if not roles:
+        return "nobody at a desk"
+    if roles == ADMIN:
+        return "only an admin"
+    if roles == ORGANIZATION_WIDE:
+        return "only the front desk or an admin"
+    return "only " + " or ".join(sorted(_role_name(r) for r in roles))
+
+
+def write_refusal(role: Role, table: str, operation: str, fields: Iterable[str] = ()) -> str | None:
+    """Why `role` may not make this change to `table`, in plain words (None: it may).
+    `fields`: the fields an update changes (bookkeeping fields are ignored)."""
+    rule = WRITE_RULES.get(table)
+    if rule is None:
+        return f"{table} cannot be changed from a desk"
+    if operation == "insert":
+        if role in rule.insert:
+            return None
+        return f"{_role_name(role)} may not add {_a(rule.what)} ({_who(rule.insert)} may)"
+    refused = sorted(
+        name for name in set(fields) - BOOKKEEPING if role not in rule.fields.get(name, NOBODY)
+    )
+    if not refused:
+        return None
+    allowed = rule.fields.get(refused[0], NOBODY)
+    what = "remove" if refused == ["deleted_at"] else f"change the {', '.join(refused)} of"
+    return f"{_role_name(role)} may not {what} {_a(rule.what)} ({_who(allowed)} may)"
+
+
+def specialist_row_refusal(
+    table: str,
+    specialist_id: uuid.UUID | None,
+    row_specialists: Iterable[uuid.UUID | None],
+) -> str | None:
+    """Why a specialist may not write this row (None: they may). `row_specialists`: the
+    specialist of each appointment the row belongs to, before and after the change (none for
+    a row on no appointment)."""
+    rule = WRITE_RULES.get(table)
+    if rule is None or rule.scope == RowScope.ANY:
+        return None
+    owners = set(row_specialists) - {None}
+    if not owners or owners == {specialist_id}:
+        return None
+    return f"a specialist may only change {_a(rule.what)} of their own appointments"
