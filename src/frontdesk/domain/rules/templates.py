@@ -6,7 +6,14 @@ message needs: output of variables, filters from a short list, `{% if %}`, compa
 arithmetic. Loops, assignments, macros, includes, function and method calls, `**`, printf-style
 `%` on text and `{% autoescape %}` are refused before anything runs: without them rendering time
 grows only with the template's own size, and every way out of the sandbox we know of needs one
-of them. Output size and time are bounded as well (streamed with `generate()`).
+of them. What is left that can build big values (`*`, `+`, `sum`, `join`, `list`, printing) is
+measured before it allocates (`template_limits`), literal expressions and nesting depth are
+checked when the template is saved (`template_static`), and output size and time are checked
+while it streams (`generate()`) and at each of those operations.
+
+Only data is printed: attributes that are methods read as missing, and a value that is not
+text, a number, a date or a list or dict of those is an error rather than its Python
+representation (`<bound method … at 0x7f…>`).
 
 Channels: `html` escapes every value (HTML e-mail); `text` leaves values as they are (SMS,
 push, in-app text). A `None` value renders as an empty string; a missing one is an error.
@@ -19,20 +26,31 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any, Literal
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, nodes
+from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, UndefinedError, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from frontdesk.domain.rules.conditions import resolve
-from frontdesk.domain.rules.errors import TemplateFailed, TemplateRefused
+from frontdesk.domain.rules.errors import TemplateFailed, TemplateOverLimit, TemplateRefused
+from frontdesk.domain.rules.template_filters import bounded_filters
+from frontdesk.domain.rules.template_limits import (
+    CURRENT_METER,
+    MAX_TEXT_CHARS,
+    LimitExceeded,
+    Meter,
+    NotPrintable,
+    check_join,
+    check_printable,
+    check_repeat,
+)
+from frontdesk.domain.rules.template_static import TOO_DEEP, static_problem
 
 Channel = Literal["html", "text"]
 
 MAX_SOURCE_CHARS = 5_000
-MAX_OUTPUT_CHARS = 20_000
+MAX_OUTPUT_CHARS = MAX_TEXT_CHARS
 TIME_LIMIT_SECONDS = 0.2
-MAX_INT_BITS = 256
 
 SAFE_FILTERS = frozenset(
     {
@@ -75,49 +93,65 @@ _REFUSED_WORDING: dict[type[nodes.Node], str] = {
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
-    """The sandbox with the dangerous operators bounded (checked again at run time)."""
+    """The sandbox with the operators that allocate measured first, and attribute lookups that
+    yield data only."""
 
-    intercepted_binops = frozenset({"*", "%", "**"})
+    intercepted_binops = frozenset({"*", "+", "%", "**"})
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "**":
             raise SecurityError("the ** operator is not allowed")
-        if operator == "%":
-            if isinstance(left, str):
-                raise SecurityError("printf-style formatting with % is not allowed")
-            return super().call_binop(context, operator, left, right)
-        _check_product(left, right)
+        if operator == "%" and isinstance(left, str):
+            raise SecurityError("printf-style formatting with % is not allowed")
+        if operator == "*":
+            check_repeat(left, right)
+        elif operator == "+":
+            check_join(left, right)
         return super().call_binop(context, operator, left, right)
 
     def call(self, context: Context, obj: Any, *args: Any, **kwargs: Any) -> Any:
         raise SecurityError("function and method calls are not allowed")
 
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if isinstance(obj, Mapping):
+            # `patient.items` is the key "items", never the dict's method.
+            return obj[attribute] if attribute in obj else self.undefined(obj=obj, name=attribute)
+        return self._data(obj, attribute, super().getattr(obj, attribute))
 
-def _check_product(left: Any, right: Any) -> None:
-    for seq, count in ((left, right), (right, left)):
-        if isinstance(seq, str | list | tuple) and isinstance(count, int):
-            if len(seq) * max(count, 0) > MAX_OUTPUT_CHARS:
-                raise SecurityError(f"the result would exceed {MAX_OUTPUT_CHARS} characters")
-            return
-    if (
-        isinstance(left, int)
-        and isinstance(right, int)
-        and left.bit_length() + right.bit_length() > MAX_INT_BITS
-    ):
-        raise SecurityError("the number would be too large")
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        if isinstance(obj, Mapping) and isinstance(argument, str):
+            return self.getattr(obj, argument)
+        return self._data(obj, argument, super().getitem(obj, argument))
+
+    def _data(self, obj: Any, name: Any, value: Any) -> Any:
+        # A method, function or class is not a value: it reads as missing.
+        if callable(value) and not isinstance(value, Undefined):
+            return self.undefined(obj=obj, name=name)
+        return value
+
+
+def _printable(value: Any) -> Any:
+    """What `{{ … }}` writes: None as nothing, data as itself, anything else an error."""
+    if value is None:
+        return ""
+    if isinstance(value, Undefined):
+        return value  # StrictUndefined: printing it raises the "no value" error
+    meter = CURRENT_METER.get()
+    check_printable(value, meter.max_chars if meter is not None else MAX_OUTPUT_CHARS)
+    return value
 
 
 def _environment(autoescape: bool) -> _Sandbox:
     env = _Sandbox(
         autoescape=autoescape,
         undefined=StrictUndefined,
-        finalize=lambda value: "" if value is None else value,
+        finalize=_printable,
         auto_reload=False,
     )
     # No globals: range, cycler, joiner, lipsum, dict and namespace are all ways to loop,
     # allocate or reach Python objects, and a message needs none of them.
     env.globals.clear()
-    env.filters = {name: f for name, f in env.filters.items() if name in SAFE_FILTERS}
+    env.filters = bounded_filters(env.filters, SAFE_FILTERS)
     return env
 
 
@@ -151,26 +185,35 @@ def render(
 ) -> str:
     """`source` filled from `context` (a nested dict), escaped for `channel`.
 
-    TemplateRefused: the template is not allowed. TemplateFailed: a value it needs is missing,
-    or the output would pass `max_chars` or take longer than `time_limit` seconds."""
+    TemplateRefused: the template is not allowed. TemplateOverLimit: it would build a value,
+    or an output, over a limit (`max_chars` for the output) or take longer than `time_limit`
+    seconds. TemplateFailed: a value it needs is missing or cannot be printed."""
     template = _compiled(source, channel, field)
-    started = timer()
+    meter = Meter(
+        deadline=timer() + time_limit, time_limit=time_limit, max_chars=max_chars, timer=timer
+    )
     pieces: list[str] = []
     size = 0
+    token = CURRENT_METER.set(meter)
     try:
         for piece in template.generate(dict(context)):
             size += len(piece)
             if size > max_chars:
-                raise TemplateFailed(f"output longer than {max_chars} characters", field=field)
-            if timer() - started > time_limit:
-                raise TemplateFailed(f"took longer than {time_limit:g} s to render", field=field)
+                raise LimitExceeded(f"output longer than {max_chars:,} characters")
+            meter.check_time()
             pieces.append(piece)
+    except LimitExceeded as exc:
+        raise TemplateOverLimit(str(exc), field=field) from None
+    except NotPrintable as exc:
+        raise TemplateFailed(str(exc), field=field) from None
     except SecurityError as exc:
         raise TemplateRefused.single(field, f"not allowed: {exc}") from None
     except UndefinedError:
         raise TemplateFailed(_missing_value_message(source, context, field), field=field) from None
     except (TypeError, ValueError, ArithmeticError, LookupError) as exc:
         raise TemplateFailed(f"cannot render: {exc}", field=field) from None
+    finally:
+        CURRENT_METER.reset(token)
     return "".join(pieces)
 
 
@@ -193,10 +236,21 @@ def _checked_tree(source: str, field: str) -> nodes.Template:
         raise TemplateRefused.single(
             field, f"template syntax error on line {exc.lineno}: {exc.message}"
         ) from None
-    problem = next(filter(None, map(_node_problem, tree.find_all(nodes.Node))), None)
+    except RecursionError:
+        # Jinja's parser recurses once per nesting level (`((((…))))`).
+        raise TemplateRefused.single(field, TOO_DEEP) from None
+    except ValueError:
+        # Python refuses to read a whole number of more than 4,300 digits.
+        raise TemplateRefused.single(field, _TOO_MANY_DIGITS) from None
+    problem = static_problem(tree) or next(
+        filter(None, map(_node_problem, tree.find_all(nodes.Node))), None
+    )
     if problem is not None:
         raise TemplateRefused.single(field, problem)
     return tree
+
+
+_TOO_MANY_DIGITS = "a number in the template has too many digits"
 
 
 def _node_problem(node: nodes.Node) -> str | None:
@@ -207,6 +261,8 @@ def _node_problem(node: nodes.Node) -> str | None:
         return f"{type(node).__name__.lower()} is not allowed in a template"
     if isinstance(node, nodes.Filter) and node.name not in SAFE_FILTERS:
         return f"the filter {node.name!r} is not allowed"
+    if isinstance(node, nodes.Name) and node.name == "self":
+        return "'self' is not a variable"
     if isinstance(node, nodes.Getattr):
         return _lookup_problem(node.node, node.attr)
     if isinstance(node, nodes.Getitem):
