@@ -105,7 +105,7 @@ _END = object()
 
 
 def _amount(count: int, limit: int, exact: bool) -> str:
-    return f"{count:,}" if exact and count <= 100 * limit else f"more than {limit:,}"
+    return f"{count:,}" if exact else f"more than {limit:,}"
 
 
 def check_list(items: int, *, exact: bool = True) -> None:
@@ -180,8 +180,8 @@ def check_join(left: object, right: object) -> None:
     if isinstance(left, str) and isinstance(right, str):
         check_text(len(left) + len(right))
     elif isinstance(left, list | tuple) and isinstance(right, list | tuple):
-        items = _deep(left) + _deep(right)
-        check_list(items, exact=items <= MAX_LIST_ITEMS)
+        first, second = _deep(left), _deep(right)
+        check_list(first + second, exact=max(first, second) <= MAX_LIST_ITEMS)
     else:
         charge(1)
 
@@ -214,32 +214,51 @@ def check_separated(items: list[Any], separator: str) -> None:
 PLAIN_TYPES = (str, int, float, bool, Decimal, date, datetime, clock_time, UUID)
 
 
-def check_printable(value: object, max_chars: int) -> None:
-    """`value` may be written out by `{{ … }}`: data only (`check_data`), and no longer than
-    `max_chars` once printed (checked before `str()` writes out a nested list)."""
-    if not isinstance(value, str) and size_of(value, max_chars) > max_chars:
-        raise LimitExceeded(f"output longer than {max_chars:,} characters")
-    check_data(value)
+def is_data(value: object) -> bool:
+    """Whether `value` itself (not what it holds) is data: text, a number, a boolean, a date,
+    an id, None, a text or number enum, or a list, tuple, set or mapping."""
+    if value is None or isinstance(value, PLAIN_TYPES):
+        return True
+    if isinstance(value, Enum):
+        return isinstance(value.value, str | int)
+    return isinstance(value, Mapping | list | tuple | set | frozenset)
 
 
-def check_data(value: object) -> None:
-    """`value` is data: text, numbers, booleans, dates, ids, and lists and dicts of them.
-    Anything else would print its representation (`<bound method … at 0x7f…>`). Call on a
-    value already within a size cap: the walk visits every item."""
+def data_only(value: Any) -> Any:
+    """`value` with everything that is not data left out (a mapping's key dropped, a list's
+    item made None): a template reading it finds the value missing rather than printing its
+    representation (`<… object at 0x7f…>`). `value` itself when it is all data (the usual
+    case: contexts are built from records as plain values)."""
+    if _all_data(value):
+        return value
+    if isinstance(value, Mapping):
+        return {key: data_only(item) for key, item in value.items() if is_data(item)}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [data_only(item) if is_data(item) else None for item in value]
+    return value if is_data(value) else None
+
+
+def _all_data(value: object) -> bool:
     stack: list[object] = [value]
     while stack:
         item = stack.pop()
-        if item is None or isinstance(item, PLAIN_TYPES):
-            continue
-        if isinstance(item, Enum) and isinstance(item.value, str | int):
-            continue
+        if not is_data(item):
+            return False
         if isinstance(item, Mapping):
             stack.extend(item.keys())
             stack.extend(item.values())
         elif isinstance(item, list | tuple | set | frozenset):
             stack.extend(item)
-        else:
-            raise NotPrintable(
-                f"cannot print a value of type {type(item).__name__}: only text, numbers, "
-                "dates and lists of them can be printed"
-            )
+    return True
+
+
+def check_printable(value: object, max_chars: int) -> None:
+    """`value` may be written out by `{{ … }}`: data only, and no longer than `max_chars`
+    once printed (checked before `str()` writes out a nested list). The sandbox lets only
+    data in (`data_only`, attribute lookups); this is the last line all the same."""
+    if not isinstance(value, str) and size_of(value, max_chars) > max_chars:
+        raise LimitExceeded(f"output longer than {max_chars:,} characters")
+    if not _all_data(value):
+        raise NotPrintable(
+            "cannot print this value: only text, numbers, dates and lists of them can be printed"
+        )

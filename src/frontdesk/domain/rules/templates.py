@@ -11,9 +11,10 @@ measured before it allocates (`template_limits`), literal expressions and nestin
 checked when the template is saved (`template_static`), and output size and time are checked
 while it streams (`generate()`) and at each of those operations.
 
-Only data is printed: attributes that are methods read as missing, and a value that is not
-text, a number, a date or a list or dict of those is an error rather than its Python
-representation (`<bound method … at 0x7f…>`).
+Only data gets in, so only data is printed: a context value that is not text, a number, a
+date or a list or dict of those, and an attribute that is a method (`patient.items`,
+`patient.first_name.upper`) or any other object, read as missing, never as their Python
+representation (`<bound method … at 0x7f…>`); `finalize` checks what is printed once more.
 
 Channels: `html` escapes every value (HTML e-mail); `text` leaves values as they are (SMS,
 push, in-app text). A `None` value renders as an empty string; a missing one is an error.
@@ -43,6 +44,8 @@ from frontdesk.domain.rules.template_limits import (
     check_join,
     check_printable,
     check_repeat,
+    data_only,
+    is_data,
 )
 from frontdesk.domain.rules.template_static import TOO_DEEP, static_problem
 
@@ -124,10 +127,10 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         return self._data(obj, argument, super().getitem(obj, argument))
 
     def _data(self, obj: Any, name: Any, value: Any) -> Any:
-        # A method, function or class is not a value: it reads as missing.
-        if callable(value) and not isinstance(value, Undefined):
-            return self.undefined(obj=obj, name=name)
-        return value
+        # A method, a time zone, a time span… is not a value a message prints: missing.
+        if isinstance(value, Undefined) or is_data(value):
+            return value
+        return self.undefined(obj=obj, name=name)
 
 
 def _printable(value: Any) -> Any:
@@ -189,6 +192,7 @@ def render(
     or an output, over a limit (`max_chars` for the output) or take longer than `time_limit`
     seconds. TemplateFailed: a value it needs is missing or cannot be printed."""
     template = _compiled(source, channel, field)
+    values = data_only(dict(context))
     meter = Meter(
         deadline=timer() + time_limit, time_limit=time_limit, max_chars=max_chars, timer=timer
     )
@@ -196,7 +200,7 @@ def render(
     size = 0
     token = CURRENT_METER.set(meter)
     try:
-        for piece in template.generate(dict(context)):
+        for piece in template.generate(values):
             size += len(piece)
             if size > max_chars:
                 raise LimitExceeded(f"output longer than {max_chars:,} characters")
@@ -209,7 +213,7 @@ def render(
     except SecurityError as exc:
         raise TemplateRefused.single(field, f"not allowed: {exc}") from None
     except UndefinedError:
-        raise TemplateFailed(_missing_value_message(source, context, field), field=field) from None
+        raise TemplateFailed(_missing_value_message(source, values, field), field=field) from None
     except (TypeError, ValueError, ArithmeticError, LookupError) as exc:
         raise TemplateFailed(f"cannot render: {exc}", field=field) from None
     finally:
