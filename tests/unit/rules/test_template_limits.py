@@ -25,7 +25,6 @@ from frontdesk.domain.rules.template_limits import (
     LimitExceeded,
     NotPrintable,
     check_printable,
-    data_only,
     size_of,
 )
 from frontdesk.domain.rules.template_static import MAX_DEPTH
@@ -118,6 +117,8 @@ def test_literal_sizes_over_a_cap_are_refused_when_saved(source: str, message: s
         ("{{ (patient.segment_ids * 3000)|join(', ') }}",
          "the template builds a text of more than 20,000 characters"),
         ("{{ (patient.first_name * 5000)|list }}", "the template builds a list of 15,000 items"),
+        ("{{ (patient.first_name * 6000) ~ (patient.first_name * 6000) }}",
+         "the template builds a text of 36,000 characters"),
         ("{{ nested|string }}", "a text of more than 20,000 characters"),
         ("{{ nested|e }}", "a text of more than 20,000 characters"),
         ("{{ patient.age * 10000000000000000000000000000000000000000000000000000000000000000000000"
@@ -155,6 +156,14 @@ def test_the_clock_is_read_inside_an_expression_not_only_between_pieces() -> Non
     source = "{{ (patient.first_name|upper) + 1 }}"
     with pytest.raises(TemplateOverLimit, match=r"body: took longer than 0\.2 s to render"):
         render(source, CONTEXT, field="body", timer=lambda: next(clock))
+
+
+def test_joining_with_tilde_escapes_and_prints_as_before() -> None:
+    source = "{{ '<b>' ~ patient.first_name ~ 1 ~ patient.segment_ids }}"
+    assert render(source, CONTEXT, channel="html") == (
+        "&lt;b&gt;Ana1[&#39;a&#39;, &#39;b&#39;, &#39;c&#39;]"
+    )
+    assert render(source, CONTEXT) == "<b>Ana1['a', 'b', 'c']"
 
 
 def test_sum_joins_lists_in_one_pass_and_still_adds_numbers() -> None:
@@ -246,6 +255,27 @@ def test_objects_and_methods_read_as_missing_never_as_their_representation(sourc
     assert "0x" not in str(excinfo.value)
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ things }}",
+        "{{ things|first }}",
+        "{{ things|first ~ '' }}",
+        "{{ 'x' ~ things }}",
+        "{{ things|first|upper }}",
+        "{{ things|string }}",
+        "{{ things|join(', ') }}",
+        "{{ things|e }}",
+    ],
+)
+def test_an_object_inside_a_list_is_refused_wherever_it_would_become_text(source: str) -> None:
+    with pytest.raises(TemplateFailed) as excinfo:
+        render(source, {"things": [object()]}, channel="html")
+    assert excinfo.value.message == (
+        "cannot print this value: only text, numbers, dates and lists of them can be printed"
+    )
+
+
 def test_keys_named_like_dict_methods_read_the_key() -> None:
     context = {"session": {"items": [{"name": "Squats"}], "keys": "k"}}
     assert render("{{ session.items[0].name }} {{ session.keys }}", context) == "Squats k"
@@ -264,19 +294,11 @@ def test_dates_numbers_and_lists_of_them_print_as_before() -> None:
 
 def test_printing_checks_for_data_once_more() -> None:
     check_printable({"a": [1, "b", None]}, max_chars=100)
-    with pytest.raises(NotPrintable, match="cannot print this value"):
-        check_printable([object()], max_chars=100)
+    for hidden in ([object()], {"k": (1, len)}, {object(): 1}):
+        with pytest.raises(NotPrintable, match="cannot print this value"):
+            check_printable(hidden, max_chars=100)
     with pytest.raises(LimitExceeded, match="output longer than 10 characters"):
         check_printable(list(range(11)), max_chars=10)
-
-
-def test_data_only_leaves_data_alone_and_drops_the_rest() -> None:
-    record = {"a": [1, {"b": "c"}], "d": None}
-    assert data_only(record) is record
-    assert data_only({"a": object(), "b": [1, object()], "c": {"d": len}}) == {
-        "b": [1, None],
-        "c": {},
-    }
 
 
 def test_deep_size_stops_counting_past_its_limit() -> None:

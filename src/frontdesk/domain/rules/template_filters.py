@@ -3,9 +3,9 @@ Pure.
 
 `sum` joins lists in one pass (Python's `sum(lists, [])` is quadratic) and refuses a result
 over the list cap; `join` refuses a text over the text cap, counting its separator; `list`
-refuses a list over the cap; `string` and `escape` refuse to write out more than the text cap;
-`reverse` and `unique` give lists, not iterators that would
-print as `<generator object … at 0x…>`. Every filter reads the clock first.
+refuses a list over the cap; `reverse` and `unique` give lists, not iterators that would print
+as `<generator object … at 0x…>`. Every filter reads the clock first, and those that write
+their value out as text (`string`, `upper`, `escape`…) check it is data within the text cap.
 """
 
 from __future__ import annotations
@@ -18,33 +18,48 @@ from typing import Any
 from jinja2 import Environment, pass_environment, pass_eval_context
 from jinja2.filters import do_reverse, make_attrgetter, sync_do_join, sync_do_unique
 from jinja2.nodes import EvalContext
-from markupsafe import Markup, escape
 
 from frontdesk.domain.rules.template_limits import (
     CURRENT_METER,
     MAX_LIST_ITEMS,
+    check_as_text,
     check_list,
     check_separated,
-    check_text_of,
     linear_sum,
 )
+
+TEXT_FILTERS = frozenset(
+    {
+        "capitalize", "e", "escape", "lower", "string", "striptags", "title", "trim",
+        "truncate", "upper", "urlencode", "wordcount",
+    }
+)  # fmt: skip
+"""Filters that write their value out as text first (`str()`)."""
 
 
 def bounded_filters(
     builtin: Mapping[str, Callable[..., Any]], allowed: frozenset[str]
 ) -> dict[str, Callable[..., Any]]:
-    """The `allowed` filters: Jinja's own, or their bounded replacement, each timed."""
+    """The `allowed` filters: Jinja's own, or their bounded replacement, each timed; those
+    that write their value out as text check it first (`check_as_text`)."""
     chosen = {name: _REPLACEMENTS.get(name, builtin[name]) for name in sorted(allowed)}
-    return {name: _timed(function) for name, function in chosen.items()}
+    return {
+        name: _guarded(function, as_text=name in TEXT_FILTERS) for name, function in chosen.items()
+    }
 
 
-def _timed(function: Callable[..., Any]) -> Callable[..., Any]:
+def _guarded(function: Callable[..., Any], *, as_text: bool) -> Callable[..., Any]:
+    # The value comes after what Jinja passes first (context, eval context or environment).
+    position = 1 if hasattr(function, "jinja_pass_arg") else 0
+
     # `wraps` keeps Jinja's marks (`jinja_pass_arg`), so the wrapper is called the same way.
     @wraps(function)
     def run(*args: Any, **kwargs: Any) -> Any:
         meter = CURRENT_METER.get()
         if meter is not None:
             meter.check_time()
+        if as_text and len(args) > position:
+            check_as_text(args[position])
         return function(*args, **kwargs)
 
     return run
@@ -70,6 +85,8 @@ def _join(
         value = map(make_attrgetter(eval_ctx.environment, attribute), value)
     items = _listed(value)
     check_separated(items, str(d))
+    for item in items:
+        check_as_text(item)
     return sync_do_join(eval_ctx, items, d)
 
 
@@ -98,23 +115,10 @@ def _unique(
     return _listed(sync_do_unique(environment, value, case_sensitive, attribute))
 
 
-def _string(value: Any) -> str:
-    check_text_of(value)
-    return value if isinstance(value, str) else str(value)
-
-
-def _escape(value: Any) -> Markup:
-    check_text_of(value)
-    return escape(value)
-
-
 _REPLACEMENTS: dict[str, Callable[..., Any]] = {
     "sum": _sum,
     "join": _join,
     "list": _listed,
     "reverse": _reverse,
     "unique": _unique,
-    "string": _string,
-    "e": _escape,
-    "escape": _escape,
 }

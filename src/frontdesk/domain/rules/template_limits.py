@@ -26,6 +26,8 @@ from itertools import chain
 from typing import Any
 from uuid import UUID
 
+from jinja2 import Undefined
+
 MAX_TEXT_CHARS = 20_000
 MAX_LIST_ITEMS = 10_000
 MAX_INT_BITS = 256
@@ -129,14 +131,6 @@ def check_text(chars: int, *, exact: bool = True) -> None:
     charge(chars)
 
 
-def check_text_of(value: object) -> None:
-    """`value` written out as text (`|string`) stays within the text cap: it is at least
-    as long as its deep size."""
-    if isinstance(value, str):
-        return  # already built
-    check_text(size_of(value, MAX_TEXT_CHARS), exact=False)
-
-
 def _deep(value: object) -> int:
     return size_of(value, MAX_LIST_ITEMS)
 
@@ -224,41 +218,42 @@ def is_data(value: object) -> bool:
     return isinstance(value, Mapping | list | tuple | set | frozenset)
 
 
-def data_only(value: Any) -> Any:
-    """`value` with everything that is not data left out (a mapping's key dropped, a list's
-    item made None): a template reading it finds the value missing rather than printing its
-    representation (`<… object at 0x7f…>`). `value` itself when it is all data (the usual
-    case: contexts are built from records as plain values)."""
-    if _all_data(value):
-        return value
-    if isinstance(value, Mapping):
-        return {key: data_only(item) for key, item in value.items() if is_data(item)}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [data_only(item) if is_data(item) else None for item in value]
-    return value if is_data(value) else None
-
-
-def _all_data(value: object) -> bool:
+def check_data(value: object) -> None:
+    """`value` and everything it holds is data. Anything else would print its representation
+    (`<bound method … at 0x7f…>`). Call on a value within a size cap: the walk visits every
+    item."""
     stack: list[object] = [value]
     while stack:
         item = stack.pop()
         if not is_data(item):
-            return False
+            raise NotPrintable(
+                "cannot print this value: only text, numbers, dates and lists of them can be "
+                "printed"
+            )
         if isinstance(item, Mapping):
             stack.extend(item.keys())
             stack.extend(item.values())
         elif isinstance(item, list | tuple | set | frozenset):
             stack.extend(item)
-    return True
+
+
+def check_as_text(value: object) -> None:
+    """`value` about to be written out as text (printed, `~`, `|upper`…): within the text cap
+    (measured before `str()` writes out a nested list) and data only."""
+    if isinstance(value, str | Undefined) or type(value) in _SCALARS:
+        return  # an Undefined raises the "no value" error once written out
+    check_text(size_of(value, MAX_TEXT_CHARS), exact=False)
+    check_data(value)
+
+
+_SCALARS = frozenset({int, float, bool, type(None)})
 
 
 def check_printable(value: object, max_chars: int) -> None:
     """`value` may be written out by `{{ … }}`: data only, and no longer than `max_chars`
-    once printed (checked before `str()` writes out a nested list). The sandbox lets only
-    data in (`data_only`, attribute lookups); this is the last line all the same."""
-    if not isinstance(value, str) and size_of(value, max_chars) > max_chars:
+    once printed (checked before `str()` writes out a nested list)."""
+    if isinstance(value, str) or type(value) in _SCALARS:
+        return
+    if size_of(value, max_chars) > max_chars:
         raise LimitExceeded(f"output longer than {max_chars:,} characters")
-    if not _all_data(value):
-        raise NotPrintable(
-            "cannot print this value: only text, numbers, dates and lists of them can be printed"
-        )
+    check_data(value)

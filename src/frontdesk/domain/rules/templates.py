@@ -11,10 +11,11 @@ measured before it allocates (`template_limits`), literal expressions and nestin
 checked when the template is saved (`template_static`), and output size and time are checked
 while it streams (`generate()`) and at each of those operations.
 
-Only data gets in, so only data is printed: a context value that is not text, a number, a
-date or a list or dict of those, and an attribute that is a method (`patient.items`,
-`patient.first_name.upper`) or any other object, read as missing, never as their Python
-representation (`<bound method … at 0x7f…>`); `finalize` checks what is printed once more.
+Only data is printed. A variable or attribute that is not text, a number, a date, an id or a
+list or dict of those — a method (`patient.items`, `patient.first_name.upper`), a time zone,
+an object a caller left in the context — reads as missing; and wherever a value becomes text
+(`finalize` for `{{ … }}`, `~`, `|string`, `|upper`…) it is checked to be data within the text
+cap, so nothing prints its Python representation (`<bound method … at 0x7f…>`).
 
 Channels: `html` escapes every value (HTML e-mail); `text` leaves values as they are (SMS,
 push, in-app text). A `None` value renders as an empty string; a missing one is an error.
@@ -28,9 +29,11 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, UndefinedError, nodes
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
-from jinja2.runtime import Context
+from jinja2.runtime import Context, markup_join, str_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import missing
 
 from frontdesk.domain.rules.conditions import resolve
 from frontdesk.domain.rules.errors import TemplateFailed, TemplateOverLimit, TemplateRefused
@@ -41,10 +44,11 @@ from frontdesk.domain.rules.template_limits import (
     LimitExceeded,
     Meter,
     NotPrintable,
+    check_as_text,
     check_join,
     check_printable,
     check_repeat,
-    data_only,
+    check_text,
     is_data,
 )
 from frontdesk.domain.rules.template_static import TOO_DEEP, static_problem
@@ -95,11 +99,34 @@ _REFUSED_WORDING: dict[type[nodes.Node], str] = {
 }
 
 
+class _DataContext(Context):
+    """A variable whose value is not data (an object a caller left in the context) is
+    missing, like an unknown one."""
+
+    def resolve_or_missing(self, key: str) -> Any:
+        value = super().resolve_or_missing(key)
+        return value if value is missing or is_data(value) else missing
+
+
+class _CodeGenerator(CodeGenerator):
+    """`a ~ b` joins through the sandbox (`concat_text`), which measures and checks its
+    parts, instead of Jinja's plain `str()` of each."""
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.concat_text((")
+        for part in node.nodes:
+            self.visit(part, frame)
+            self.write(", ")
+        self.write("))")
+
+
 class _Sandbox(ImmutableSandboxedEnvironment):
-    """The sandbox with the operators that allocate measured first, and attribute lookups that
-    yield data only."""
+    """The sandbox with the operators that allocate measured first, and lookups that yield
+    data only."""
 
     intercepted_binops = frozenset({"*", "+", "%", "**"})
+    context_class = _DataContext
+    code_generator_class = _CodeGenerator
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "**":
@@ -118,7 +145,9 @@ class _Sandbox(ImmutableSandboxedEnvironment):
     def getattr(self, obj: Any, attribute: str) -> Any:
         if isinstance(obj, Mapping):
             # `patient.items` is the key "items", never the dict's method.
-            return obj[attribute] if attribute in obj else self.undefined(obj=obj, name=attribute)
+            if attribute not in obj:
+                return self.undefined(obj=obj, name=attribute)
+            return self._data(obj, attribute, obj[attribute])
         return self._data(obj, attribute, super().getattr(obj, attribute))
 
     def getitem(self, obj: Any, argument: Any) -> Any:
@@ -132,12 +161,21 @@ class _Sandbox(ImmutableSandboxedEnvironment):
             return value
         return self.undefined(obj=obj, name=name)
 
+    def concat_text(self, parts: tuple[Any, ...]) -> str:
+        """`a ~ b ~ …`: each part data within the text cap, and the whole text too."""
+        for part in parts:
+            check_as_text(part)
+        pieces = [part if isinstance(part, str) else str(part) for part in parts]
+        check_text(sum(map(len, pieces)))
+        # Autoescaping is fixed per channel ({% autoescape %} is refused).
+        return markup_join(pieces) if self.autoescape else str_join(pieces)
+
 
 def _printable(value: Any) -> Any:
     """What `{{ … }}` writes: None as nothing, data as itself, anything else an error."""
     if value is None:
         return ""
-    if isinstance(value, Undefined):
+    if isinstance(value, str | int | float | Undefined):
         return value  # StrictUndefined: printing it raises the "no value" error
     meter = CURRENT_METER.get()
     check_printable(value, meter.max_chars if meter is not None else MAX_OUTPUT_CHARS)
@@ -192,7 +230,6 @@ def render(
     or an output, over a limit (`max_chars` for the output) or take longer than `time_limit`
     seconds. TemplateFailed: a value it needs is missing or cannot be printed."""
     template = _compiled(source, channel, field)
-    values = data_only(dict(context))
     meter = Meter(
         deadline=timer() + time_limit, time_limit=time_limit, max_chars=max_chars, timer=timer
     )
@@ -200,7 +237,7 @@ def render(
     size = 0
     token = CURRENT_METER.set(meter)
     try:
-        for piece in template.generate(values):
+        for piece in template.generate(dict(context)):
             size += len(piece)
             if size > max_chars:
                 raise LimitExceeded(f"output longer than {max_chars:,} characters")
@@ -213,7 +250,7 @@ def render(
     except SecurityError as exc:
         raise TemplateRefused.single(field, f"not allowed: {exc}") from None
     except UndefinedError:
-        raise TemplateFailed(_missing_value_message(source, values, field), field=field) from None
+        raise TemplateFailed(_missing_value_message(source, context, field), field=field) from None
     except (TypeError, ValueError, ArithmeticError, LookupError) as exc:
         raise TemplateFailed(f"cannot render: {exc}", field=field) from None
     finally:
@@ -222,12 +259,18 @@ def render(
 
 
 def _missing_value_message(source: str, context: Mapping[str, Any], field: str) -> str:
-    missing = sorted(
-        path for path in referenced_variables(source, field=field) if resolve(context, path) is None
+    absent = sorted(
+        path
+        for path in referenced_variables(source, field=field)
+        if not _present(resolve(context, path))
     )
-    if missing:
-        return "no value for " + ", ".join(repr(path) for path in missing)
+    if absent:
+        return "no value for " + ", ".join(repr(path) for path in absent)
     return "a value the template needs is missing"
+
+
+def _present(value: object) -> bool:
+    return value is not None and is_data(value)
 
 
 @lru_cache(maxsize=2048)
