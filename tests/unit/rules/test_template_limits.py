@@ -139,10 +139,13 @@ def test_what_one_rendering_builds_in_all_is_bounded() -> None:
     source = "{{ (patient.first_name * 6000)|length }}" * 6
     check_template(source)
     assert _over_limit(source) == (
-        f"the template builds more than {MAX_BUILT:,} items and characters in all; "
+        f"the template works through more than {MAX_BUILT:,} items and characters in all; "
         "that is the limit"
     )
     assert render("{{ (patient.first_name * 6000)|length }}" * 5, CONTEXT) == "18000" * 5
+    # Measuring counts too: repeating a big list no times at all, again and again, ends.
+    assert "that is the limit" in _over_limit("{{ (nested * 0)|length }}" * 10)
+    assert render("{{ (nested * 0)|length }}" * 9, CONTEXT) == "0" * 9
 
 
 def test_the_clock_is_read_inside_an_expression_not_only_between_pieces() -> None:

@@ -33,7 +33,7 @@ MAX_LIST_ITEMS = 10_000
 MAX_INT_BITS = 256
 MAX_INT_DIGITS = 77  # 256 bits
 MAX_BUILT = 100_000
-"""Items and characters the operations of one rendering may build in all."""
+"""Items and characters the operations of one rendering may build or measure in all."""
 
 
 class LimitExceeded(Exception):
@@ -59,8 +59,8 @@ class Meter:
         self.built += size
         if self.built > MAX_BUILT:
             raise LimitExceeded(
-                f"the template builds more than {MAX_BUILT:,} items and characters in all; "
-                "that is the limit"
+                f"the template works through more than {MAX_BUILT:,} items and characters in "
+                "all; that is the limit"
             )
         self.check_time()
 
@@ -132,7 +132,10 @@ def check_text(chars: int, *, exact: bool = True) -> None:
 
 
 def _deep(value: object) -> int:
-    return size_of(value, MAX_LIST_ITEMS)
+    # Measuring is work too: counted, so that `big * 0` a thousand times still ends.
+    items = size_of(value, MAX_LIST_ITEMS)
+    charge(items)
+    return items
 
 
 def _deep_total(values: list[Any]) -> int:
@@ -254,6 +257,8 @@ def check_printable(value: object, max_chars: int) -> None:
     once printed (checked before `str()` writes out a nested list)."""
     if isinstance(value, str) or type(value) in _SCALARS:
         return
-    if size_of(value, max_chars) > max_chars:
+    chars = size_of(value, max_chars)
+    if chars > max_chars:
         raise LimitExceeded(f"output longer than {max_chars:,} characters")
+    charge(chars)
     check_data(value)

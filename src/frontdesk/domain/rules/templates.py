@@ -67,9 +67,10 @@ SAFE_FILTERS = frozenset(
         "urlencode", "wordcount",
     }
 )  # fmt: skip
-"""Filters whose output grows at most linearly with their input. `format`, `center`, `indent`,
-`wordwrap` and `replace` can blow a short input up to gigabytes; `attr`, `map` and
-`selectattr` read attributes by a computed name."""
+"""Filters whose output grows at most linearly with their input (those that can still build a
+big value are measured first: `template_filters`). `format`, `center`, `indent`, `wordwrap`
+and `replace` can blow a short input up to gigabytes; `attr`, `map` and `selectattr` read
+attributes by a computed name; `batch` and `slice` build nested lists."""
 
 _ALLOWED_NODES: tuple[type[nodes.Node], ...] = (
     nodes.Template, nodes.Output, nodes.TemplateData, nodes.If, nodes.Const, nodes.Name,
