@@ -214,11 +214,16 @@ PLAIN_TYPES = (str, int, float, bool, Decimal, date, datetime, clock_time, UUID)
 def is_data(value: object) -> bool:
     """Whether `value` itself (not what it holds) is data: text, a number, a boolean, a date,
     an id, None, a text or number enum, or a list, tuple, set or mapping."""
+    if type(value) in _COMMON_DATA:
+        return True  # the usual case, without the slower checks of subclasses and ABCs
     if value is None or isinstance(value, PLAIN_TYPES):
         return True
     if isinstance(value, Enum):
         return isinstance(value.value, str | int)
     return isinstance(value, Mapping | list | tuple | set | frozenset)
+
+
+_COMMON_DATA = frozenset({str, int, float, bool, type(None), dict, list})
 
 
 def check_data(value: object) -> None:

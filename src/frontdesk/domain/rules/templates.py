@@ -144,7 +144,7 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         raise SecurityError("function and method calls are not allowed")
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        if isinstance(obj, Mapping):
+        if type(obj) is dict or isinstance(obj, Mapping):
             # `patient.items` is the key "items", never the dict's method.
             if attribute not in obj:
                 return self.undefined(obj=obj, name=attribute)
