@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from datetime import time as clock_time
 from decimal import Decimal
@@ -53,7 +53,7 @@ class Meter:
     time_limit: float
     max_chars: int = MAX_TEXT_CHARS
     timer: Callable[[], float] = time.monotonic
-    built: int = field(default=0)
+    built: int = 0
 
     def charge(self, size: int) -> None:
         self.built += size
