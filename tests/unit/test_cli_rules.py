@@ -74,6 +74,27 @@ def test_errors_print_one_a_line_with_their_json_path(
     assert lines[1] == "actions[0].form_template_id: is required"
 
 
+def test_templates_over_their_limits_are_refused_naming_the_field(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    hello = {"type": "show_notification", "message": "Hi {{ patient.first_name }}"}
+    bomb = {"type": "show_notification", "message": "{{ ([[0]*20000]*400)|sum(start=[])|length }}"}
+    # Only a name's length makes this one too big: it is tried with sample values.
+    names = {"type": "show_notification", "message": "{{ [patient.first_name] * 5000 }}"}
+    documents = [rule_doc(actions=[hello, bomb]), rule_doc(actions=[names])]
+
+    code, out, err = run(
+        capsys, "rules", "validate", str(write_json(tmp_path / "r.json", documents))
+    )
+
+    assert (code, err) == (1, "")
+    assert out.splitlines() == [
+        "[0].actions[1].message: the template builds a list of 20,000 items; the limit is 10,000",
+        "[1].actions[0].message: the template builds a list of 55,000 items; the limit is 10,000 "
+        "(with sample values)",
+    ]
+
+
 def test_errors_in_a_list_carry_the_rules_index(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -51,11 +51,18 @@ from frontdesk.automation.handlers.registry import load_all
 from frontdesk.automation.keys import action_field, execution_id_for
 from frontdesk.automation.redaction import redacted_check, redacted_rendering
 from frontdesk.automation.rule_cache import LoadedRule, cache_for
+from frontdesk.automation.template_alerts import alert_template_over_limit
 from frontdesk.automation.timer_rows import TimerKind, engine_timer, trigger_to_json
 from frontdesk.automation.trigger import TriggerInstance
 from frontdesk.domain.errors import DomainError
 from frontdesk.domain.ids import new_id
-from frontdesk.domain.rules import ActionBase, EvaluationResult, ScheduleAction, evaluate
+from frontdesk.domain.rules import (
+    ActionBase,
+    EvaluationResult,
+    ScheduleAction,
+    TemplateOverLimit,
+    evaluate,
+)
 from frontdesk.services.context import ServiceContext
 from frontdesk.store.base import utcnow
 from frontdesk.store.models import (
@@ -436,6 +443,9 @@ class ExecutionRun:
                 return handler(run)
         except TemporaryFailure as exc:
             return self._retry_or_give_up(path, action, attempt + 1, str(exc))
+        except TemplateOverLimit as exc:
+            alert_template_over_limit(self.tx, self.row, path, exc)
+            return ActionResult("failed", error=str(exc))
         except (PermanentFailure, DomainError) as exc:
             return ActionResult("failed", error=str(exc))
         except Exception as exc:  # a bug in one handler must not lose the whole execution

@@ -80,6 +80,7 @@ class AlertKind(StrEnum):
     DELIVERY_FAILED = "delivery_failed"
     SYNC_CONFLICT = "sync_conflict"
     RATE_ANOMALY = "rate_anomaly"
+    TEMPLATE_LIMIT = "template_limit"
 
 
 class MessageChannel(StrEnum):

@@ -168,6 +168,30 @@ def test_a_failed_action_does_not_stop_the_others_by_default(
     assert _effects(clinic) == (0, 1, 1)
 
 
+def test_a_template_over_its_limits_fails_its_action_and_alerts_the_admins_once(
+    clinic: Clinic, templates: dict[int, uuid.UUID]
+) -> None:
+    # Within the limits for the sample name tried at save (11 characters), over them for
+    # longer real names.
+    bomb = {"type": "show_notification", "message": "{{ [patient.first_name] * 900 }}"}
+    rule_id = insert_rule(clinic, rule_doc(bomb, NOTE))
+    for first_name in ("Ana-Maria Alexandra", "Maria-Magdalena"):
+        onboarded_event(clinic, insert_person(clinic, first_name=first_name).id)
+
+    dispatch_all(clinic)
+
+    runs = executions(clinic, rule_id)
+    assert len(runs) == 2
+    for execution in runs:
+        assert [e["status"] for e in execution.actions_executed] == ["failed", "success"]
+        assert "the limit is 10,000" in execution.actions_executed[0]["error"]
+    (alert,) = rows(clinic, Alert, Alert.kind == AlertKind.TEMPLATE_LIMIT)
+    assert alert.subject_id == rule_id
+    assert alert.title == "Automation template over its limits: Test rule"
+    assert alert.details["action"] == "actions[0]"
+    assert "the template builds a list of" in alert.body
+
+
 def test_on_failure_stop_skips_the_actions_after_a_failure(
     clinic: Clinic, templates: dict[int, uuid.UUID]
 ) -> None:

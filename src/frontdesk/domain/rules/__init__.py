@@ -20,6 +20,7 @@ from frontdesk.domain.rules.errors import (
     ForecastUnavailable,
     RuleInvalid,
     TemplateFailed,
+    TemplateOverLimit,
     TemplateRefused,
 )
 from frontdesk.domain.rules.schedule import (
@@ -79,6 +80,7 @@ __all__ = [
     "SampleEvent",
     "ScheduleAction",
     "TemplateFailed",
+    "TemplateOverLimit",
     "TemplateRefused",
     "TriggerSettings",
     "VarType",

@@ -19,5 +19,11 @@ class TemplateFailed(DomainError):
     missing, or the output is too long or too slow to produce."""
 
 
+class TemplateOverLimit(TemplateFailed):
+    """A template that went over one of its bounds while rendering: a text, list or number
+    too big to build, too much built in all, an output too long or a render too slow. The
+    template itself is at fault rather than the data, so the engine alerts the admins."""
+
+
 class ForecastUnavailable(InvalidInput):
     """A forecast asked of a rule whose firings depend on data rather than on the clock."""

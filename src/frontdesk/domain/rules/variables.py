@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from frontdesk.domain.enums import (
     AppointmentSource,
@@ -38,6 +38,7 @@ from frontdesk.domain.rules.conditions import (
     iter_field_conditions,
 )
 from frontdesk.domain.rules.paths import join_path
+from frontdesk.domain.rules.template_trial import sample_context, trial_problem
 from frontdesk.domain.rules.templates import referenced_variables
 from frontdesk.domain.rules.triggers import DateReachedSettings, TriggerSettings
 
@@ -309,11 +310,30 @@ def _actions_with_paths(actions: Sequence[ActionBase]) -> Iterator[tuple[str, Ac
             yield field, action
 
 
+_SAMPLE_ID = "00000000-0000-4000-8000-000000000001"
+_SAMPLES: dict[VarType, object] = {
+    VarType.STR: "Sample text",
+    VarType.INT: 30,
+    VarType.FLOAT: 0.5,
+    VarType.BOOL: True,
+    VarType.DATE: "2026-01-15",
+    VarType.DATETIME: "2026-01-15T09:00:00+00:00",
+    VarType.ID: _SAMPLE_ID,
+    VarType.ID_LIST: [_SAMPLE_ID],
+}
+
+
+def _sample(variable: Variable) -> object:
+    """A value of the variable's type for trying templates (`template_trial`)."""
+    return variable.choices[0] if variable.choices else _SAMPLES[variable.type]
+
+
 class _Checker:
     def __init__(self, trigger: EventName, available: dict[str, Variable]) -> None:
         self.trigger = trigger
         self.available = available
         self.errors: list[FieldError] = []
+        self._samples: dict[str, Any] | None = None
 
     def conditions(self, entries: Iterator[tuple[str, FieldCondition]]) -> None:
         for field, condition in entries:
@@ -327,9 +347,23 @@ class _Checker:
                 self.errors.append(FieldError(field, problem))
 
     def template(self, field: str, source: str) -> None:
-        for path in sorted(referenced_variables(source, field=field)):
-            if path not in self.available:
-                self.errors.append(FieldError(field, self._missing(path, "variable")))
+        missing = [
+            FieldError(field, self._missing(path, "variable"))
+            for path in sorted(referenced_variables(source, field=field))
+            if path not in self.available
+        ]
+        self.errors.extend(missing)
+        if not missing:
+            problem = trial_problem(source, field, self._sample_context())
+            if problem is not None:
+                self.errors.append(FieldError(field, problem))
+
+    def _sample_context(self) -> dict[str, Any]:
+        if self._samples is None:
+            self._samples = sample_context(
+                {path: _sample(variable) for path, variable in self.available.items()}
+            )
+        return self._samples
 
     def _missing(self, path: str, noun: str) -> str:
         if path in CATALOG:
