@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import socket
 import ssl
+import stat
 import tempfile
 import time
 import uuid
@@ -22,7 +23,13 @@ from sqlalchemy.orm import sessionmaker
 
 from frontdesk.server import operations_api
 from frontdesk.server.app import create_app
-from frontdesk.server.config import ServerConfig
+from frontdesk.server.config import (
+    SMS_TOKEN_ENV,
+    SMS_TOKEN_FILE,
+    TOKEN_SECRET_ENV,
+    TOKEN_SECRET_FILE,
+    ServerConfig,
+)
 from frontdesk.server.database import ServerDatabase, app_engine
 from frontdesk.server.middleware import CONTENT_SECURITY_POLICY, DOCS_CONTENT_SECURITY_POLICY
 from frontdesk.sync.protocol import SCHEMA_VERSION
@@ -195,3 +202,22 @@ def test_the_api_description_is_served_only_in_debug(
     assert answer.status_code == 200
     if path != "/openapi.json":
         assert answer.headers["content-security-policy"] == DOCS_CONTENT_SECURITY_POLICY
+
+
+def test_the_server_secrets_are_kept_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in (SMS_TOKEN_ENV, TOKEN_SECRET_ENV):
+        monkeypatch.delenv(name, raising=False)  # the files, not the environment
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / SMS_TOKEN_FILE).write_text("provider-token\n")
+    (data_dir / SMS_TOKEN_FILE).chmod(0o644)
+    config = ServerConfig.load(data_dir, database_url=None)
+    assert config.sms_token == "provider-token"
+    secret = data_dir / TOKEN_SECRET_FILE
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600  # made private
+    assert stat.S_IMODE((data_dir / SMS_TOKEN_FILE).stat().st_mode) == 0o600  # tightened
+    secret.chmod(0o644)
+    assert ServerConfig.load(data_dir, database_url=None).token_secret == config.token_secret
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
