@@ -27,7 +27,13 @@ from frontdesk.store.mirror import open_mirror
 from frontdesk.store.models import LocalSetting
 from frontdesk.store.profile import Profile
 from frontdesk.sync.apply import CURSOR_SETTING
-from frontdesk.sync.transport import SignedOut, SyncError, Transport, raise_for_answer
+from frontdesk.sync.transport import (
+    SignedOut,
+    SyncError,
+    Transport,
+    check_server_url,
+    raise_for_answer,
+)
 
 ACCOUNT_FILE = "account.json"
 TOKEN_FILE = "refresh-token"
@@ -122,6 +128,7 @@ def sign_in(
 ) -> Account:
     """Sign this desk in; the refresh token goes to the keyring, the rest to the profile.
     Signing in to another server or organization starts its sync from the beginning."""
+    check_server_url(server_url)  # before anything is opened or sent
     mirror = open_mirror(profile)
     device_id = mirror.device_id
     mirror.close()
