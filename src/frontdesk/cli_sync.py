@@ -156,7 +156,7 @@ def _automation(mirror: Mirror, account: Account) -> AutomationRunner:
         actor=Actor.system("automation"),
     )
     # The server says which due occurrences and messages are this desk's (sync/claims.py).
-    steps = engine_steps(local_outbox=mirror.profile.home / "outbox", claims=ServerClaims(account))
+    steps = engine_steps(local_outbox=mirror.profile.outbox_dir, claims=ServerClaims(account))
     return AutomationRunner(ctx, steps)
 
 

@@ -112,6 +112,24 @@ def test_a_wrong_server_address_is_explained(
     assert dialog.started is None
 
 
+def test_plain_http_to_another_computer_is_refused_on_screen(
+    qtbot: QtBot, setup: Desk, dialog: FirstRunDialog, empty_mirror: Mirror
+) -> None:
+    qtbot.mouseClick(dialog.server_choice, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(dialog.server_url, "http://frontdesk.example-clinic.com")
+    qtbot.keyClicks(dialog.email, "rita@example.com")
+    qtbot.keyClicks(dialog.password, "secret")
+    qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+    wait_for_operations(qtbot, setup)
+    assert dialog.message.text() == (
+        "Server: the server address must start with https:// — only a server on this "
+        "computer may use http://."
+    )
+    assert dialog.started is None
+    assert dialog.isEnabled()
+    assert current_account(empty_mirror.profile) is None
+
+
 def test_signing_in_to_a_server_keeps_the_session_and_pulls_the_clinic(
     qtbot: QtBot, setup: Desk, dialog: FirstRunDialog, empty_mirror: Mirror, live_server: LiveServer
 ) -> None:

@@ -31,7 +31,7 @@ def api_schema(server_database: ServerDatabase, tmp_path: Path) -> Any:
     organization = live.create_org(slug="fuzz-clinic")
     email = f"fuzz-{uuid.uuid4().hex[:6]}@example.com"
     live.create_user(organization.id, email)
-    app = create_app(config, server_database)
+    app = create_app(config, server_database, debug=True)  # debug: it serves its schema
     token = (
         Accounts(server_database.engine, config, live.clock)
         .sign_in(email=email, password=TEST_PASSWORD, organization_slug=None, device_id=None)

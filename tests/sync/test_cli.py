@@ -6,6 +6,7 @@ import io
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -16,7 +17,7 @@ import pytest
 from frontdesk.cli import main
 from frontdesk.domain.enums import Role
 from frontdesk.store.profile import Profile
-from frontdesk.sync.account import current_account, load_refresh_token
+from frontdesk.sync.account import ACCOUNT_FILE, current_account, load_refresh_token
 from frontdesk.sync.transport import SyncError, Transport
 from tests.support.postgres import TEST_PASSWORD
 from tests.sync.conftest import Clinic
@@ -57,6 +58,7 @@ def test_login_sync_and_logout(
 
     assert _login(home, sync_clinic, TEST_PASSWORD, monkeypatch) == 0
     assert "Signed in" in capsys.readouterr().out
+    assert stat.S_IMODE((home / ACCOUNT_FILE).stat().st_mode) == 0o600
     assert main(["--home", str(home), "sync", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["pushed"] == 0
@@ -147,3 +149,39 @@ def test_certificate_checks_cannot_be_turned_off(verify: bool) -> None:
     with pytest.raises(SyncError, match="cannot be turned off") as refused:
         Transport("https://127.0.0.1:9", verify=verify)
     assert refused.value.field == "ca"
+
+
+@pytest.mark.parametrize(
+    "server",
+    ["http://desk.example-clinic.com", "http://10.0.0.5:8443", "desk.example-clinic.com:8443"],
+)
+def test_login_refuses_plain_http_to_another_computer(
+    server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(TEST_PASSWORD + "\n"))
+    home = tmp_path / "desk"
+    options = ["--server", server, "--email", "desk@example.com", "--password-stdin"]
+    status = main(["--home", str(home), "login", *options])
+    assert status == 2
+    assert capsys.readouterr().err.strip() == (
+        "error: --server: the server address must start with https:// — only a server on this "
+        "computer may use http://"
+    )
+    assert current_account(Profile.resolve(home)) is None
+    assert not (home / "mirror.db").exists()  # refused before anything was opened
+
+
+@pytest.mark.parametrize(
+    "server",
+    ["http://127.0.0.1:8000", "http://127.3.2.1", "http://localhost:8000", "http://[::1]:8000"],
+)
+def test_plain_http_is_allowed_to_this_computer(server: str) -> None:
+    transport = Transport(server)
+    transport.close()
+    assert transport.server_url == server
+
+
+def test_a_stored_account_on_plain_http_elsewhere_is_refused_too() -> None:
+    with pytest.raises(SyncError, match="must start with https://") as refused:
+        Transport("http://desk.example-clinic.com")
+    assert refused.value.field == "server"

@@ -50,17 +50,6 @@ def test_without_a_keyring_the_key_goes_to_a_private_file(
     assert open_mirror(profile).device_id == mirror.device_id
 
 
-def test_a_key_file_others_can_read_is_refused(tmp_path: Path) -> None:
-    import keyring.backends.fail
-
-    keyring.set_keyring(keyring.backends.fail.Keyring())
-    profile = Profile.resolve(tmp_path / "desk")
-    open_mirror(profile).close()
-    (profile.home / KEY_FILE_NAME).chmod(0o644)
-    with pytest.raises(PermissionError, match="chmod 600"):
-        open_mirror(profile)
-
-
 def test_every_write_appends_outbox_and_audit_in_order(clinic: Clinic) -> None:
     with clinic.ctx.sessions() as session:
         before = session.scalar(select(func.max(OutboxMutation.device_seq)))

@@ -54,7 +54,7 @@ class DeskSession:
         )
         self.automation = AutomationRunner(
             engine,
-            engine_steps(local_outbox=mirror.profile.home / "outbox", claims=self.desk.claims),
+            engine_steps(local_outbox=mirror.profile.outbox_dir, claims=self.desk.claims),
         )
         self.automation.start()
 

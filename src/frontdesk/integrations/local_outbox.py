@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from frontdesk.integrations.errors import TemporaryError
+from frontdesk.private_files import append_private_text
 
 
 def append_record(path: Path, record: dict[str, Any]) -> None:
-    """Append one JSON line; a full disk or missing permission is worth retrying later."""
+    """Append one JSON line to a file only this user may read (it holds phone numbers and
+    names); a full disk or missing permission is worth retrying later."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as file:
-            file.write(json.dumps(record, ensure_ascii=False) + "\n")
+        append_private_text(path, json.dumps(record, ensure_ascii=False) + "\n")
     except OSError as exc:
         raise TemporaryError(f"cannot write {path}: {exc}") from exc

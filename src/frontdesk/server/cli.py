@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 import platformdirs
 import uvicorn
@@ -25,7 +28,7 @@ from frontdesk.server.config import (
     ServerConfig,
 )
 from frontdesk.server.database import DatabaseSetupError, ServerDatabase
-from frontdesk.server.delivery import server_delivery
+from frontdesk.server.delivery import Delivery, server_delivery
 from frontdesk.server.engine_worker import ServerEngine
 from frontdesk.server.migrate import current_revision
 from frontdesk.server.passwords import validate_password
@@ -35,6 +38,42 @@ DATA_DIR_ENV = "FRONTDESK_SERVER_HOME"
 
 class CommandError(Exception):
     """A problem the user can fix; printed without a traceback."""
+
+
+class Stopped(BaseException):
+    """SIGTERM or SIGINT arrived: unwind (stopping what was started) and leave. A
+    BaseException, as KeyboardInterrupt is, so no `except Exception` swallows it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _raise_stopped(signum: int, _frame: FrameType | None) -> None:
+    raise Stopped(signum)
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """SIGTERM (service managers, containers) and SIGINT (Ctrl+C) both unwind the command, so
+    its `finally` blocks stop the embedded PostgreSQL. While serving, uvicorn takes the signals
+    to finish its requests and then raises them again here."""
+    stopping = (signal.SIGTERM, signal.SIGINT)
+    previous = {signum: signal.signal(signum, _raise_stopped) for signum in stopping}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+@contextmanager
+def _database(config: ServerConfig) -> Iterator[ServerDatabase]:
+    database = ServerDatabase().start(config)
+    try:
+        yield database
+    finally:
+        database.dispose()
 
 
 def _config(args: argparse.Namespace, **extra: object) -> ServerConfig:
@@ -47,9 +86,8 @@ def _config(args: argparse.Namespace, **extra: object) -> ServerConfig:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    database = ServerDatabase().start(_config(args))
-    print(f"server database is at revision {current_revision(database.engine)}")
-    database.dispose()
+    with _database(_config(args)) as database:
+        print(f"server database is at revision {current_revision(database.engine)}")
     return 0
 
 
@@ -71,40 +109,51 @@ def _run(args: argparse.Namespace) -> int:
     )
     # Before the database: a missing --smtp-from or SMS token fails fast.
     delivery = server_delivery(config)
-    database = ServerDatabase().start(config)
     if not config.uses_tls:
         print("warning: serving plain HTTP; use --certfile/--keyfile outside a test machine")
-    automation = (
-        None
-        if args.no_automation
-        else ServerEngine(database.engine, SystemClock(), delivery=delivery)
-    )
-    if automation is not None:
-        automation.start()
+    try:
+        with _database(config) as database:
+            _serve(config, database, delivery, automation=not args.no_automation, debug=args.debug)
+    except Stopped as stopped:
+        print(f"frontdesk-server: stopped ({stopped})", file=sys.stderr)
+    return 0
+
+
+def _serve(
+    config: ServerConfig,
+    database: ServerDatabase,
+    delivery: Delivery,
+    *,
+    automation: bool,
+    debug: bool,
+) -> None:
+    engine = ServerEngine(database.engine, SystemClock(), delivery=delivery) if automation else None
+    if engine is not None:
+        engine.start()
     try:
         uvicorn.run(
-            create_app(config, database),
+            create_app(config, database, debug=debug),
             host=config.host,
             port=config.port,
             ssl_certfile=str(config.certfile) if config.certfile else None,
             ssl_keyfile=str(config.keyfile) if config.keyfile else None,
             proxy_headers=False,
+            server_header=False,
         )
     finally:
-        if automation is not None:
-            automation.stop()
-    return 0
+        if engine is not None:
+            engine.stop()
 
 
 def _create_org(args: argparse.Namespace) -> int:
-    database = ServerDatabase().start(_config(args))
-    organization = create_organization(
-        database.engine,
-        name=args.name,
-        slug=args.slug,
-        timezone=args.timezone,
-        country=args.country,
-    )
+    with _database(_config(args)) as database:
+        organization = create_organization(
+            database.engine,
+            name=args.name,
+            slug=args.slug,
+            timezone=args.timezone,
+            country=args.country,
+        )
     print(f"created organization {organization.slug} ({organization.id})")
     return 0
 
@@ -121,18 +170,18 @@ def _read_password(args: argparse.Namespace) -> str:
 def _create_user(args: argparse.Namespace) -> int:
     password = _read_password(args)
     validate_password(password)  # before the database starts: a quick answer to a typo
-    database = ServerDatabase().start(_config(args))
-    organization_id = organization_id_for_slug(database.engine, args.org)
-    if organization_id is None:
-        raise CommandError(f"--org: no organization {args.org!r}")
-    user = create_user(
-        database.engine,
-        organization_id=organization_id,
-        email=args.email,
-        password=password,
-        role=Role(args.role),
-        display_name=args.name or args.email,
-    )
+    with _database(_config(args)) as database:
+        organization_id = organization_id_for_slug(database.engine, args.org)
+        if organization_id is None:
+            raise CommandError(f"--org: no organization {args.org!r}")
+        user = create_user(
+            database.engine,
+            organization_id=organization_id,
+            email=args.email,
+            password=password,
+            role=Role(args.role),
+            display_name=args.name or args.email,
+        )
     print(f"created {args.role} {user.email} ({user.id}) in {args.org}")
     return 0
 
@@ -179,6 +228,11 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"send due SMS through this provider endpoint (token: ${SMS_TOKEN_ENV} or the "
         f"file {SMS_TOKEN_FILE} in the data directory)",
     )
+    run.add_argument(
+        "--debug",
+        action="store_true",
+        help="also serve the API description and explorer (/openapi.json, /docs, /redoc)",
+    )
     run.set_defaults(handler=_run)
 
     org = commands.add_parser("create-org", help="create an organization")
@@ -203,7 +257,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return int(args.handler(args))
+        with _stop_on_signals():
+            return int(args.handler(args))
+    except Stopped as stopped:
+        print(f"frontdesk-server: stopped ({stopped})", file=sys.stderr)
+        return 128 + stopped.signum
     except (CommandError, DatabaseSetupError) as error:
         print(f"frontdesk-server: {error}", file=sys.stderr)
         return 2

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from frontdesk.domain.errors import InvalidInput
+from frontdesk.private_files import PRIVATE_FILE_MODE, tighten, write_private_text
 
 DATABASE_URL_ENV = "FRONTDESK_DATABASE_URL"
 TOKEN_SECRET_ENV = "FRONTDESK_TOKEN_SECRET"
@@ -77,13 +78,16 @@ class ServerConfig:
 
 
 def _file_text(path: Path) -> str:
-    return path.read_text().strip() if path.exists() else ""
+    """A secret kept in a file: its content, the file closed to other users first."""
+    if not path.exists():
+        return ""
+    tighten(path, PRIVATE_FILE_MODE)
+    return path.read_text().strip()
 
 
 def _stored_secret(path: Path) -> str:
     if path.exists():
-        return path.read_text().strip()
+        return _file_text(path)
     secret = secrets.token_urlsafe(48)
-    path.touch(mode=0o600)
-    path.write_text(secret)
+    write_private_text(path, secret)
     return secret

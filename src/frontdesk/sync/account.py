@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import stat
 import threading
 import time
 import uuid
@@ -24,11 +22,18 @@ import keyring.errors
 from sqlalchemy import delete
 
 from frontdesk.domain.enums import Role
+from frontdesk.private_files import write_private_text
 from frontdesk.store.mirror import open_mirror
 from frontdesk.store.models import LocalSetting
 from frontdesk.store.profile import Profile
 from frontdesk.sync.apply import CURSOR_SETTING
-from frontdesk.sync.transport import SignedOut, SyncError, Transport, raise_for_answer
+from frontdesk.sync.transport import (
+    SignedOut,
+    SyncError,
+    Transport,
+    check_server_url,
+    raise_for_answer,
+)
 
 ACCOUNT_FILE = "account.json"
 TOKEN_FILE = "refresh-token"
@@ -123,6 +128,7 @@ def sign_in(
 ) -> Account:
     """Sign this desk in; the refresh token goes to the keyring, the rest to the profile.
     Signing in to another server or organization starts its sync from the beginning."""
+    check_server_url(server_url)  # before anything is opened or sent
     mirror = open_mirror(profile)
     device_id = mirror.device_id
     mirror.close()
@@ -224,7 +230,7 @@ def _write_account_file(account: Account) -> None:
         "device_id": str(account.device_id),
         "ca_path": account.ca_path,
     }
-    (account.profile.home / ACCOUNT_FILE).write_text(json.dumps(data, indent=2))
+    write_private_text(account.profile.home / ACCOUNT_FILE, json.dumps(data, indent=2))
 
 
 def _keyring_account(profile: Profile) -> str:
@@ -246,10 +252,7 @@ def store_refresh_token(profile: Profile, token: str) -> None:
             return
         except keyring.errors.KeyringError:
             pass  # a locked or broken keyring: the private file below
-    path = profile.home / TOKEN_FILE
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, stat.S_IRUSR | stat.S_IWUSR)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(token)
+    write_private_text(profile.home / TOKEN_FILE, token)
 
 
 def load_refresh_token(profile: Profile) -> str | None:

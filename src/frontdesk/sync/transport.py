@@ -3,6 +3,7 @@ request, the server's clock read from every answer."""
 
 from __future__ import annotations
 
+import ipaddress
 import ssl
 from datetime import UTC, datetime
 from typing import Any
@@ -13,6 +14,9 @@ from frontdesk.domain.errors import DomainError
 from frontdesk.sync.protocol import SCHEMA_HEADER, SCHEMA_VERSION, SERVER_TIME_HEADER
 
 TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+PLAIN_HTTP_REFUSED = (
+    "the server address must start with https:// — only a server on this computer may use http://"
+)
 
 
 class SyncError(DomainError):
@@ -44,11 +48,34 @@ def tls_context(verify: str | bool) -> ssl.SSLContext | bool:
     return verify
 
 
+def check_server_url(server_url: str) -> str:
+    """`server_url` if a desk may send passwords and patient data there: over HTTPS, or over
+    plain HTTP to this computer alone (the demo, a test) — on any network, HTTP can be read
+    and changed on the way."""
+    given = server_url.strip()
+    try:
+        url = httpx.URL(given)
+    except httpx.InvalidURL:
+        raise SyncError(PLAIN_HTTP_REFUSED, field="server") from None
+    if url.host and (url.scheme == "https" or (url.scheme == "http" and _loopback(url.host))):
+        return given
+    raise SyncError(PLAIN_HTTP_REFUSED, field="server")
+
+
+def _loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback  # 127.0.0.0/8 and ::1
+    except ValueError:
+        return False
+
+
 class Transport:
     """One connection pool to one server."""
 
     def __init__(self, server_url: str, *, verify: str | bool = True) -> None:
-        self.server_url = server_url.rstrip("/")
+        self.server_url = check_server_url(server_url).rstrip("/")
         self.client = httpx.Client(
             base_url=self.server_url,
             verify=tls_context(verify),
