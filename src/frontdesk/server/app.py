@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from frontdesk.domain.clock import Clock, SystemClock
@@ -17,12 +20,21 @@ from frontdesk.sync.protocol import SCHEMA_VERSION
 def create_app(
     config: ServerConfig, database: ServerDatabase, *, clock: Clock | None = None
 ) -> FastAPI:
+    state = ServerState.build(config, database, clock or SystemClock())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        # The hub's listening connection starts with the first live stream.
+        state.live.close()
+
     app = FastAPI(
         title="Front Desk server",
         version="1",
         description="Sync for Front Desk desktops and the public booking page.",
+        lifespan=lifespan,
     )
-    app.state.frontdesk = ServerState.build(config, database, clock or SystemClock())
+    app.state.frontdesk = state
     app.include_router(auth.router)
     app.include_router(me_api.router)
     app.include_router(public_api.router)

@@ -68,6 +68,7 @@ def _run(args: argparse.Namespace) -> int:
         smtp_username=args.smtp_username,
         smtp_starttls=not args.smtp_no_starttls,
         sms_url=args.sms_url,
+        live_streams_per_account=args.live_streams_per_account,
     )
     # Before the database: a missing --smtp-from or SMS token fails fast.
     delivery = server_delivery(config)
@@ -178,6 +179,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--sms-url",
         help=f"send due SMS through this provider endpoint (token: ${SMS_TOKEN_ENV} or the "
         f"file {SMS_TOKEN_FILE} in the data directory)",
+    )
+    run.add_argument(
+        "--live-streams-per-account",
+        type=int,
+        default=5,
+        help="live update streams one account may hold open at once (default 5)",
     )
     run.set_defaults(handler=_run)
 
