@@ -19,7 +19,7 @@ import httpx
 import psycopg
 import pytest
 from httpx_sse import aconnect_sse
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from frontdesk.domain.enums import Role
 from frontdesk.domain.errors import InvalidInput
@@ -182,9 +182,20 @@ def test_a_change_wakes_the_stream_without_polling(served: Served) -> None:
     live = served.live
     organization = live.create_org()
 
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
     async def scenario() -> None:
         async with client(live) as http, stream(http, token(live, organization.id)) as opened:
             first = await opened.next()
+            event.listen(live.database.engine, "before_cursor_execute", count)
+            try:
+                await asyncio.sleep(QUIET)
+            finally:
+                event.remove(live.database.engine, "before_cursor_execute", count)
+            assert statements == []  # a waiting stream asks the database nothing
             version = move(live, organization.id)
             assert version > first
             assert await opened.next() == version

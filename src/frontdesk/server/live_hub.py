@@ -161,6 +161,9 @@ class LiveHub:
                             self._route(notice.payload)
             except (psycopg.Error, SQLAlchemyError) as error:
                 _log.warning("live updates: listening connection lost (%s); reconnecting", error)
+            except Exception:
+                # The listener must outlive a bug in one notice: every stream depends on it.
+                _log.exception("live updates: the listener failed; starting it again")
             self.listening.clear()
             self._stopping.wait(self._retry_seconds)
 
