@@ -380,8 +380,8 @@ def main() -> int:
         pulls.report("1. the other organization's pulls, no stream open:", args.pulls)
         pid = server.pid
         print(
-            f"   server idle: {idle_cpu(pid) * 100:.1f} % of a core (the automation engine's "
-            f"ticks), {resident_mb(pid):.0f} MB resident"
+            f"   server idle: {idle_cpu(pid) * 100:.1f} % of a core, "
+            f"{resident_mb(pid):.0f} MB resident"
         )
 
         tokens = stream_tokens(live, busy, args.streams)
