@@ -18,19 +18,27 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
+from alembic import command
 from httpx_sse import aconnect_sse
-from sqlalchemy import event, text
+from sqlalchemy import Engine, create_engine, event, text
 
 from frontdesk.domain.enums import Role
 from frontdesk.domain.errors import InvalidInput
 from frontdesk.server.app import create_app
 from frontdesk.server.config import ServerConfig
-from frontdesk.server.database import ServerDatabase
+from frontdesk.server.database import ServerDatabase, sqlalchemy_url
 from frontdesk.server.live_hub import CHANNEL, LiveHub
+from frontdesk.server.migrate import _config, upgrade_server
 from frontdesk.server.scope import Scope, scoped_sessions
 from frontdesk.server.tokens import Principal, issue_access_token
 from frontdesk.sync.protocol import SCHEMA_HEADER, SCHEMA_VERSION
-from tests.support.postgres import LiveServer, serve_in_thread, tls_files
+from tests.support.postgres import (
+    LiveServer,
+    drop_database,
+    fresh_database,
+    serve_in_thread,
+    tls_files,
+)
 
 PER_ACCOUNT = 2
 # Generous for a shared machine; a notice normally arrives in milliseconds.
@@ -280,3 +288,29 @@ def test_the_bound_must_allow_a_stream(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput) as raised:
         ServerConfig(data_dir=tmp_path, token_secret="x" * 40, live_streams_per_account=0)
     assert raised.value.errors[0].field == "live_streams_per_account"
+
+
+def trigger_source(engine: Engine) -> str:
+    with engine.connect() as connection:
+        return str(
+            connection.scalar(
+                text("SELECT prosrc FROM pg_proc WHERE proname = 'sync_record_change'")
+            )
+        )
+
+
+def test_the_notice_revision_goes_down_and_up_again(pg_url: str, pg_template: str) -> None:
+    admin = sqlalchemy_url(pg_url)
+    name = str(fresh_database(admin, pg_template).database)
+    owner = create_engine(admin.set(database=name))
+    try:
+        assert f"pg_notify('{CHANNEL}'" in trigger_source(owner)
+        with owner.begin() as connection:
+            command.downgrade(_config(connection), "0003")
+        assert "pg_notify" not in trigger_source(owner)
+        assert "INSERT INTO sync_changes" in trigger_source(owner)
+        upgrade_server(owner)
+        assert f"pg_notify('{CHANNEL}'" in trigger_source(owner)
+    finally:
+        owner.dispose()
+        drop_database(admin, name)
