@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -38,14 +40,23 @@ def create_app(
 ) -> FastAPI:
     """The API; `debug` also serves its description and explorer (`/openapi.json`, `/docs`,
     `/redoc`), which a production server keeps to itself."""
+    state = ServerState.build(config, database, clock or SystemClock())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        # The hub's listening connection starts with the first live stream.
+        state.live.close()
+
     app = FrontDeskAPI(
         tls=config.uses_tls,
         title="Front Desk server",
         version="1",
         description="Sync for Front Desk desktops and the public booking page.",
         openapi_url="/openapi.json" if debug else None,
+        lifespan=lifespan,
     )
-    app.state.frontdesk = ServerState.build(config, database, clock or SystemClock())
+    app.state.frontdesk = state
     app.include_router(auth.router)
     app.include_router(me_api.router)
     app.include_router(public_api.router)

@@ -106,6 +106,7 @@ def _run(args: argparse.Namespace) -> int:
         smtp_username=args.smtp_username,
         smtp_starttls=not args.smtp_no_starttls,
         sms_url=args.sms_url,
+        live_streams_per_account=args.live_streams_per_account,
     )
     # Before the database: a missing --smtp-from or SMS token fails fast.
     delivery = server_delivery(config)
@@ -232,6 +233,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--debug",
         action="store_true",
         help="also serve the API description and explorer (/openapi.json, /docs, /redoc)",
+    )
+    run.add_argument(
+        "--live-streams-per-account",
+        type=int,
+        default=5,
+        help="live update streams one account may hold open at once (default 5)",
     )
     run.set_defaults(handler=_run)
 

@@ -35,6 +35,9 @@ class ServerConfig:
     login_rate_limit: str = "10/minute"
     booking_rate_limit: str = "20/hour"
     max_body_bytes: int = 5 * 1024 * 1024
+    # Open live update streams (`/v1/sync/live`) one account may hold in this process; one
+    # more is refused with 429 (docs/decisions.md, "Live updates").
+    live_streams_per_account: int = 5
     # Outbound e-mail from the server's delivery worker; no host: the server sends nothing.
     smtp_host: str | None = None
     smtp_port: int = 587
@@ -53,6 +56,10 @@ class ServerConfig:
                 "token_secret",
                 f"must be at least {MIN_TOKEN_SECRET_LENGTH} characters (set "
                 f"{TOKEN_SECRET_ENV} to a long random value, or leave it unset)",
+            )
+        if self.live_streams_per_account < 1:
+            raise InvalidInput.single(
+                "live_streams_per_account", "must be at least 1 (each desk holds one stream)"
             )
 
     @classmethod

@@ -1,4 +1,5 @@
-"""What every request handler reaches through the app: settings, database, clock, limits."""
+"""What every request handler reaches through the app: settings, database, clock, limits,
+the live update hub."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from frontdesk.domain.clock import Clock
 from frontdesk.server.config import ServerConfig
 from frontdesk.server.database import ServerDatabase
 from frontdesk.server.limits import RateLimits
+from frontdesk.server.live_hub import LiveHub
 
 
 @dataclass
@@ -19,6 +21,7 @@ class ServerState:
     clock: Clock
     login_limits: RateLimits
     booking_limits: RateLimits
+    live: LiveHub
 
     @classmethod
     def build(cls, config: ServerConfig, database: ServerDatabase, clock: Clock) -> ServerState:
@@ -28,6 +31,7 @@ class ServerState:
             clock=clock,
             login_limits=RateLimits("login", config.login_rate_limit),
             booking_limits=RateLimits("booking", config.booking_rate_limit),
+            live=LiveHub(database.engine, per_account=config.live_streams_per_account),
         )
 
 

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+from starlette.types import Receive, Scope, Send
 
 from frontdesk.server.deps import CurrentPrincipal, OrgSession, principal_scope
+from frontdesk.server.live_hub import Subscription, TooManyStreams
 from frontdesk.server.scope import scoped_sessions
 from frontdesk.server.state import ServerState, server_state
 from frontdesk.server.sync_apply import apply_push
@@ -34,8 +35,8 @@ from frontdesk.sync.protocol import (
 
 router = APIRouter(prefix="/v1/sync", tags=["sync"])
 
-LIVE_POLL_SECONDS = 0.2
-LIVE_PING_SECONDS = 1.0
+LIVE_KEEPALIVE_SECONDS = 15.0
+LIVE_RETRY_AFTER_SECONDS = 30
 # A live stream ends after this long and the desk reconnects, so no stream outlives a
 # shutdown or a revoked session by much.
 LIVE_STREAM_SECONDS = 120.0
@@ -96,37 +97,72 @@ def sync_state(principal: CurrentPrincipal, session: OrgSession) -> SyncState:
     return SyncState(version=_version(session, principal))
 
 
-@router.get("/live", response_class=StreamingResponse)
+@router.get(
+    "/live",
+    response_class=StreamingResponse,
+    responses={429: {"description": "The account holds as many live streams as allowed"}},
+)
 async def live(
-    request: Request,
     principal: CurrentPrincipal,
     state: Annotated[ServerState, Depends(server_state)],
 ) -> StreamingResponse:
-    """Server-sent events: `version` when the organization's version moves, `ping` each
-    second in between (so a desk notices a dead connection)."""
-    sessions = scoped_sessions(state.database.engine, principal_scope(principal))
+    """Server-sent events: `version` when the organization's version moves (and once on
+    connecting), a comment line every 15 s in between (so a desk notices a dead connection).
+    Waits on the process's one `LISTEN` connection: no query per stream but the first."""
+    try:
+        subscription = state.live.subscribe(principal.organization_id, principal.user_id)
+    except TooManyStreams as error:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            detail=str(error),
+            headers={"Retry-After": str(LIVE_RETRY_AFTER_SECONDS)},
+        ) from error
+    try:
+        # After subscribing: a version that moves during this read is not missed.
+        seen = await run_in_threadpool(_read_version, state, principal)
+    except BaseException:
+        subscription.close()
+        raise
+    return _LiveResponse(_events(subscription, seen), subscription)
 
-    def read_version() -> int:
-        with sessions.begin() as session:
-            return _version(session, principal)
 
-    async def stream() -> AsyncIterator[str]:
-        seen = await run_in_threadpool(read_version)
+async def _events(subscription: Subscription, seen: int) -> AsyncIterator[str]:
+    try:
         yield f"event: version\ndata: {seen}\n\n"
-        started = last_ping = time.monotonic()
-        while time.monotonic() - started < LIVE_STREAM_SECONDS:
-            if await request.is_disconnected():
+        ends = time.monotonic() + LIVE_STREAM_SECONDS
+        while not subscription.closed:
+            left = ends - time.monotonic()
+            if left <= 0:
                 return
-            await asyncio.sleep(LIVE_POLL_SECONDS)
-            version = await run_in_threadpool(read_version)
-            if version != seen:
+            version = await subscription.wait(seen, min(LIVE_KEEPALIVE_SECONDS, left))
+            if version is not None:
                 seen = version
                 yield f"event: version\ndata: {version}\n\n"
-            elif time.monotonic() - last_ping >= LIVE_PING_SECONDS:
-                last_ping = time.monotonic()
-                yield f"event: ping\ndata: {version}\n\n"
+            elif not subscription.closed:
+                yield ": keep-alive\n\n"
+    finally:
+        subscription.close()
 
-    return StreamingResponse(stream(), media_type="text/event-stream")
+
+class _LiveResponse(StreamingResponse):
+    """Frees the stream's place even when the client leaves before the first event (the
+    generator's own `finally` never runs if it never started)."""
+
+    def __init__(self, events: AsyncIterator[str], subscription: Subscription) -> None:
+        super().__init__(events, media_type="text/event-stream")
+        self._subscription = subscription
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._subscription.close()
+
+
+def _read_version(state: ServerState, principal: Principal) -> int:
+    sessions = scoped_sessions(state.database.engine, principal_scope(principal))
+    with sessions.begin() as session:
+        return _version(session, principal)
 
 
 def _reader(principal: Principal) -> Reader:

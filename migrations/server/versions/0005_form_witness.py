@@ -1,7 +1,7 @@
 """Forms record the staff member at whose desk they were signed (the witness)
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005_form_witness
+Revises: 0004_live_notify
 """
 
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004"
-down_revision: str | None = "0003"
+revision: str = "0005_form_witness"
+down_revision: str | None = "0004_live_notify"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
