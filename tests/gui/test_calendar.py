@@ -7,13 +7,13 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from frontdesk.domain.enums import AppointmentStatus
 from frontdesk.gui.calendar.models import ENTRIES_ROLE
-from frontdesk.gui.calendar.page import READ_AHEAD_DELAY_MS, CalendarPage
+from frontdesk.gui.calendar.page import CalendarPage
 from frontdesk.gui.desk import Desk
 from frontdesk.services import lifecycle
 from frontdesk.store.changes import ChangeSet
@@ -37,6 +37,15 @@ def page(qtbot: QtBot, desk: Desk) -> CalendarPage:
 def _book(clinic: Clinic, start: datetime, name: str = "Ioana Marin") -> uuid.UUID:
     email = f"{uuid.uuid4().hex[:8]}@example.com"
     return book(clinic.ctx, clinic, start=start, name=name, email=email).appointment.id
+
+
+def _wait_for_read_ahead(qtbot: QtBot, desk: Desk, page: CalendarPage) -> None:
+    """Until the pause after a period is shown has passed and the periods either side are
+    read: waiting for the page's own timer, not for a time thought longer than it."""
+    timer = page.findChild(QTimer, "calendar-read-ahead")
+    assert timer is not None
+    qtbot.waitUntil(lambda: not timer.isActive())
+    wait_for_operations(qtbot, desk)
 
 
 def _cells_with_text(page: CalendarPage) -> dict[tuple[str, str], str]:
@@ -205,8 +214,7 @@ def test_the_weeks_either_side_are_read_ahead_and_forgotten_when_data_changes(
     _book(clinic, TEN + timedelta(days=7), name="Next Week")
     page.refresh()
     wait_for_operations(qtbot, desk)
-    qtbot.wait(READ_AHEAD_DELAY_MS + 50)  # a pause: the weeks either side are read ahead
-    wait_for_operations(qtbot, desk)
+    _wait_for_read_ahead(qtbot, desk, page)
     page.next_period()  # no event loop: shown from what was read ahead
     assert [e.patient_name for e in page.schedule_model.entries] == ["Next Week"]
     wait_for_operations(qtbot, desk)
@@ -215,7 +223,6 @@ def test_the_weeks_either_side_are_read_ahead_and_forgotten_when_data_changes(
     changes.created["appointments"].add(later)
     with qtbot.waitSignal(page.sig_loaded):
         desk.signals.sig_changed.emit(changes)
-    qtbot.wait(READ_AHEAD_DELAY_MS + 50)
-    wait_for_operations(qtbot, desk)
+    _wait_for_read_ahead(qtbot, desk, page)
     page.next_period()
     assert [e.patient_name for e in page.schedule_model.entries] == ["Week After"]
