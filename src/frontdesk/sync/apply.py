@@ -166,6 +166,7 @@ def _apply(connection: Connection, page: PulledPage) -> None:
         _remove(cursor, table_name, [i for i in ids if (table_name, i) not in pending])
     if "sync_conflicts" in page.rows:
         _drop_refused_rows(cursor, page.rows["sync_conflicts"], pending)
+        _restore_refused_fields(cursor, page, pending)
     _overlay_pending(cursor, page, pending)
     _store_cursor(cursor, page)
 
@@ -275,6 +276,40 @@ def _drop_refused_rows(
         table_name, row_id = conflict["table_name"], conflict["row_id"]
         if table_name in SYNCED_TABLES and (table_name, row_id) not in pending:
             _remove(cursor, table_name, [row_id])
+
+
+def _restore_refused_fields(
+    cursor: Any, page: PulledPage, pending: dict[tuple[str, str], Any]
+) -> None:
+    """A change the server refused to a row it has: the desk takes the server's values back
+    (they are in the conflict, beside the refused ones), so it shows what is true until
+    someone resolves the conflict. A row this page sends, or one with changes still to push,
+    is left as it is: its newer state is written or on its way."""
+    for conflict in page.rows["sync_conflicts"].dicts():
+        if (
+            conflict["row_missing"]
+            or conflict["status"] != "open"
+            or conflict["kind"] != "rejected"
+        ):
+            continue
+        table_name, row_id = conflict["table_name"], conflict["row_id"]
+        if table_name not in SYNCED_TABLES or (table_name, row_id) in pending:
+            continue
+        sent = page.rows.get(table_name)
+        if sent is not None and row_id in sent.column("id"):
+            continue
+        converters = sqlite_converters(table(table_name))
+        fields = json.loads(conflict["fields"])  # pulled rows hold JSON columns as text
+        theirs = {
+            name: to_sqlite(converters[name], side["theirs"])
+            for name, side in fields.items()
+            if name in converters and name not in _NEVER_OVERLAID
+        }
+        if theirs:
+            assignments = ", ".join(f'"{name}" = ?' for name in theirs)
+            cursor.execute(
+                f"UPDATE {table_name} SET {assignments} WHERE id = ?", (*theirs.values(), row_id)
+            )
 
 
 def _remove(cursor: Any, table_name: str, ids: list[str]) -> None:
