@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from frontdesk.server.sync_batch import AppointmentOwners, NeedsCarefulPath, apply_batch
 from frontdesk.server.sync_rules import (
     FIELD_CONFLICT_REASON,
+    OutOfScope,
     Pusher,
     Rejected,
     changed_by_others,
@@ -123,7 +124,8 @@ def _apply_one(
             return _update(connection, pusher, target, mutation, specialist_of)
     except (Rejected, DBAPIError, ValueError, TypeError) as error:
         reason = _reason(error)
-    exists = _current(connection, target, mutation.row_id, lock=False) is not None
+        unseen = isinstance(error, OutOfScope)
+    exists = not unseen and _current(connection, target, mutation.row_id, lock=False) is not None
     conflict = _record_missing_or_rejected(connection, pusher, target, mutation, reason, exists)
     return MutationResult(seq=mutation.seq, outcome="conflict", conflict_id=conflict)
 

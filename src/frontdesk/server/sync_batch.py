@@ -19,6 +19,7 @@ from sqlalchemy import Connection, bindparam, insert, select, text, update
 
 from frontdesk.server.sync_rules import (
     FIELD_CONFLICT_REASON,
+    OutOfScope,
     Pusher,
     Rejected,
     changed_by_others,
@@ -77,16 +78,17 @@ def apply_batch(
                 )
                 to_write, lost = decide_update(target, row, mutation, others, pusher, specialist_of)
         except Rejected as error:
+            unseen = row is None or isinstance(error, OutOfScope)
             conflict = conflict_row(
                 pusher,
                 mutation,
                 kind="rejected",
-                fields=rejected_fields(target, mutation, row),
+                fields=rejected_fields(target, mutation, None if unseen else row),
                 reason=str(error),
-                row_missing=row is None,
+                row_missing=unseen,
             )
             conflicts.append(conflict)
-            if row is None:
+            if unseen:
                 refused_rows[(mutation.table, mutation.row_id)] = conflict
             results.append(_conflict_result(mutation, conflict))
             continue

@@ -73,7 +73,8 @@ def _scope_clause(reader: Reader, table_name: str, alias: str = "t") -> str:
 
 def _conflict_scope_clause(reader: Reader, alias: str) -> str:
     """A conflict about a row of a narrowed table goes with that row; a refused insert (no
-    row on the server) goes to its author alone."""
+    row on the server, or one outside the author's scope: it holds only the author's values)
+    goes to its author alone."""
     about_row = " ".join(
         f"WHEN '{name}' THEN EXISTS (SELECT 1 FROM {name} r WHERE r.id = {alias}.row_id "
         f"AND {_scope_clause(reader, name, 'r')})"

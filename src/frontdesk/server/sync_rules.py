@@ -40,6 +40,11 @@ class Rejected(Exception):
     """A business rule refuses the write (the message says which)."""
 
 
+class OutOfScope(Rejected):
+    """A specialist's write to a row outside their appointments: the conflict carries none of
+    the server's values (the row is not theirs to see), and their desk drops its copy."""
+
+
 @dataclass(frozen=True)
 class Pusher:
     """Who pushes: the organization, the signed-in user and device, and the server's now."""
@@ -70,12 +75,14 @@ def authorize(
     table and fields by `domain.write_rules`; for a specialist also the row, before and after
     the change (`rows`), which must be on appointments of theirs."""
     refusal = write_refusal(pusher.role, target.name, operation, fields)
-    if refusal is None and pusher.role == Role.SPECIALIST:
+    if refusal is not None:
+        raise Rejected(refusal)
+    if pusher.role == Role.SPECIALIST:
         refusal = specialist_row_refusal(
             target.name, pusher.specialist_id, _row_specialists(target.name, rows, specialist_of)
         )
-    if refusal is not None:
-        raise Rejected(refusal)
+        if refusal is not None:
+            raise OutOfScope(refusal)
 
 
 def _row_specialists(
