@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from frontdesk.domain.clock import Clock, SystemClock
-from frontdesk.server import auth, claims_api, me_api, public_api, sync_api
+from frontdesk.server import admin_api, auth, claims_api, me_api, public_api, sync_api
 from frontdesk.server.config import ServerConfig
 from frontdesk.server.database import ServerDatabase
 from frontdesk.server.errors import install_error_handlers
@@ -28,6 +28,7 @@ def create_app(
     app.include_router(public_api.router)
     app.include_router(sync_api.router)
     app.include_router(claims_api.router)
+    app.include_router(admin_api.router)
 
     @app.get("/health", tags=["operations"])
     def health() -> dict[str, str]:
