@@ -23,7 +23,7 @@ from frontdesk.server.devices import (
     register_device,
     see_device,
 )
-from frontdesk.server.models import Credential, RefreshToken
+from frontdesk.server.models import Credential, Device, RefreshToken
 from frontdesk.server.passwords import hash_password, needs_rehash, verify_password
 from frontdesk.server.scope import Scope, scoped_sessions
 from frontdesk.server.tokens import (
@@ -276,10 +276,19 @@ class Accounts:
                 )
             )
             user = session.get(User, user_id)
+            # An administrator's revocation also revokes the refresh tokens: say so rather
+            # than call the token reused.
+            deactivated = is_deactivated(session, secret.organization_id, user_id)
+            device = session.get(Device, (secret.organization_id, device_id)) if device_id else None
+            device_revoked = device_id is not None and (
+                device is None or device.revoked_at is not None
+            )
+        if membership is None or user is None or not user.is_active or deactivated:
+            raise InvalidToken("the account no longer has access")
+        if device_revoked:
+            raise InvalidToken("this desk was revoked by an administrator; sign in again")
         if reused:
             raise InvalidToken("refresh token was already used; sign in again")
-        if membership is None or user is None or not user.is_active:
-            raise InvalidToken("the account no longer has access")
         try:
             principal = self._principal(membership, None, device_id)
         except SignInRefused as error:

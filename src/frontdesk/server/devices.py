@@ -211,7 +211,7 @@ def revoke_device(
     Revoking twice keeps the first time."""
     device = session.get(Device, (organization_id, device_id), with_for_update=True)
     if device is None:
-        raise NotFound(f"no device {device_id}")
+        raise NotFound("no such device in this organization")
     if device.revoked_at is None:
         device.revoked_at = now
     session.execute(
@@ -249,7 +249,7 @@ def deactivate_member(
         )
     )
     if member is None:
-        raise NotFound(f"no staff account {user_id}")
+        raise NotFound("no such staff account in this organization")
     if not is_deactivated(session, organization_id, user_id):
         session.add(
             AccountDeactivation(
