@@ -67,7 +67,10 @@ def current_principal(caller: Annotated[Caller, Depends(current_caller)]) -> Pri
 def proven_device(caller: Annotated[Caller, Depends(current_caller)]) -> Principal:
     """For push and pull: the session's device proved itself with its key."""
     if caller.principal.device_id is None:
-        raise _device_refused("device_id: this session was not signed in on a device")
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail="device_id: this session was not signed in on a device",
+        )
     if not caller.device_proven:
         raise _device_refused("the device key is missing: sign in again on this desk")
     return caller.principal
