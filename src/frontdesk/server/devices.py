@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from frontdesk.domain.enums import STAFF_ROLES
 from frontdesk.server.models import AccountDeactivation, Device, RefreshToken
-from frontdesk.server.scope import Scope, scoped_sessions
+from frontdesk.server.scope import Scope, apply_scope
 from frontdesk.server.tokens import Principal
 from frontdesk.store.models import Membership, User
 
@@ -139,8 +139,10 @@ def check_access(engine: Engine, principal: Principal) -> Access:
         role=principal.role.value,
         user_id=principal.user_id,
     )
-    with scoped_sessions(engine, scope).begin() as session:
-        row = session.execute(
+    # Core on one connection, no ORM session: this runs before every request.
+    with engine.begin() as connection:
+        apply_scope(connection, scope)
+        row = connection.execute(
             _ACCESS,
             {
                 "org": principal.organization_id,
