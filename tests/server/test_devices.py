@@ -50,12 +50,11 @@ def test_a_device_id_cannot_be_taken_over_by_another_desk(live_server: LiveServe
 
     other_user = device_login(live_server, attacker, device_id=device)
     same_user_other_secret = device_login(live_server, org.admin_email, device_id=device)
-    no_secret = httpx.post(
-        f"{live_server.url}/v1/auth/login",
-        json={"email": attacker, "password": TEST_PASSWORD, "device_id": str(device)},
-        headers={"X-Frontdesk-Schema": "1"},
-        verify=str(live_server.ca_path),
-    )
+    with desk_client(live_server) as client:
+        no_secret = client.post(
+            "/v1/auth/login",
+            json={"email": attacker, "password": TEST_PASSWORD, "device_id": str(device)},
+        )
     again = device_login(
         live_server, org.admin_email, device_id=device, secret=victim["device_secret"]
     )

@@ -12,7 +12,8 @@ from sqlalchemy import func, select, text
 from frontdesk.domain.enums import Role
 from frontdesk.server.scope import Scope, scoped_sessions
 from frontdesk.services import patients
-from frontdesk.store.models import OutboxMutation
+from frontdesk.store.models import LocalSetting, OutboxMutation
+from frontdesk.store.unit_of_work import DEVICE_SETTING
 from frontdesk.sync.account import sign_in
 from frontdesk.sync.protocol import MAX_BIGINT
 from frontdesk.sync.push import push_pending
@@ -166,3 +167,47 @@ def test_a_desk_signs_in_again_with_its_own_secret(
     )
     assert again.device_id == device
     again.close()
+
+
+def _timer_mutation(desk: Desk, organization_id: uuid.UUID) -> int:
+    """A local-only mutation (a timer) takes the desk's next outbox number, as the unit of
+    work gives it; returns that number."""
+    with desk.mirror.sessions.begin() as session:
+        device = session.scalar(select(LocalSetting).where(LocalSetting.key == DEVICE_SETTING))
+        assert device is not None
+        seq = int(device.value["next_seq"])
+        device.value = {**device.value, "next_seq": seq + 1}
+        session.add(
+            OutboxMutation(
+                device_id=desk.mirror.device_id,
+                device_seq=seq,
+                organization_id=organization_id,
+                table_name="timers",
+                row_id=uuid.uuid4(),
+                operation="insert",
+                changed={"kind": "reminder"},
+            )
+        )
+    return seq
+
+
+def test_the_desk_names_the_numbers_of_mutations_that_stay_local(
+    make_desk: DeskFactory, sync_clinic: Clinic
+) -> None:
+    desk = make_desk("front", Role.ADMIN)
+    _register(desk, "Before")
+    first_timer = _timer_mutation(desk, sync_clinic.organization_id)
+    _register(desk, "Between")
+    last_timer = _timer_mutation(desk, sync_clinic.organization_id)  # the batch ends local
+
+    report = push_pending(desk.mirror, desk.account)
+
+    assert report.pushed >= 2
+    assert _unpushed(desk) == 0
+    assert _cursor(sync_clinic, desk) == last_timer > first_timer
+    # A batch of local mutations alone is sent too: the server's numbering keeps up.
+    only_local = _timer_mutation(desk, sync_clinic.organization_id)
+    push_pending(desk.mirror, desk.account)
+    assert _cursor(sync_clinic, desk) == only_local
+    _register(desk, "After")
+    assert push_pending(desk.mirror, desk.account).pushed >= 1
