@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from frontdesk.domain.enums import STAFF_ROLES
@@ -57,22 +58,27 @@ def register_device(
     secret is refused: ids are visible to every desk, so one cannot take over another's."""
     digest = secret_digest(claim.secret)
     label = claim.label[:MAX_LABEL_LENGTH]
-    device = session.get(Device, (membership.organization_id, claim.id), with_for_update=True)
-    if device is None:
-        session.add(
-            Device(
-                organization_id=membership.organization_id,
-                id=claim.id,
-                user_id=membership.user_id,
-                first_seen_at=now,
-                last_seen_at=now,
-                label=label,
-                secret_hash=digest,
-            )
+    # Insert-or-nothing, then read under lock: two sign-ins racing for one new id get one
+    # row, and the second is judged by the first one's secret.
+    created = session.execute(
+        pg_insert(Device)
+        .values(
+            organization_id=membership.organization_id,
+            id=claim.id,
+            user_id=membership.user_id,
+            first_seen_at=now,
+            last_seen_at=now,
+            label=label,
+            secret_hash=digest,
         )
-        session.flush()
+        .on_conflict_do_nothing()
+        .returning(Device.id)
+    ).scalar_one_or_none()
+    if created is not None:
         _start_cursor(session, membership.organization_id, claim)
         return
+    device = session.get(Device, (membership.organization_id, claim.id), with_for_update=True)
+    assert device is not None  # it conflicted, and devices are never deleted
     if device.revoked_at is not None:
         raise DeviceRefused("device_id: this desk was revoked by an administrator")
     unclaimed_by_same_user = device.secret_hash is None and device.user_id == membership.user_id
