@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import ssl
 import uuid
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from frontdesk.server.scope import Scope, scoped_sessions
 from frontdesk.services import catalog
 from frontdesk.services.context import ServiceContext
 from frontdesk.store.unit_of_work import Actor
-from frontdesk.sync.protocol import SCHEMA_VERSION
+from frontdesk.sync.protocol import DEVICE_KEY_HEADER, SCHEMA_VERSION
 from tests.support.postgres import TEST_PASSWORD, LiveServer
 
 
@@ -81,3 +82,41 @@ def sign_in(live: LiveServer, email: str, password: str = TEST_PASSWORD) -> dict
     response.raise_for_status()
     body: dict[str, str] = response.json()
     return body
+
+
+def device_login(
+    live: LiveServer,
+    email: str,
+    *,
+    device_id: uuid.UUID | None = None,
+    secret: str | None = None,
+    password: str = TEST_PASSWORD,
+) -> httpx.Response:
+    """A desk's sign-in: a device id and the secret that proves it."""
+    with desk_client(live) as client:
+        return client.post(
+            "/v1/auth/login",
+            json={
+                "email": email,
+                "password": password,
+                "device_id": str(device_id or uuid.uuid4()),
+                "device_secret": secret or secrets.token_urlsafe(32),
+                "device_label": "front-desk-pc",
+            },
+        )
+
+
+def sign_in_device(live: LiveServer, email: str, **claim: object) -> dict[str, str]:
+    """Tokens for a new (or the given) device; its secret is in `device_secret`."""
+    secret = str(claim.pop("secret", None) or secrets.token_urlsafe(32))
+    response = device_login(live, email, secret=secret, **claim)  # type: ignore[arg-type]
+    response.raise_for_status()
+    body: dict[str, str] = response.json()
+    return {**body, "device_secret": secret}
+
+
+def device_client(live: LiveServer, tokens: dict[str, str]) -> httpx.Client:
+    """A client of that device: its access token and its key on every request."""
+    client = desk_client(live, tokens["access_token"])
+    client.headers[DEVICE_KEY_HEADER] = tokens["device_secret"]
+    return client

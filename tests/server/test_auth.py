@@ -16,22 +16,14 @@ from frontdesk.server.config import TOKEN_SECRET_ENV, ServerConfig
 from frontdesk.server.limits import RateLimited, RateLimits
 from frontdesk.server.scope import Scope, scoped_sessions
 from frontdesk.server.tokens import Principal, issue_access_token
-from tests.server.seed import desk_client, seed_org, sign_in
+from tests.server.seed import desk_client, device_login, seed_org, sign_in
 from tests.support.postgres import LiveServer
 
 
 def test_sign_in_gives_tokens_that_open_the_api(live_server: LiveServer) -> None:
     org = seed_org(live_server, "north")
     device = uuid.uuid4()
-    with desk_client(live_server) as client:
-        response = client.post(
-            "/v1/auth/login",
-            json={
-                "email": org.admin_email.upper(),
-                "password": "correct horse battery",
-                "device_id": str(device),
-            },
-        )
+    response = device_login(live_server, org.admin_email.upper(), device_id=device)
     assert response.status_code == 200, response.text
     tokens = response.json()
     assert tokens["organization_id"] == str(org.organization_id)

@@ -1,4 +1,5 @@
-"""`frontdesk-server` as an administrator runs it: migrate, create-org, create-user, run."""
+"""`frontdesk-server` as an administrator runs it: migrate, create-org, create-user, run,
+devices, deactivate-user."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import ssl
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,9 +16,11 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from frontdesk.domain.enums import Role
 from frontdesk.server.database import ServerDatabase, admin_engine, sqlalchemy_url
 from frontdesk.sync.protocol import SCHEMA_VERSION
-from tests.support.postgres import tls_files
+from tests.server.seed import device_client, seed_org, sign_in_device
+from tests.support.postgres import LiveServer, tls_files
 
 
 def _cli(url: str, data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -187,3 +191,66 @@ def test_a_superuser_url_is_refused(pg_url: str, tmp_path: Path) -> None:
         migrated = connection.scalar(text("SELECT to_regclass('alembic_version')"))
     engine.dispose()
     assert migrated is None  # refused before touching the schema
+
+
+def test_an_administrator_lists_and_revokes_devices_and_deactivates_an_account(
+    database_url: str, tmp_path: Path, live_server: LiveServer
+) -> None:
+    org = seed_org(live_server, "cli")
+    email = f"desk-{uuid.uuid4().hex[:6]}@example.com"
+    live_server.create_user(org.organization_id, email, role=Role.RECEPTIONIST)
+    admin = sign_in_device(live_server, org.admin_email)
+    desk = sign_in_device(live_server, email)
+
+    listed = _cli(database_url, tmp_path, "devices", "--org", org.slug)
+    assert listed.returncode == 0, listed.stderr
+    header, *lines = listed.stdout.splitlines()
+    assert header.split("\t") == ["id", "user", "label", "registered", "last seen", "revoked"]
+    rows = {line.split("\t")[0]: line.split("\t") for line in lines}
+    assert set(rows) == {admin["device_id"], desk["device_id"]}
+    assert rows[desk["device_id"]][1:3] == [email, "front-desk-pc"]
+    assert rows[desk["device_id"]][5] == "-"
+
+    revoked = _cli(
+        database_url, tmp_path, "devices", "--org", org.slug, "--revoke", desk["device_id"]
+    )
+    assert revoked.returncode == 0, revoked.stderr
+    assert desk["device_id"] in revoked.stdout
+    with device_client(live_server, desk) as client:
+        assert client.get("/v1/me").status_code == 401
+    again = _cli(database_url, tmp_path, "devices", "--org", org.slug).stdout
+    revoked_row = next(line for line in again.splitlines() if line.startswith(desk["device_id"]))
+    assert revoked_row.split("\t")[5] != "-"
+
+    with device_client(live_server, admin) as client:
+        assert client.get("/v1/me").status_code == 200
+    off = _cli(
+        database_url, tmp_path, "deactivate-user", "--org", org.slug, "--email", org.admin_email
+    )
+    assert off.returncode == 0, off.stderr
+    with device_client(live_server, admin) as client:
+        assert client.get("/v1/me").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("devices", "--org", "nowhere"), "--org: no organization 'nowhere'"),
+        (("deactivate-user", "--org", "nowhere", "--email", "a@example.com"), "--org:"),
+        (("deactivate-user", "--org", "{slug}", "--email", "nobody@example.com"), "--email:"),
+        (("devices", "--org", "{slug}", "--revoke", "not-an-id"), "--revoke: 'not-an-id'"),
+        (("devices", "--org", "{slug}", "--revoke", str(uuid.uuid4())), "--revoke: no device"),
+    ],
+    ids=["devices-org", "deactivate-org", "unknown-email", "bad-device-id", "unknown-device"],
+)
+def test_device_and_account_commands_name_the_bad_option(
+    database_url: str,
+    tmp_path: Path,
+    live_server: LiveServer,
+    args: tuple[str, ...],
+    message: str,
+) -> None:
+    org = seed_org(live_server, "clibad")
+    result = _cli(database_url, tmp_path, *(arg.format(slug=org.slug) for arg in args))
+    assert result.returncode == 2
+    assert message in result.stderr

@@ -34,7 +34,7 @@ def api_schema(server_database: ServerDatabase, tmp_path: Path) -> Any:
     app = create_app(config, server_database, debug=True)  # debug: it serves its schema
     token = (
         Accounts(server_database.engine, config, live.clock)
-        .sign_in(email=email, password=TEST_PASSWORD, organization_slug=None, device_id=None)
+        .sign_in(email=email, password=TEST_PASSWORD, organization_slug=None, device=None)
         .access_token
     )
     app.state.fuzz_headers = {

@@ -15,7 +15,7 @@ from frontdesk.server.scope import Scope, scoped_sessions
 from frontdesk.services import automation_rules
 from frontdesk.store.models import AutomationExecution, AutomationRule, Notification
 from frontdesk.store.unit_of_work import Actor
-from tests.server.seed import desk_client, org_context, seed_org
+from tests.server.seed import desk_client, org_context, seed_org, sign_in_device
 from tests.server.test_public_booking import booking, post_booking, public_client
 from tests.support.postgres import LiveServer
 
@@ -52,8 +52,8 @@ def test_a_public_booking_runs_its_rules_on_the_server(live_server: LiveServer) 
 def test_each_occurrence_is_granted_to_one_desk(live_server: LiveServer) -> None:
     org = seed_org(live_server, "claims")
     keys = ["rule-1:patient:p1:2026-12-01", "rule-1:patient:p2:2026-12-01"]
-    desk_a = sign_in_device(live_server, org.admin_email)
-    desk_b = sign_in_device(live_server, org.admin_email)
+    desk_a = sign_in_device(live_server, org.admin_email)["access_token"]
+    desk_b = sign_in_device(live_server, org.admin_email)["access_token"]
     with desk_client(live_server, desk_a) as a, desk_client(live_server, desk_b) as b:
         a_first = a.post("/v1/claims", json={"keys": keys[:1]}).json()
         b_claims = b.post("/v1/claims", json={"keys": keys}).json()
@@ -62,20 +62,6 @@ def test_each_occurrence_is_granted_to_one_desk(live_server: LiveServer) -> None
     assert b_claims == {"granted": keys[1:], "taken": keys[:1]}
     # A desk that crashed before running its claim may claim it again.
     assert a_again == {"granted": keys[:1], "taken": keys[1:]}
-
-
-def sign_in_device(live: LiveServer, email: str) -> str:
-    with desk_client(live) as client:
-        response = client.post(
-            "/v1/auth/login",
-            json={
-                "email": email,
-                "password": "correct horse battery",
-                "device_id": str(uuid.uuid4()),
-            },
-        )
-    response.raise_for_status()
-    return str(response.json()["access_token"])
 
 
 def test_the_server_skips_an_occurrence_a_desk_claimed(live_server: LiveServer) -> None:
@@ -100,7 +86,7 @@ def test_the_server_skips_an_occurrence_a_desk_claimed(live_server: LiveServer) 
         )
         for occurrence in ("2026-12-01T09:00", "2026-12-02T09:00")
     )
-    desk = sign_in_device(live_server, org.admin_email)
+    desk = sign_in_device(live_server, org.admin_email)["access_token"]
     with desk_client(live_server, desk) as client:
         taken = client.post("/v1/claims", json={"keys": [desk_won.execution_key(rule.id)]})
     assert taken.json()["granted"] == [desk_won.execution_key(rule.id)]

@@ -135,4 +135,5 @@ def _pending_batch(desk: Any) -> dict[str, Any]:
             for seq, table, row_id, operation, changed, base in rows
             if table != "timers"
         ],
+        "local_seqs": [seq for seq, table, *_ in rows if table == "timers"],
     }

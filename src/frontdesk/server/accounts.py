@@ -16,6 +16,13 @@ from frontdesk.domain.enums import STAFF_ROLES, Role
 from frontdesk.domain.errors import InvalidInput
 from frontdesk.domain.ids import new_id
 from frontdesk.server.config import ServerConfig
+from frontdesk.server.devices import (
+    AccessEnded,
+    DeviceClaim,
+    is_deactivated,
+    register_device,
+    see_device,
+)
 from frontdesk.server.models import Credential, Device, RefreshToken
 from frontdesk.server.passwords import hash_password, needs_rehash, verify_password
 from frontdesk.server.scope import Scope, scoped_sessions
@@ -33,7 +40,8 @@ from frontdesk.store.unit_of_work import Actor
 
 class SignInRefused(Exception):
     """Wrong address or password, no membership, or an inactive account (one message for
-    all, so a caller learns nothing about which accounts exist)."""
+    all, so a caller learns nothing about which accounts exist). A deactivated membership
+    reads the same."""
 
 
 def create_organization(
@@ -129,8 +137,10 @@ class Accounts:
         email: str,
         password: str,
         organization_slug: str | None,
-        device_id: uuid.UUID | None,
+        device: DeviceClaim | None,
     ) -> TokenPair:
+        """Tokens for the account; with `device`, bound to that desk (registered now, or
+        recognised by its secret: `DeviceRefused` otherwise)."""
         try:
             address = normalize_email(email)
         except InvalidInput as error:
@@ -148,8 +158,10 @@ class Accounts:
             if credential is not None and needs_rehash(credential.password_hash):
                 credential.password_hash = hash_password(password)
             membership = self._membership(session, user.id, organization_slug)
-        principal = self._principal(membership, device_id)
-        return self._issue(principal, family_id=new_id())
+        principal = self._principal(membership, device, None)
+        # The session's absolute end: refreshing never moves it.
+        ends_at = self._clock.now() + timedelta(days=self._config.refresh_token_days)
+        return self._issue(principal, family_id=new_id(), expires_at=ends_at)
 
     def _membership(self, session: Session, user_id: uuid.UUID, slug: str | None) -> Membership:
         query = (
@@ -165,7 +177,14 @@ class Accounts:
             raise SignInRefused
         return memberships[0]
 
-    def _principal(self, membership: Membership, device_id: uuid.UUID | None) -> Principal:
+    def _principal(
+        self,
+        membership: Membership,
+        claim: DeviceClaim | None,
+        refreshed_device: uuid.UUID | None,
+    ) -> Principal:
+        """The token's subject, checked in the organization: not deactivated there, and its
+        device registered (`claim`, at sign-in) or still allowed (`refreshed_device`)."""
         scope = Scope(
             organization_id=membership.organization_id,
             role=membership.role,
@@ -177,8 +196,14 @@ class Accounts:
                     Specialist.user_id == membership.user_id, Specialist.is_active.is_(True)
                 )
             )
-            if device_id is not None:
-                self._see_device(session, membership, device_id)
+            if is_deactivated(session, membership.organization_id, membership.user_id):
+                raise SignInRefused
+            now = self._clock.now()
+            if claim is not None:
+                register_device(session, membership, claim, now)
+            elif refreshed_device is not None:
+                see_device(session, membership.organization_id, refreshed_device, now)
+        device_id = claim.id if claim is not None else refreshed_device
         return Principal(
             user_id=membership.user_id,
             organization_id=membership.organization_id,
@@ -187,24 +212,9 @@ class Accounts:
             device_id=device_id,
         )
 
-    def _see_device(self, session: Session, membership: Membership, device_id: uuid.UUID) -> None:
-        now = self._clock.now()
-        device = session.get(Device, (membership.organization_id, device_id))
-        if device is None:
-            session.add(
-                Device(
-                    organization_id=membership.organization_id,
-                    id=device_id,
-                    user_id=membership.user_id,
-                    first_seen_at=now,
-                    last_seen_at=now,
-                )
-            )
-        else:
-            device.user_id = membership.user_id
-            device.last_seen_at = now
-
-    def _issue(self, principal: Principal, *, family_id: uuid.UUID) -> TokenPair:
+    def _issue(
+        self, principal: Principal, *, family_id: uuid.UUID, expires_at: datetime
+    ) -> TokenPair:
         now = self._clock.now()
         secret = RefreshSecret.new(principal.organization_id)
         with scoped_sessions(self._engine, self._scope(principal)).begin() as session:
@@ -216,7 +226,7 @@ class Accounts:
                     device_id=principal.device_id,
                     token_hash=secret.digest,
                     issued_at=now,
-                    expires_at=now + timedelta(days=self._config.refresh_token_days),
+                    expires_at=expires_at,
                 )
             )
         access = issue_access_token(
@@ -256,18 +266,36 @@ class Accounts:
                 row.revoked_at = now
                 reused = False
             family_id, user_id, device_id = row.family_id, row.user_id, row.device_id
+            ends_at = row.expires_at
             # The same rule as at sign-in: a staff membership (a role taken away ends it).
             membership = session.scalar(
                 select(Membership).where(
-                    Membership.user_id == user_id, Membership.role.in_(sorted(STAFF_ROLES))
+                    Membership.organization_id == secret.organization_id,
+                    Membership.user_id == user_id,
+                    Membership.role.in_(sorted(STAFF_ROLES)),
                 )
             )
             user = session.get(User, user_id)
+            # An administrator's revocation also revokes the refresh tokens: say so rather
+            # than call the token reused.
+            deactivated = is_deactivated(session, secret.organization_id, user_id)
+            device = session.get(Device, (secret.organization_id, device_id)) if device_id else None
+            device_revoked = device_id is not None and (
+                device is None or device.revoked_at is not None
+            )
+        if membership is None or user is None or not user.is_active or deactivated:
+            raise InvalidToken("the account no longer has access")
+        if device_revoked:
+            raise InvalidToken("this desk was revoked by an administrator; sign in again")
         if reused:
             raise InvalidToken("refresh token was already used; sign in again")
-        if membership is None or user is None or not user.is_active:
-            raise InvalidToken("the account no longer has access")
-        return self._issue(self._principal(membership, device_id), family_id=family_id)
+        try:
+            principal = self._principal(membership, None, device_id)
+        except SignInRefused as error:
+            raise InvalidToken("the account no longer has access") from error
+        except AccessEnded as error:
+            raise InvalidToken(str(error)) from error
+        return self._issue(principal, family_id=family_id, expires_at=ends_at)
 
     def sign_out(self, token: str) -> None:
         secret = RefreshSecret.parse(token)

@@ -10,7 +10,15 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from frontdesk.domain.clock import Clock, SystemClock
-from frontdesk.server import auth, claims_api, me_api, operations_api, public_api, sync_api
+from frontdesk.server import (
+    admin_api,
+    auth,
+    claims_api,
+    me_api,
+    operations_api,
+    public_api,
+    sync_api,
+)
 from frontdesk.server.config import ServerConfig
 from frontdesk.server.database import ServerDatabase
 from frontdesk.server.errors import install_error_handlers
@@ -63,6 +71,7 @@ def create_app(
     app.include_router(sync_api.router)
     app.include_router(claims_api.router)
     app.include_router(operations_api.router)
+    app.include_router(admin_api.router)
 
     install_error_handlers(app)
     # Outermost last: the time stamp goes on every answer, even a 413 or 426.

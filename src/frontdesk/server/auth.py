@@ -1,33 +1,83 @@
-"""Who calls: the Bearer access token read into a `Principal`, and `/v1/auth`."""
+"""Who calls: the Bearer access token read into a `Principal` (its account and device still
+allowed, and the device's key checked when one is sent), and `/v1/auth`."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
 from frontdesk.server.accounts import Accounts, SignInRefused, TokenPair
+from frontdesk.server.devices import (
+    MIN_SECRET_LENGTH,
+    AccessEnded,
+    DeviceClaim,
+    DeviceRefused,
+    check_access,
+    proves,
+)
 from frontdesk.server.state import ServerState, server_state
 from frontdesk.server.tokens import InvalidToken, Principal, read_access_token
+from frontdesk.sync.protocol import DEVICE_KEY_HEADER, MAX_BIGINT
 
-__all__ = ["Principal", "current_principal", "router"]
+__all__ = ["Principal", "current_principal", "proven_device", "router"]
 
 _bearer = HTTPBearer(auto_error=False)
 
 
-def current_principal(
+@dataclass(frozen=True)
+class Caller:
+    principal: Principal
+    device_proven: bool
+
+
+def current_caller(
     state: Annotated[ServerState, Depends(server_state)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
+    device_key: Annotated[
+        str | None, Header(alias=DEVICE_KEY_HEADER, include_in_schema=False)
+    ] = None,
+) -> Caller:
+    """The token's principal if its account (and device) may still act: one indexed lookup
+    per request, so a revocation or deactivation holds from the next request on."""
     if credentials is None:
         raise _unauthorized("an access token is required")
     try:
-        return read_access_token(credentials.credentials, secret=state.config.token_secret)
+        principal = read_access_token(credentials.credentials, secret=state.config.token_secret)
     except InvalidToken as error:
         raise _unauthorized("the access token is invalid or expired") from error
+    try:
+        access = check_access(state.database.engine, principal)
+    except AccessEnded as error:
+        raise _unauthorized(str(error)) from error
+    proven = proves(access, device_key)
+    if device_key is not None and not proven:
+        raise _device_refused("the device key does not belong to this session's device")
+    return Caller(principal, proven)
+
+
+def current_principal(caller: Annotated[Caller, Depends(current_caller)]) -> Principal:
+    return caller.principal
+
+
+def proven_device(caller: Annotated[Caller, Depends(current_caller)]) -> Principal:
+    """For push and pull: the session's device proved itself with its key."""
+    if caller.principal.device_id is None:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail="device_id: this session was not signed in on a device",
+        )
+    if not caller.device_proven:
+        raise _device_refused("the device key is missing: sign in again on this desk")
+    return caller.principal
+
+
+def _device_refused(detail: str) -> HTTPException:
+    return HTTPException(status.HTTP_403_FORBIDDEN, detail=f"{DEVICE_KEY_HEADER}: {detail}")
 
 
 def _unauthorized(detail: str) -> HTTPException:
@@ -44,6 +94,20 @@ class LoginRequest(BaseModel):
     password: str = Field(min_length=1, max_length=1024)
     organization_slug: str | None = Field(default=None, max_length=80)
     device_id: uuid.UUID | None = None
+    # Required with device_id: the secret only this desk holds (the server keeps a hash).
+    device_secret: str | None = Field(default=None, min_length=MIN_SECRET_LENGTH, max_length=200)
+    device_label: str = Field(default="", max_length=100)
+    next_seq: int = Field(default=1, ge=1, le=MAX_BIGINT)
+
+    def device(self) -> DeviceClaim | None:
+        if self.device_id is None:
+            return None
+        if self.device_secret is None:
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_ENTITY,
+                detail="device_secret: required with device_id",
+            )
+        return DeviceClaim(self.device_id, self.device_secret, self.device_label, self.next_seq)
 
 
 class RefreshRequest(BaseModel):
@@ -83,6 +147,7 @@ def _accounts(state: ServerState) -> Accounts:
     "/login",
     responses={
         401: {"description": "Wrong address or password"},
+        403: {"description": "The device belongs to another desk or was revoked"},
         429: {"description": "Slow down"},
     },
 )
@@ -96,10 +161,12 @@ def login(
             email=body.email,
             password=body.password,
             organization_slug=body.organization_slug,
-            device_id=body.device_id,
+            device=body.device(),
         )
     except SignInRefused as error:
         raise _unauthorized("wrong email or password") from error
+    except DeviceRefused as error:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=str(error)) from error
     return _response(pair)
 
 

@@ -1,4 +1,5 @@
-"""The `frontdesk-server` command: migrate, run, create-org, create-user."""
+"""The `frontdesk-server` command: migrate, run, create-org, create-user, deactivate-user,
+devices."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import getpass
 import os
 import signal
 import sys
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,9 +31,18 @@ from frontdesk.server.config import (
 )
 from frontdesk.server.database import DatabaseSetupError, ServerDatabase
 from frontdesk.server.delivery import Delivery, server_delivery
+from frontdesk.server.devices import (
+    DeviceRow,
+    NotFound,
+    deactivate_member,
+    list_devices,
+    member_id_for_email,
+    revoke_device,
+)
 from frontdesk.server.engine_worker import ServerEngine
 from frontdesk.server.migrate import current_revision
 from frontdesk.server.passwords import validate_password
+from frontdesk.server.scope import Scope, scoped_sessions
 
 DATA_DIR_ENV = "FRONTDESK_SERVER_HOME"
 
@@ -187,6 +198,67 @@ def _create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _admin_sessions(args: argparse.Namespace) -> tuple[uuid.UUID, ServerDatabase]:
+    database = ServerDatabase().start(_config(args))
+    organization_id = organization_id_for_slug(database.engine, args.org)
+    if organization_id is None:
+        raise CommandError(f"--org: no organization {args.org!r}")
+    return organization_id, database
+
+
+def _deactivate_user(args: argparse.Namespace) -> int:
+    organization_id, database = _admin_sessions(args)
+    scope = Scope(organization_id=organization_id, role=Role.ADMIN.value)
+    with scoped_sessions(database.engine, scope).begin() as session:
+        user_id = member_id_for_email(session, args.email)
+        if user_id is None:
+            raise CommandError(f"--email: no staff account {args.email!r} in {args.org}")
+        try:
+            deactivate_member(session, organization_id, user_id, SystemClock().now())
+        except NotFound as error:
+            raise CommandError(f"--email: {args.email!r} is not staff in {args.org}") from error
+    print(f"deactivated {args.email} in {args.org}: its sessions end at their next request")
+    return 0
+
+
+def _devices(args: argparse.Namespace) -> int:
+    revoke: uuid.UUID | None = None
+    if args.revoke is not None:
+        try:
+            revoke = uuid.UUID(args.revoke)
+        except ValueError as error:
+            raise CommandError(f"--revoke: {args.revoke!r} is not a device id") from error
+    organization_id, database = _admin_sessions(args)
+    scope = Scope(organization_id=organization_id, role=Role.ADMIN.value)
+    with scoped_sessions(database.engine, scope).begin() as session:
+        if revoke is not None:
+            try:
+                row = revoke_device(session, organization_id, revoke, SystemClock().now())
+            except NotFound as error:
+                raise CommandError(f"--revoke: no device {revoke} in {args.org}") from error
+            print(f"revoked {row.id} ({row.label or 'no name'}, {row.email})")
+            return 0
+        rows = list_devices(session)
+    print("id\tuser\tlabel\tregistered\tlast seen\trevoked")
+    for device in rows:
+        print(_device_line(device))
+    return 0
+
+
+def _device_line(device: DeviceRow) -> str:
+    revoked = device.revoked_at.isoformat(timespec="seconds") if device.revoked_at else "-"
+    return "\t".join(
+        [
+            str(device.id),
+            device.email,
+            device.label or "-",
+            device.registered_at.isoformat(timespec="seconds"),
+            device.last_seen_at.isoformat(timespec="seconds"),
+            revoked,
+        ]
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="frontdesk-server", description=__doc__)
     parser.add_argument(
@@ -258,6 +330,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
     user.set_defaults(handler=_create_user)
+
+    deactivate = commands.add_parser(
+        "deactivate-user",
+        help="switch a staff account off in an organization (its sessions end at once)",
+    )
+    deactivate.add_argument("--org", required=True, help="the organization's slug")
+    deactivate.add_argument("--email", required=True)
+    deactivate.set_defaults(handler=_deactivate_user)
+
+    devices = commands.add_parser(
+        "devices", help="list an organization's desks, or revoke one (--revoke ID)"
+    )
+    devices.add_argument("--org", required=True, help="the organization's slug")
+    devices.add_argument("--revoke", metavar="ID", help="revoke this device: its tokens stop")
+    devices.set_defaults(handler=_devices)
     return parser
 
 

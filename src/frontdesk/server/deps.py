@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import Depends
 from sqlalchemy.orm import Session
 
-from frontdesk.server.auth import Principal, current_principal
+from frontdesk.server.auth import Principal, current_principal, proven_device
 from frontdesk.server.scope import Scope, scoped_sessions
 from frontdesk.server.state import ServerState, server_state
 
@@ -37,3 +37,5 @@ def org_session(
 
 OrgSession = Annotated[Session, Depends(org_session, scope="function")]
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+# Push and pull: the session's device also proved itself with its key.
+DevicePrincipal = Annotated[Principal, Depends(proven_device)]

@@ -54,7 +54,9 @@ class RefreshToken(ServerBase):
 
 
 class Device(ServerBase):
-    """A desktop that signed in to an organization: who, and when it was last seen."""
+    """A desktop registered in an organization at sign-in: who, its host name, the SHA-256 of
+    the secret only that desk holds (it proves itself with it), and whether an administrator
+    revoked it (its tokens stop at once)."""
 
     __tablename__ = "devices"
 
@@ -65,6 +67,23 @@ class Device(ServerBase):
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(User.__table__.c.id))
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    secret_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class AccountDeactivation(ServerBase):
+    """A staff account an administrator switched off in one organization: none of its tokens
+    there opens anything any more, and it cannot sign in there. (Memberships sync to every
+    desk; this stays on the server.)"""
+
+    __tablename__ = "account_deactivations"
+
+    organization_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey(Organization.__table__.c.id), primary_key=True
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(User.__table__.c.id), primary_key=True)
+    deactivated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class OccurrenceClaim(ServerBase):

@@ -48,7 +48,12 @@ class ScopedSession(Session):
 
 @event.listens_for(ScopedSession, "after_begin")
 def _apply_scope(session: Session, _transaction: Any, connection: Any) -> None:
-    scope: Scope = session.info["scope"]
+    apply_scope(connection, session.info["scope"])
+
+
+def apply_scope(connection: Any, scope: Scope) -> None:
+    """Set `scope` on the connection's current transaction (for Core work without a session,
+    such as the per-request access check)."""
     values = scope.settings()
     connection.execute(_APPLY, {f"v{i}": value for i, value in enumerate(values.values())})
 

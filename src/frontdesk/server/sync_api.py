@@ -13,11 +13,16 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 from starlette.types import Receive, Scope, Send
 
-from frontdesk.server.deps import CurrentPrincipal, OrgSession, principal_scope
+from frontdesk.server.deps import (
+    CurrentPrincipal,
+    DevicePrincipal,
+    OrgSession,
+    principal_scope,
+)
 from frontdesk.server.live_hub import Subscription, TooManyStreams
 from frontdesk.server.scope import scoped_sessions
 from frontdesk.server.state import ServerState, server_state
-from frontdesk.server.sync_apply import apply_push
+from frontdesk.server.sync_apply import SequenceJump, apply_push
 from frontdesk.server.sync_pull import Reader, build_page
 from frontdesk.server.sync_rules import Pusher
 from frontdesk.server.tokens import Principal
@@ -42,10 +47,16 @@ LIVE_RETRY_AFTER_SECONDS = 30
 LIVE_STREAM_SECONDS = 120.0
 
 
-@router.post("/push")
+@router.post(
+    "/push",
+    responses={
+        403: {"description": "Another device's session, or no device key"},
+        409: {"description": "The batch does not follow on from the device's last one"},
+    },
+)
 def push(
     body: PushRequest,
-    principal: CurrentPrincipal,
+    principal: DevicePrincipal,
     session: OrgSession,
     state: Annotated[ServerState, Depends(server_state)],
 ) -> PushResponse:
@@ -65,12 +76,16 @@ def push(
         role=principal.role,
         specialist_id=principal.specialist_id,
     )
-    return apply_push(session, pusher, body)
+    try:
+        return apply_push(session, pusher, body)
+    except SequenceJump as error:
+        # Nothing of the batch was written; the session's transaction rolls back.
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(error)) from error
 
 
-@router.get("/pull", response_model=PullPage)
+@router.get("/pull", response_model=PullPage, responses={403: {"description": "No device key"}})
 def pull(
-    principal: CurrentPrincipal,
+    principal: DevicePrincipal,
     session: OrgSession,
     cursor: Annotated[str, Query(max_length=40, pattern=CURSOR_PATTERN)] = "",
     scope: Annotated[str | None, Query(max_length=100)] = None,

@@ -36,17 +36,36 @@ from frontdesk.sync.tables import (
 )
 
 
+class SequenceJump(Exception):
+    """A batch whose numbers do not follow on from the device's last applied one; refused
+    whole, before anything is stored (else a later honest push would be skipped)."""
+
+
+def _check_follows_on(request: PushRequest, last_seq: int) -> int:
+    """The batch's last fresh sequence number (`last_seq` when nothing in it is fresh)."""
+    covered = sorted({m.seq for m in request.mutations} | set(request.local_seqs))
+    fresh = [seq for seq in covered if seq > last_seq]
+    if fresh and fresh != list(range(last_seq + 1, last_seq + 1 + len(fresh))):
+        present = set(fresh)
+        missing = next(seq for seq in range(last_seq + 1, fresh[-1] + 1) if seq not in present)
+        raise SequenceJump(
+            f"seq: the batch does not follow on from {last_seq} (no mutation {missing})"
+        )
+    return fresh[-1] if fresh else last_seq
+
+
 def apply_push(session: Session, pusher: Pusher, request: PushRequest) -> PushResponse:
     connection = session.connection()
     # The change-log trigger records which device changed each field.
     connection.execute(select(func.set_config("app.device_id", str(pusher.device_id), True)))
     last_seq = _lock_device(connection, pusher)
+    through_seq = _check_follows_on(request, last_seq)
     ordered = sorted(request.mutations, key=lambda m: m.seq)
     results = [MutationResult(seq=m.seq, outcome="skipped") for m in ordered if m.seq <= last_seq]
     fresh = [m for m in ordered if m.seq > last_seq]
     if fresh:
         results += _apply_all(connection, pusher, fresh)
-        last_seq = fresh[-1].seq
+    last_seq = through_seq
     connection.execute(
         text(
             "UPDATE sync_device_cursors SET last_seq = :seq, updated_at = now() "

@@ -1,13 +1,17 @@
 """The desk's sign-in: which server, which account; the refresh token in the OS keyring.
 
 The profile keeps `account.json` (server address, e-mail, user, organization, role, CA file);
-the refresh token, a secret, goes to the keyring (or, where there is no real keyring, to a
-file readable only by this user, as the mirror's key does). Access tokens live in memory."""
+the refresh token and the device secret go to the keyring (or, where there is no real
+keyring, to files readable only by this user, as the mirror's key does). Access tokens live
+in memory. The device secret is made at the first sign-in and kept after sign-out: it is how
+this desk proves its device id to the server (registered with it at sign-in)."""
 
 from __future__ import annotations
 
 import contextlib
 import json
+import secrets
+import socket
 import threading
 import time
 import uuid
@@ -19,14 +23,16 @@ import httpx
 import keyring
 import keyring.backends.fail
 import keyring.errors
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select
 
 from frontdesk.domain.enums import Role
 from frontdesk.private_files import write_private_text
 from frontdesk.store.mirror import open_mirror
-from frontdesk.store.models import LocalSetting
+from frontdesk.store.models import LocalSetting, OutboxMutation
 from frontdesk.store.profile import Profile
+from frontdesk.store.unit_of_work import DEVICE_SETTING
 from frontdesk.sync.apply import CURSOR_SETTING
+from frontdesk.sync.protocol import DEVICE_KEY_HEADER
 from frontdesk.sync.transport import (
     SignedOut,
     SyncError,
@@ -37,7 +43,9 @@ from frontdesk.sync.transport import (
 
 ACCOUNT_FILE = "account.json"
 TOKEN_FILE = "refresh-token"
+DEVICE_SECRET_FILE = "device-secret"
 KEYRING_SERVICE = "frontdesk-sync"
+DEVICE_SECRET_SUFFIX = "#device"
 # Refresh a little before the access token runs out rather than after a refusal.
 EXPIRY_MARGIN_SECONDS = 30
 
@@ -96,8 +104,18 @@ class Account:
         return response
 
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        headers = {**kwargs.pop("headers", {}), "Authorization": f"Bearer {self.access_token()}"}
+        headers = {
+            **kwargs.pop("headers", {}),
+            **self.device_headers(),
+            "Authorization": f"Bearer {self.access_token()}",
+        }
         return self.transport.request(method, path, headers=headers, **kwargs)
+
+    def device_headers(self) -> dict[str, str]:
+        """The proof of this desk's device (none when its secret was lost: the server
+        refuses push and pull, and signing in again says why)."""
+        secret = load_device_secret(self.profile)
+        return {DEVICE_KEY_HEADER: secret} if secret else {}
 
     def _refresh(self) -> None:
         token = load_refresh_token(self.profile)
@@ -130,11 +148,21 @@ def sign_in(
     Signing in to another server or organization starts its sync from the beginning."""
     check_server_url(server_url)  # before anything is opened or sent
     mirror = open_mirror(profile)
-    device_id = mirror.device_id
-    mirror.close()
+    try:
+        device_id = mirror.device_id
+        next_seq = _next_push_seq(mirror.sessions, device_id)
+    finally:
+        mirror.close()
     before = _account_file(profile)
     transport = Transport(server_url, verify=verify)
-    body: dict[str, Any] = {"email": email, "password": password, "device_id": str(device_id)}
+    body: dict[str, Any] = {
+        "email": email,
+        "password": password,
+        "device_id": str(device_id),
+        "device_secret": _device_secret(profile),
+        "device_label": socket.gethostname()[:100],
+        "next_seq": next_seq,
+    }
     if organization_slug:
         body["organization_slug"] = organization_slug
     response = transport.request("POST", "/v1/auth/login", json=body)
@@ -167,6 +195,29 @@ def sign_in(
         _forget_cursor(profile)
     _write_account_file(account)
     return account
+
+
+def _next_push_seq(sessions: Any, device_id: uuid.UUID) -> int:
+    """The sequence number this desk's next push starts at: its oldest unsent mutation, or
+    the next one it will write (a new registration's numbering starts there)."""
+    with sessions() as session:
+        oldest = session.scalar(
+            select(func.min(OutboxMutation.device_seq)).where(
+                OutboxMutation.pushed_at.is_(None), OutboxMutation.device_id == device_id
+            )
+        )
+        device = session.scalar(select(LocalSetting).where(LocalSetting.key == DEVICE_SETTING))
+    if oldest is not None:
+        return int(oldest)
+    return int(device.value["next_seq"]) if device is not None else 1
+
+
+def _device_secret(profile: Profile) -> str:
+    secret = load_device_secret(profile)
+    if secret is None:
+        secret = secrets.token_urlsafe(32)
+        _store_secret(profile, DEVICE_SECRET_SUFFIX, DEVICE_SECRET_FILE, secret)
+    return secret
 
 
 def _account_file(profile: Profile) -> dict[str, Any]:
@@ -233,8 +284,8 @@ def _write_account_file(account: Account) -> None:
     write_private_text(account.profile.home / ACCOUNT_FILE, json.dumps(data, indent=2))
 
 
-def _keyring_account(profile: Profile) -> str:
-    return str(profile.home.resolve())
+def _keyring_account(profile: Profile, suffix: str = "") -> str:
+    return str(profile.home.resolve()) + suffix
 
 
 def _keyring_usable() -> bool:
@@ -245,24 +296,36 @@ def _keyring_usable() -> bool:
 
 
 def store_refresh_token(profile: Profile, token: str) -> None:
-    if _keyring_usable():
-        try:
-            keyring.set_password(KEYRING_SERVICE, _keyring_account(profile), token)
-            (profile.home / TOKEN_FILE).unlink(missing_ok=True)
-            return
-        except keyring.errors.KeyringError:
-            pass  # a locked or broken keyring: the private file below
-    write_private_text(profile.home / TOKEN_FILE, token)
+    _store_secret(profile, "", TOKEN_FILE, token)
 
 
 def load_refresh_token(profile: Profile) -> str | None:
-    path = profile.home / TOKEN_FILE
+    return _load_secret(profile, "", TOKEN_FILE)
+
+
+def load_device_secret(profile: Profile) -> str | None:
+    return _load_secret(profile, DEVICE_SECRET_SUFFIX, DEVICE_SECRET_FILE)
+
+
+def _store_secret(profile: Profile, suffix: str, file_name: str, value: str) -> None:
+    if _keyring_usable():
+        try:
+            keyring.set_password(KEYRING_SERVICE, _keyring_account(profile, suffix), value)
+            (profile.home / file_name).unlink(missing_ok=True)
+            return
+        except keyring.errors.KeyringError:
+            pass  # a locked or broken keyring: the private file below
+    write_private_text(profile.home / file_name, value)
+
+
+def _load_secret(profile: Profile, suffix: str, file_name: str) -> str | None:
+    path = profile.home / file_name
     if path.exists():
         return path.read_text().strip() or None
     if not _keyring_usable():
         return None
     try:
-        return keyring.get_password(KEYRING_SERVICE, _keyring_account(profile))
+        return keyring.get_password(KEYRING_SERVICE, _keyring_account(profile, suffix))
     except keyring.errors.KeyringError:
         return None
 

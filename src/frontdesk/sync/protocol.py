@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,11 +16,16 @@ SERVER_TIME_HEADER = "X-Frontdesk-Server-Time"
 CURSOR_HEADER = "X-Frontdesk-Cursor"
 MORE_HEADER = "X-Frontdesk-More"
 SCOPE_HEADER = "X-Frontdesk-Scope"
+# The device secret a desk registered at sign-in: every push and pull proves the device.
+DEVICE_KEY_HEADER = "X-Frontdesk-Device-Key"
 MAX_PUSH_MUTATIONS = 5000
 PULL_PAGE_ROWS = 5000
 CLOCK_SKEW_WARNING_SECONDS = 300.0
 MAX_BIGINT = 2**63 - 1  # device sequences are BIGINT, row versions INTEGER
 MAX_INTEGER = 2**31 - 1
+
+
+DeviceSeq = Annotated[int, Field(ge=1, le=MAX_BIGINT)]
 
 
 class _Strict(BaseModel):
@@ -30,7 +35,7 @@ class _Strict(BaseModel):
 class Mutation(_Strict):
     """One row's change from one local transaction, in the device's order."""
 
-    seq: int = Field(ge=1, le=MAX_BIGINT)
+    seq: DeviceSeq
     table: str = Field(min_length=1, max_length=60)
     row_id: uuid.UUID
     operation: Literal["insert", "update"]
@@ -39,8 +44,12 @@ class Mutation(_Strict):
 
 
 class PushRequest(_Strict):
+    """`local_seqs`: sequence numbers inside this batch's span whose mutations stay on the
+    desk (tables that never sync); with them the batch's numbers follow on without a gap."""
+
     device_id: uuid.UUID
     mutations: list[Mutation] = Field(max_length=MAX_PUSH_MUTATIONS)
+    local_seqs: list[DeviceSeq] = Field(default=[], max_length=MAX_PUSH_MUTATIONS)
 
 
 Outcome = Literal["applied", "merged", "conflict", "skipped"]

@@ -2,7 +2,9 @@
 
 A batch is marked pushed only after the server acknowledged it (its transaction committed);
 if the answer is lost the batch is sent again and the server skips what it already applied.
-Mutations of local-only tables (timers) never leave the machine and are marked at once."""
+Mutations of local-only tables (timers) never leave the machine: a batch names only their
+sequence numbers, so the numbers the server sees follow on without a gap (it refuses a batch
+that jumps, and then nothing here is marked)."""
 
 from __future__ import annotations
 
@@ -45,12 +47,14 @@ def push_pending(
         if not pending:
             return summary
         mutations: list[dict[str, Any]] = []
+        local_seqs: list[int] = []
         size = 0
         for index, row in enumerate(pending):
             if size > MAX_PUSH_BYTES:  # the rest goes in the next request
                 pending = pending[:index]
                 break
             if row.table_name not in PUSHABLE_TABLES:
+                local_seqs.append(row.device_seq)
                 continue
             size += len(json.dumps(row.changed))
             key = (row.table_name, row.row_id)
@@ -65,20 +69,21 @@ def push_pending(
                     "base_version": base if row.operation == "update" else None,
                 }
             )
-        last_seq = pending[-1].device_seq
-        if mutations:
-            response = account.request(
-                "POST",
-                "/v1/sync/push",
-                json={"device_id": str(mirror.device_id), "mutations": mutations},
-            )
-            raise_for_answer(response, "sending changes")
-            answer = PushResponse.model_validate(response.json())
-            summary.version = answer.version
-            summary.pushed += sum(1 for r in answer.results if r.outcome != "skipped")
-            summary.conflict_ids += [r.conflict_id for r in answer.results if r.conflict_id]
-            last_seq = min(last_seq, answer.acknowledged_seq) if answer.results else last_seq
-        _mark_pushed(mirror, last_seq)
+        response = account.request(
+            "POST",
+            "/v1/sync/push",
+            json={
+                "device_id": str(mirror.device_id),
+                "mutations": mutations,
+                "local_seqs": local_seqs,
+            },
+        )
+        raise_for_answer(response, "sending changes")
+        answer = PushResponse.model_validate(response.json())
+        summary.version = answer.version
+        summary.pushed += sum(1 for r in answer.results if r.outcome != "skipped")
+        summary.conflict_ids += [r.conflict_id for r in answer.results if r.conflict_id]
+        _mark_pushed(mirror, min(pending[-1].device_seq, answer.acknowledged_seq))
 
 
 def _next_batch(mirror: Mirror, batch: int) -> list[OutboxMutation]:

@@ -1,5 +1,6 @@
 """The settings page: every declared desk setting (`services.settings.SETTINGS`) with an
-editor for its type, and the secrets that go to the OS keyring (never into the mirror).
+editor for its type, and the secrets that go to the OS keyring (never into the mirror); for
+an administrator signed in to a server, the organization's desks (`devices.DevicesSection`).
 Window geometry is not here: it is kept apart (`Desk.window_state`)."""
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from frontdesk.domain.errors import FieldError, InvalidInput
 from frontdesk.gui.desk import Desk
 from frontdesk.gui.messages import field_label
 from frontdesk.gui.operations import run_operation
+from frontdesk.gui.settings.devices import DevicesSection
+from frontdesk.gui.sync_controller import SyncController
 from frontdesk.services import settings
 from frontdesk.services.context import ServiceContext
 from frontdesk.services.settings import SETTINGS, Setting
@@ -67,10 +70,13 @@ class SettingsPage(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.message, 1)
         buttons.addWidget(self.save_button)
+        # The main window's sync controller holds the desk's server account (if any).
+        sync = getattr(parent, "sync", None)
+        self.devices = DevicesSection(desk, sync if isinstance(sync, SyncController) else None)
         layout = QVBoxLayout(self)
         layout.addWidget(form_box)
         layout.addLayout(buttons)
-        layout.addStretch(1)
+        layout.addWidget(self.devices, 1)
         self.refresh()
 
     def refresh(self) -> None:
