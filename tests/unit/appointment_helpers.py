@@ -17,7 +17,7 @@ from frontdesk.services.context import ServiceContext
 from frontdesk.store.models import AppointmentStatusChange, AuditEntry, DomainEvent
 from tests.support.clinic import Clinic
 
-TOMORROW_1030 = datetime(2026, 3, 3, 8, 30, tzinfo=UTC)  # 10:30 in Bucharest
+TOMORROW_10 = datetime(2026, 3, 3, 8, 0, tzinfo=UTC)  # 10:00 in Bucharest
 """A start the clinic's fixed clock (Monday 07:00 UTC) sees as tomorrow morning."""
 
 
@@ -87,7 +87,7 @@ def book(
     ctx: ServiceContext,
     clinic: Clinic,
     *,
-    start: datetime = TOMORROW_1030,
+    start: datetime = TOMORROW_10,
     key: str | None = None,
     name: str = "Ioana Marin",
     email: str = "ioana.marin@example.com",

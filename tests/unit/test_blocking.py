@@ -18,7 +18,7 @@ from frontdesk.store.unit_of_work import Actor
 from tests.support.clinic import Clinic
 from tests.support.counts import fingerprint
 from tests.support.rows import insert_person
-from tests.unit.appointment_helpers import TOMORROW_1030, book
+from tests.unit.appointment_helpers import TOMORROW_10, book
 
 
 def _outstanding(clinic: Clinic, person_id: uuid.UUID) -> list[str]:
@@ -93,7 +93,7 @@ def _walk_in(clinic: Clinic, person_id: uuid.UUID) -> booking.BookingResult:
         patient_person_id=person_id,
         service_id=clinic.consult_service_id,
         specialist_id=clinic.specialist_id,
-        start=TOMORROW_1030,
+        start=TOMORROW_10,
     ).value
 
 
@@ -164,7 +164,7 @@ def test_a_patient_booking_for_themselves_is_blocked_too(clinic: Clinic) -> None
             patient_person_id=person.id,
             service_id=clinic.consult_service_id,
             specialist_id=clinic.specialist_id,
-            start=TOMORROW_1030,
+            start=TOMORROW_10,
         )
 
 

@@ -21,6 +21,7 @@ from frontdesk.domain.errors import (
 )
 from frontdesk.domain.events import EventName
 from frontdesk.services import booking, catalog
+from frontdesk.services.context import ServiceContext
 from frontdesk.store.models import (
     Appointment,
     AuditEntry,
@@ -34,7 +35,7 @@ from tests.support.clinic import Clinic, build_clinic
 from tests.support.counts import fingerprint
 from tests.support.rows import insert_appointment, insert_person
 from tests.unit.appointment_helpers import (
-    TOMORROW_1030,
+    TOMORROW_10,
     RecordingRooms,
     audit_actions,
     book,
@@ -47,10 +48,12 @@ from tests.unit.appointment_helpers import (
 S = AppointmentStatus
 
 
-def _public(clinic: Clinic, **changes: Any) -> booking.BookingResult:
+def _public(
+    clinic: Clinic, ctx: ServiceContext | None = None, **changes: Any
+) -> booking.BookingResult:
     arguments: dict[str, Any] = {
         "service_id": clinic.consult_service_id,
-        "start": TOMORROW_1030,
+        "start": TOMORROW_10,
         "name": "Ioana Maria Marin",
         "email": "Ioana.Marin@Example.com",
         "phone": "0721 000 111",
@@ -58,7 +61,7 @@ def _public(clinic: Clinic, **changes: Any) -> booking.BookingResult:
         "idempotency_key": "submit-1",
         **changes,
     }
-    return booking.book_public(clinic.ctx, **arguments).value
+    return booking.book_public(ctx or clinic.ctx, **arguments).value
 
 
 def _walk_in(clinic: Clinic, person_id: uuid.UUID, **changes: Any) -> booking.BookingResult:
@@ -67,7 +70,7 @@ def _walk_in(clinic: Clinic, person_id: uuid.UUID, **changes: Any) -> booking.Bo
         # The video follow-up has no blocking form, so walk-ins can follow one another.
         "service_id": clinic.video_service_id,
         "specialist_id": clinic.specialist_id,
-        "start": TOMORROW_1030,
+        "start": TOMORROW_10,
         **changes,
     }
     return booking.book_walk_in(clinic.ctx, **arguments).value
@@ -81,7 +84,7 @@ def test_public_booking_creates_the_person_and_a_booked_appointment(clinic: Clin
         clinic.ctx,
         service_id=clinic.consult_service_id,
         calendar_id=clinic.public_calendar_id,
-        start=datetime.fromisoformat("2026-03-03T10:30:00+02:00"),
+        start=datetime.fromisoformat("2026-03-03T10:00:00+02:00"),
         name="Ioana Maria Marin",
         email="Ioana.Marin@Example.com",
         phone="0721 000 111",
@@ -104,8 +107,8 @@ def test_public_booking_creates_the_person_and_a_booked_appointment(clinic: Clin
     assert appointment.booking_client_id == "browser-1"
     assert appointment.calendar_id == clinic.public_calendar_id
     assert appointment.specialist_id == clinic.specialist_id  # the first free one
-    assert appointment.started_at == TOMORROW_1030
-    assert appointment.ended_at == TOMORROW_1030 + timedelta(minutes=45)
+    assert appointment.started_at == TOMORROW_10
+    assert appointment.ended_at == TOMORROW_10 + timedelta(minutes=45)
     assert appointment.type == AppointmentType.IN_CLINIC
     assert outcome.value.warnings == []
     assert history(clinic.ctx.sessions, appointment.id) == [(None, S.BOOKED)]
@@ -127,7 +130,7 @@ def test_public_booking_takes_the_next_free_specialist_then_refuses(clinic: Clin
     assert second.appointment.specialist_id == clinic.other_specialist_id
     before = fingerprint(clinic.ctx.sessions)
     with pytest.raises(DoubleBooking) as full:
-        _public(clinic, idempotency_key="c")
+        _public(clinic, idempotency_key="c", start=later(TOMORROW_10, 30))
     assert full.value.field == "start"
     assert set(full.value.conflicting_ids) == {str(first.id), str(second.appointment.id)}
     assert fingerprint(clinic.ctx.sessions) == before
@@ -149,7 +152,7 @@ def test_a_resubmitted_public_booking_returns_the_first_and_writes_nothing(
     again = booking.book_public(
         clinic.ctx,
         service_id=clinic.consult_service_id,
-        start=TOMORROW_1030,
+        start=TOMORROW_10,
         name="Ioana Maria Marin",
         email="Ioana.Marin@Example.com",
         phone="0721 000 111",
@@ -166,7 +169,7 @@ def test_a_key_reused_for_another_booking_is_refused(clinic: Clinic) -> None:
     _public(clinic)
     before = fingerprint(clinic.ctx.sessions)
     with pytest.raises(InvalidInput) as reused:
-        _public(clinic, start=later(TOMORROW_1030, 120))
+        _public(clinic, start=later(TOMORROW_10, 120))
     assert reused.value.field == "idempotency_key"
     assert fingerprint(clinic.ctx.sessions) == before
 
@@ -188,7 +191,7 @@ def test_a_submission_racing_past_the_lookup_returns_the_winner(
     again = booking.book_public(
         clinic.ctx,
         service_id=clinic.consult_service_id,
-        start=TOMORROW_1030,
+        start=TOMORROW_10,
         name="Ioana Maria Marin",
         email="ioana.marin@example.com",
         phone="0721 000 111",
@@ -260,7 +263,7 @@ def test_a_walk_in_for_a_patient_is_onboarded_at_once(clinic: Clinic) -> None:
         patient_person_id=person.id,
         service_id=clinic.consult_service_id,
         specialist_id=clinic.specialist_id,
-        start=TOMORROW_1030,
+        start=TOMORROW_10,
         notes="  came with a referral ",
     )
     appointment = outcome.value.appointment
@@ -301,12 +304,12 @@ def test_a_walk_in_for_someone_not_yet_a_patient_waits_for_onboarding(clinic: Cl
 def test_first_booked_fires_only_for_the_first_live_appointment(clinic: Clinic) -> None:
     person = insert_person(clinic, onboarded=False)
     tombstoned = insert_appointment(
-        clinic, start=later(TOMORROW_1030, -24 * 60), person_id=person.id, status=S.DONE
+        clinic, start=later(TOMORROW_10, -24 * 60), person_id=person.id, status=S.DONE
     )
     with clinic.ctx.sessions.begin() as session:
         session.get_one(Appointment, tombstoned.id).deleted_at = clinic.clock.now()
     first = _walk_in(clinic, person.id).appointment
-    second = _walk_in(clinic, person.id, start=later(TOMORROW_1030, 24 * 60)).appointment
+    second = _walk_in(clinic, person.id, start=later(TOMORROW_10, 24 * 60)).appointment
     assert EventName.APPOINTMENT_FIRST_BOOKED in event_names(clinic.ctx.sessions, first.id)
     assert event_names(clinic.ctx.sessions, second.id) == [EventName.APPOINTMENT_BOOKED]
 
@@ -318,12 +321,12 @@ def test_staff_booking_by_phone_is_a_staff_booking(clinic: Clinic) -> None:
         patient_person_id=person.id,
         service_id=clinic.video_service_id,
         specialist_id=clinic.specialist_id,
-        start=TOMORROW_1030,
+        start=TOMORROW_10,
         calendar_id=clinic.public_calendar_id,
     ).value
     assert result.appointment.source == AppointmentSource.STAFF
     assert result.appointment.type == AppointmentType.VIDEO
-    assert result.appointment.ended_at == later(TOMORROW_1030, 30)
+    assert result.appointment.ended_at == later(TOMORROW_10, 30)
 
 
 def test_a_patient_books_for_themselves_but_not_for_others(clinic: Clinic) -> None:
@@ -333,7 +336,7 @@ def test_a_patient_books_for_themselves_but_not_for_others(clinic: Clinic) -> No
     arguments: dict[str, Any] = {
         "service_id": clinic.consult_service_id,
         "specialist_id": clinic.specialist_id,
-        "start": TOMORROW_1030,
+        "start": TOMORROW_10,
     }
     own = booking.book_for_patient(ctx, patient_person_id=person.id, **arguments).value
     assert own.appointment.source == AppointmentSource.PUBLIC
@@ -343,7 +346,7 @@ def test_a_patient_books_for_themselves_but_not_for_others(clinic: Clinic) -> No
     assert denied.value.field == "patient_person_id"
     with pytest.raises(InvalidInput) as past:
         booking.book_for_patient(
-            ctx, patient_person_id=person.id, **{**arguments, "start": later(TOMORROW_1030, -2000)}
+            ctx, patient_person_id=person.id, **{**arguments, "start": later(TOMORROW_10, -2000)}
         )
     assert past.value.field == "start"
     with pytest.raises(PermissionDenied):
@@ -358,7 +361,7 @@ def test_the_automation_engine_books_as_automation(clinic: Clinic) -> None:
         patient_person_id=person.id,
         service_id=clinic.consult_service_id,
         specialist_id=clinic.specialist_id,
-        start=TOMORROW_1030,
+        start=TOMORROW_10,
     ).value
     assert result.appointment.source == AppointmentSource.AUTOMATION
 
@@ -410,7 +413,7 @@ def test_bad_walk_in_names_the_field_and_writes_nothing(
             **{
                 "service_id": clinic.consult_service_id,
                 "specialist_id": clinic.specialist_id,
-                "start": TOMORROW_1030,
+                "start": TOMORROW_10,
                 **arguments,
             },
         )
@@ -425,7 +428,7 @@ def test_bad_walk_in_names_the_field_and_writes_nothing(
 def test_an_overlap_with_an_active_appointment_is_refused(clinic: Clinic, status: S) -> None:
     other = insert_person(clinic, first_name="Other", email=None, phone=None)
     taken = insert_appointment(
-        clinic, start=later(TOMORROW_1030, 15), person_id=other.id, status=status
+        clinic, start=later(TOMORROW_10, 15), person_id=other.id, status=status
     )
     person = insert_person(clinic)
     before = fingerprint(clinic.ctx.sessions)
@@ -433,26 +436,26 @@ def test_an_overlap_with_an_active_appointment_is_refused(clinic: Clinic, status
         _walk_in(clinic, person.id)
     assert refused.value.field == "start"
     assert refused.value.conflicting_ids == (str(taken.id),)
-    assert "Dr Mihai Popescu is already booked at Tue 03 Mar 10:45–11:30" in str(refused.value)
+    assert "Dr Mihai Popescu is already booked at Tue 03 Mar 10:15–11:00" in str(refused.value)
     assert fingerprint(clinic.ctx.sessions) == before
 
 
 @pytest.mark.parametrize("status", [S.DONE, S.CANCELLED, S.NOSHOW])
 def test_ended_appointments_free_the_time(clinic: Clinic, status: S) -> None:
     other = insert_person(clinic, first_name="Other", email=None, phone=None)
-    insert_appointment(clinic, start=TOMORROW_1030, person_id=other.id, status=status)
+    insert_appointment(clinic, start=TOMORROW_10, person_id=other.id, status=status)
     assert _walk_in(clinic, insert_person(clinic).id).warnings == []
 
 
 def test_soft_deleted_back_to_back_and_other_specialists_do_not_conflict(clinic: Clinic) -> None:
     other = insert_person(clinic, first_name="Other", email=None, phone=None)
-    deleted = insert_appointment(clinic, start=TOMORROW_1030, person_id=other.id)
+    deleted = insert_appointment(clinic, start=TOMORROW_10, person_id=other.id)
     with clinic.ctx.sessions.begin() as session:
         session.get_one(Appointment, deleted.id).deleted_at = clinic.clock.now()
-    insert_appointment(clinic, start=later(TOMORROW_1030, -45), person_id=other.id)  # ends at 10:00
-    insert_appointment(clinic, start=later(TOMORROW_1030, 30), person_id=other.id)  # starts 10:30
+    insert_appointment(clinic, start=later(TOMORROW_10, -45), person_id=other.id)  # ends at 10:00
+    insert_appointment(clinic, start=later(TOMORROW_10, 30), person_id=other.id)  # starts 10:30
     insert_appointment(
-        clinic, start=TOMORROW_1030, person_id=other.id, specialist_id=clinic.other_specialist_id
+        clinic, start=TOMORROW_10, person_id=other.id, specialist_id=clinic.other_specialist_id
     )
     result = _walk_in(clinic, insert_person(clinic).id)
     assert result.appointment.double_booking_override_reason is None
@@ -460,7 +463,7 @@ def test_soft_deleted_back_to_back_and_other_specialists_do_not_conflict(clinic:
 
 def test_staff_may_override_a_double_booking_with_a_recorded_reason(clinic: Clinic) -> None:
     other = insert_person(clinic, first_name="Other", email=None, phone=None)
-    taken = insert_appointment(clinic, start=TOMORROW_1030, person_id=other.id)
+    taken = insert_appointment(clinic, start=TOMORROW_10, person_id=other.id)
     person = insert_person(clinic)
     result = _walk_in(clinic, person.id, override_reason=" emergency, short check ")
     appointment = result.appointment
@@ -487,7 +490,7 @@ def test_patients_and_system_callers_can_never_override(clinic: Clinic) -> None:
         "patient_person_id": person.id,
         "service_id": clinic.consult_service_id,
         "specialist_id": clinic.specialist_id,
-        "start": TOMORROW_1030,
+        "start": TOMORROW_10,
         "override_reason": "please",
     }
     patient = Actor(Role.PATIENT, None, "Ioana", person_ids=frozenset({person.id}))
@@ -502,15 +505,15 @@ def test_patients_and_system_callers_can_never_override(clinic: Clinic) -> None:
 
 def test_a_second_appointment_the_same_local_day_warns_but_books(clinic: Clinic) -> None:
     person = insert_person(clinic)
-    insert_appointment(clinic, start=TOMORROW_1030, person_id=person.id)
+    insert_appointment(clinic, start=TOMORROW_10, person_id=person.id)
     result = _walk_in(
         clinic,
         person.id,
-        start=later(TOMORROW_1030, 240),
+        start=later(TOMORROW_10, 240),
     )
     assert result.appointment.id
     assert result.warnings == [
-        "the patient already has Physiotherapy consult at Tue 03 Mar 10:30 that day"
+        "the patient already has Physiotherapy consult at Tue 03 Mar 10:00 that day"
     ]
     assert "appointment.same_day_warning" in audit_actions(
         clinic.ctx.sessions, result.appointment.id
@@ -529,8 +532,8 @@ def test_the_same_day_is_the_organizations_local_day(clinic: Clinic) -> None:
 
 def test_cancelled_appointments_that_day_do_not_warn(clinic: Clinic) -> None:
     person = insert_person(clinic)
-    insert_appointment(clinic, start=TOMORROW_1030, person_id=person.id, status=S.CANCELLED)
-    assert _walk_in(clinic, person.id, start=later(TOMORROW_1030, 120)).warnings == []
+    insert_appointment(clinic, start=TOMORROW_10, person_id=person.id, status=S.CANCELLED)
+    assert _walk_in(clinic, person.id, start=later(TOMORROW_10, 120)).warnings == []
 
 
 def test_a_public_booking_by_a_new_person_never_warns(clinic: Clinic) -> None:
@@ -543,10 +546,51 @@ def test_bookings_in_another_organization_are_invisible(clinic: Clinic) -> None:
         booking.book_public(
             other.ctx,
             service_id=clinic.consult_service_id,
-            start=TOMORROW_1030,
+            start=TOMORROW_10,
             name="A B",
             email="a@example.com",
             phone="0721000111",
             client_id="x",
             idempotency_key="y",
         )
+
+
+# ---- the public page books only what it offers --------------------------------------------
+
+SUNDAY_NIGHT = datetime(2026, 3, 8, 1, 7, tzinfo=UTC)  # Sunday 03:07 in Bucharest
+PAGE = Actor.system("public booking page")
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        SUNDAY_NIGHT,
+        TOMORROW_10,  # 10:00 falls between the 45-minute consult's 09:45 and 10:30
+        datetime(2027, 3, 3, 8, 30, tzinfo=UTC),  # a slot, beyond the 365-day horizon
+        datetime(2026, 3, 2, 6, 0, tzinfo=UTC),  # 08:00 today, gone
+    ],
+    ids=["sunday-03:07", "between-slots", "beyond-horizon", "past"],
+)
+def test_the_page_may_not_book_a_start_it_does_not_offer(clinic: Clinic, start: datetime) -> None:
+    before = fingerprint(clinic.ctx.sessions)
+    with pytest.raises(InvalidInput) as refused:
+        _public(clinic, start=start, ctx=clinic.ctx.acting_as(PAGE))
+    assert [(e.field, e.message) for e in refused.value.errors] == [
+        ("start", "that time is not offered; choose one of the free slots")
+    ]
+    assert fingerprint(clinic.ctx.sessions) == before
+
+
+def test_the_page_books_an_offered_start(clinic: Clinic) -> None:
+    ten_thirty = later(TOMORROW_10, 30)
+    booked = _public(clinic, start=ten_thirty, ctx=clinic.ctx.acting_as(PAGE))
+    assert booked.appointment.started_at == ten_thirty
+
+
+def test_staff_book_any_future_time_for_a_new_person_or_a_walk_in(clinic: Clinic) -> None:
+    entered = _public(clinic, start=SUNDAY_NIGHT)
+    walk_in = _walk_in(clinic, insert_person(clinic).id, start=later(SUNDAY_NIGHT, 60))
+    assert (entered.appointment.started_at, walk_in.appointment.started_at) == (
+        SUNDAY_NIGHT,
+        later(SUNDAY_NIGHT, 60),
+    )

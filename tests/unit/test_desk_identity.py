@@ -69,7 +69,7 @@ def test_standalone_set_up_refuses_bad_fields_before_writing_anything(mirror: Mi
 
 
 def test_the_board_knows_since_when_each_appointment_is_in_its_status(clinic: Clinic) -> None:
-    start = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
+    start = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
     waiting = book(clinic.ctx, clinic, start=start).appointment
     onboarded = book(
         clinic.ctx,

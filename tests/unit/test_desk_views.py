@@ -17,7 +17,7 @@ from frontdesk.services.patient_directory import patient_profile, search_people
 from frontdesk.store.unit_of_work import Actor
 from tests.support.clinic import Clinic
 from tests.support.rows import insert_person
-from tests.unit.appointment_helpers import TOMORROW_1030, book
+from tests.unit.appointment_helpers import TOMORROW_10, book
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg"><path d="M0 0 L10 10"/></svg>'
 
@@ -61,7 +61,7 @@ def test_profile_has_dependents_appointments_and_forms(clinic: Clinic) -> None:
         patient_person_id=child.id,
         service_id=clinic.consult_service_id,
         specialist_id=clinic.specialist_id,
-        start=TOMORROW_1030,
+        start=TOMORROW_10,
     ).value
 
     profile = patient_profile(clinic.ctx, parent.id)
@@ -86,7 +86,7 @@ def test_specialist_sees_only_own_appointments_and_their_forms(clinic: Clinic) -
     person = insert_person(clinic)
     # The video follow-up asks only for the (non-blocking) intake form, so both can be booked.
     for service_id, specialist_id, start in (
-        (clinic.video_service_id, clinic.specialist_id, TOMORROW_1030),
+        (clinic.video_service_id, clinic.specialist_id, TOMORROW_10),
         (
             clinic.consult_service_id,
             clinic.other_specialist_id,
@@ -114,7 +114,7 @@ def test_form_list_filters_by_status_and_text(clinic: Clinic) -> None:
         patient_person_id=person.id,
         service_id=clinic.consult_service_id,
         specialist_id=clinic.specialist_id,
-        start=TOMORROW_1030,
+        start=TOMORROW_10,
     )
     privacy = next(f for f in list_forms(clinic.ctx) if f.title.startswith("Privacy"))
     forms.save_values(clinic.ctx, privacy.id, {"agree": True})
@@ -181,7 +181,7 @@ def test_appointment_detail_has_history_forms_room_and_review(clinic: Clinic) ->
         ("promo", FormSource.CALENDAR),
     ]
     onboarding.onboard(clinic.ctx, booked.appointment.id)
-    clinic.clock.set(TOMORROW_1030)
+    clinic.clock.set(TOMORROW_10)
     lifecycle.start_session(clinic.ctx, booked.appointment.id)
     lifecycle.complete(clinic.ctx, booked.appointment.id)
     reviews.submit_review(clinic.ctx, booked.appointment.id, rating=4, comment="Good")
@@ -253,7 +253,7 @@ def test_reads_for_the_desk_refuse_outsiders(clinic: Clinic) -> None:
         patient_person_id=person.id,
         service_id=clinic.video_service_id,
         specialist_id=clinic.specialist_id,
-        start=TOMORROW_1030,
+        start=TOMORROW_10,
     ).value
     stranger = clinic.as_(Actor(Role.PATIENT))
     with pytest.raises(PermissionDenied) as choices:

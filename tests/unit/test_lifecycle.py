@@ -35,7 +35,7 @@ from tests.support.clinic import Clinic
 from tests.support.counts import fingerprint
 from tests.support.rows import insert_appointment, insert_person
 from tests.unit.appointment_helpers import (
-    TOMORROW_1030,
+    TOMORROW_10,
     RecordingRooms,
     book,
     event_names,
@@ -129,7 +129,7 @@ def test_check_in_only_for_upcoming_or_confirmed(clinic: Clinic, status: S) -> N
 def test_reschedule_only_before_the_session(clinic: Clinic, status: S) -> None:
     appointment = _appointment_in(clinic, status)
     before = fingerprint(clinic.ctx.sessions)
-    new_start = later(TOMORROW_1030, 24 * 60)
+    new_start = later(TOMORROW_10, 24 * 60)
     if status in (S.BOOKED, S.UPCOMING, S.CONFIRMED):
         moved = lifecycle.reschedule(clinic.ctx, appointment.id, start=new_start).value
         assert moved.appointment.started_at == new_start
@@ -170,7 +170,7 @@ def test_confirming_notifies_the_specialist(clinic: Clinic) -> None:
     with clinic.ctx.sessions() as session:
         note = session.scalars(select(Notification)).one()
     assert (note.target, note.specialist_id) == ("specialist", clinic.specialist_id)
-    assert note.message == "Ioana Marin confirmed Physiotherapy consult on Tue 03 Mar 10:30"
+    assert note.message == "Ioana Marin confirmed Physiotherapy consult on Tue 03 Mar 10:00"
     assert note.patient_person_id is None  # a banner for the specialist, not the patient
     assert outcome.changes.events == [DeskEventName.APPOINTMENT_CONFIRMED]
     assert outcome.changes.created["notifications"] == {note.id}
@@ -347,7 +347,7 @@ def test_rescheduling_moves_the_time_keeps_the_length_and_tells_the_engine(
     ctx = with_rooms(clinic, rooms)
     appointment = _through_services(ctx, clinic)
     lifecycle.check_in(ctx, appointment.id)
-    new_start = later(TOMORROW_1030, 26 * 60)
+    new_start = later(TOMORROW_10, 26 * 60)
     outcome = lifecycle.reschedule(ctx, appointment.id, start=new_start, reason="clash")
     moved = outcome.value.appointment
     assert (moved.started_at, moved.ended_at) == (new_start, later(new_start, 45))
@@ -357,7 +357,7 @@ def test_rescheduling_moves_the_time_keeps_the_length_and_tells_the_engine(
     assert rooms.created[-1] == (moved.video_room_name, moved.ended_at)
     assert outcome.changes.events == [DeskEventName.APPOINTMENT_RESCHEDULED]
     [event] = events_named(clinic.ctx.sessions, DeskEventName.APPOINTMENT_RESCHEDULED)
-    assert event.payload["old_start"] == TOMORROW_1030.isoformat()
+    assert event.payload["old_start"] == TOMORROW_10.isoformat()
     assert event.payload["new_start"] == new_start.isoformat()
     assert event.payload["reason"] == "clash"
 
@@ -366,20 +366,20 @@ def test_rescheduling_rechecks_double_booking_and_clears_a_stale_override(
     clinic: Clinic,
 ) -> None:
     other = insert_person(clinic, first_name="Other", email=None, phone=None)
-    blocker = insert_appointment(clinic, start=later(TOMORROW_1030, 180), person_id=other.id)
+    blocker = insert_appointment(clinic, start=later(TOMORROW_10, 180), person_id=other.id)
     appointment = book(clinic.ctx, clinic).appointment
     before = fingerprint(clinic.ctx.sessions)
     with pytest.raises(DoubleBooking) as refused:
-        lifecycle.reschedule(clinic.ctx, appointment.id, start=later(TOMORROW_1030, 200))
+        lifecycle.reschedule(clinic.ctx, appointment.id, start=later(TOMORROW_10, 200))
     assert refused.value.conflicting_ids == (str(blocker.id),)
     assert fingerprint(clinic.ctx.sessions) == before
 
     squeezed = lifecycle.reschedule(
-        clinic.ctx, appointment.id, start=later(TOMORROW_1030, 200), override_reason="urgent"
+        clinic.ctx, appointment.id, start=later(TOMORROW_10, 200), override_reason="urgent"
     ).value.appointment
     assert squeezed.double_booking_override_reason == "urgent"
     freed = lifecycle.reschedule(
-        clinic.ctx, appointment.id, start=later(TOMORROW_1030, 300)
+        clinic.ctx, appointment.id, start=later(TOMORROW_10, 300)
     ).value.appointment
     assert freed.double_booking_override_reason is None
 
@@ -388,13 +388,13 @@ def test_rescheduling_warns_about_a_second_appointment_that_day(clinic: Clinic) 
     appointment = book(clinic.ctx, clinic).appointment
     insert_appointment(
         clinic,
-        start=later(TOMORROW_1030, 24 * 60),
+        start=later(TOMORROW_10, 24 * 60),
         person_id=appointment.patient_person_id,
         specialist_id=clinic.other_specialist_id,
     )
-    moved = lifecycle.reschedule(clinic.ctx, appointment.id, start=later(TOMORROW_1030, 25 * 60))
+    moved = lifecycle.reschedule(clinic.ctx, appointment.id, start=later(TOMORROW_10, 25 * 60))
     assert moved.value.warnings == [
-        "the patient already has Physiotherapy consult at Wed 04 Mar 10:30 that day"
+        "the patient already has Physiotherapy consult at Wed 04 Mar 10:00 that day"
     ]
 
 
@@ -402,14 +402,14 @@ def test_bad_reschedules_name_the_field(clinic: Clinic) -> None:
     appointment = book(clinic.ctx, clinic).appointment
     before = fingerprint(clinic.ctx.sessions)
     with pytest.raises(InvalidInput) as naive:
-        lifecycle.reschedule(clinic.ctx, appointment.id, start=TOMORROW_1030.replace(tzinfo=None))
+        lifecycle.reschedule(clinic.ctx, appointment.id, start=TOMORROW_10.replace(tzinfo=None))
     assert naive.value.field == "start"
     with pytest.raises(InvalidInput) as same:
-        lifecycle.reschedule(clinic.ctx, appointment.id, start=TOMORROW_1030)
+        lifecycle.reschedule(clinic.ctx, appointment.id, start=TOMORROW_10)
     assert same.value.field == "start"
     with pytest.raises(InvalidInput) as blank:
         lifecycle.reschedule(
-            clinic.ctx, appointment.id, start=later(TOMORROW_1030, 60), override_reason=""
+            clinic.ctx, appointment.id, start=later(TOMORROW_10, 60), override_reason=""
         )
     assert blank.value.field == "override_reason"
     assert fingerprint(clinic.ctx.sessions) == before
@@ -443,7 +443,7 @@ def test_a_patient_may_not_touch_someone_elses_appointment_or_run_the_desk(
         lambda: lifecycle.check_in(own, appointment.id),
         lambda: lifecycle.start_session(own, appointment.id),
         lambda: lifecycle.mark_no_show(own, appointment.id),
-        lambda: lifecycle.reschedule(own, appointment.id, start=later(TOMORROW_1030, 60)),
+        lambda: lifecycle.reschedule(own, appointment.id, start=later(TOMORROW_10, 60)),
         lambda: lifecycle.reinstate(own, appointment.id),
     ]
     for refuse in refusals:

@@ -88,7 +88,7 @@ class AppointmentLife(RuleBasedStateMachine):
         return booking.book_public(
             self.ctx,
             service_id=self.clinic.consult_service_id,
-            start=self._start(3),  # 10:30, a slot of the 45-minute grid
+            start=self._start(2),
             name="First Visitor",
             email="first@example.com",
             phone="0722 000 000",

@@ -29,7 +29,7 @@ from tests.support.clinic import Clinic
 from tests.support.counts import fingerprint
 from tests.support.rows import insert_appointment, insert_person
 from tests.unit.appointment_helpers import (
-    TOMORROW_1030,
+    TOMORROW_10,
     RecordingRooms,
     book,
     event_names,
@@ -217,7 +217,7 @@ def test_a_booking_person_with_other_appointments_is_kept_after_linking(clinic: 
     existing = insert_person(clinic, onboarded=False)
     booked = book(clinic.ctx, clinic).appointment
     insert_appointment(
-        clinic, start=later(TOMORROW_1030, 24 * 60), person_id=booked.patient_person_id
+        clinic, start=later(TOMORROW_10, 24 * 60), person_id=booked.patient_person_id
     )
     result = onboarding.onboard(clinic.ctx, booked.id, link_person_id=existing.id).value
     assert result.retired_person_id is None
@@ -234,7 +234,7 @@ def test_an_existing_account_is_linked_rather_than_duplicated(clinic: Clinic) ->
 def test_no_account_without_an_email_or_when_not_wanted(clinic: Clinic) -> None:
     person = insert_person(clinic, email=None, onboarded=False)
     without_email = insert_appointment(
-        clinic, start=TOMORROW_1030, person_id=person.id, status=S.BOOKED
+        clinic, start=TOMORROW_10, person_id=person.id, status=S.BOOKED
     )
     result = onboarding.onboard(clinic.ctx, without_email.id).value
     assert (result.account_created, result.person.user_id) == (False, None)
@@ -250,7 +250,7 @@ def test_a_second_appointment_of_a_patient_is_onboarded_without_a_second_link(
 ) -> None:
     person = insert_person(clinic)
     appointment = insert_appointment(
-        clinic, start=TOMORROW_1030, person_id=person.id, status=S.BOOKED
+        clinic, start=TOMORROW_10, person_id=person.id, status=S.BOOKED
     )
     outcome = onboarding.onboard(clinic.ctx, appointment.id)
     assert not outcome.value.patient_created
@@ -261,9 +261,7 @@ def test_a_second_appointment_of_a_patient_is_onboarded_without_a_second_link(
 @pytest.mark.parametrize("status", [s for s in S if s != S.BOOKED])
 def test_only_booked_appointments_can_be_onboarded(clinic: Clinic, status: S) -> None:
     person = insert_person(clinic)
-    appointment = insert_appointment(
-        clinic, start=TOMORROW_1030, person_id=person.id, status=status
-    )
+    appointment = insert_appointment(clinic, start=TOMORROW_10, person_id=person.id, status=status)
     before = fingerprint(clinic.ctx.sessions)
     with pytest.raises(TransitionNotAllowed) as refused:
         onboarding.onboard(clinic.ctx, appointment.id)

@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 
 from frontdesk.domain.clock import ensure_utc
 from frontdesk.domain.contact import split_full_name
-from frontdesk.domain.enums import AppointmentSource, AppointmentStatus, Role
+from frontdesk.domain.enums import STAFF_ROLES, AppointmentSource, AppointmentStatus, Role
 from frontdesk.domain.errors import (
     DoubleBooking,
     FieldError,
@@ -109,9 +109,10 @@ def book_public(
     idempotency_key: str,
 ) -> Outcome[BookingResult]:
     """Phase 1: someone without an account books through the public page, at a start the
-    page's slots listing offers (`services.public_slots`). The first free specialist of the
-    service takes it. Resubmitting with the same `idempotency_key` returns
-    the first booking and writes nothing."""
+    page's slots listing offers (`services.public_slots`; staff entering such a booking may
+    choose any future time). The first free specialist of the service takes it.
+    Resubmitting with the same `idempotency_key` returns the first booking and writes
+    nothing."""
     start_utc = ensure_utc(start, field="start")
     first_name, last_name = split_full_name(name)
     key = _required_text(idempotency_key, "idempotency_key", IDEMPOTENCY_KEY_MAX)
@@ -123,7 +124,12 @@ def book_public(
                 return Outcome(BookingResult(earlier, replayed=True), tx.changes)
             service = public_service(tx.session, tx.organization_id, service_id)
             calendar = public_calendar(tx.session, tx.organization_id, calendar_id)
-            require_offered(tx.session, tx.organization_id, service, start_utc, tx.now)
+            if ctx.actor.role not in STAFF_ROLES:
+                # The page (and anyone without a staff role) books only what it was offered;
+                # staff entering a booking for a new person may pick any time.
+                require_offered(tx.session, tx.organization_id, service, start_utc, tx.now)
+            elif start_utc <= tx.now:
+                raise InvalidInput.single("start", "must be in the future")
             slot = _Slot(
                 service,
                 calendar_id,

@@ -16,7 +16,7 @@ from frontdesk.services import lifecycle, onboarding, reviews
 from tests.gui.appointments.browser import BrowserSpy
 from tests.gui.helpers import wait_for_operations
 from tests.support.clinic import Clinic
-from tests.unit.appointment_helpers import TOMORROW_1030, book
+from tests.unit.appointment_helpers import TOMORROW_10, book
 
 
 def open_detail(qtbot: QtBot, desk: Desk, appointment_id: uuid.UUID) -> AppointmentDetailDialog:
@@ -33,7 +33,7 @@ def test_shows_every_field_history_forms_room_and_review(
     booked = book(clinic.ctx, clinic, calendar_id=clinic.public_calendar_id)
     appointment_id = booked.appointment.id
     onboarding.onboard(clinic.ctx, appointment_id)
-    clinic.clock.set(TOMORROW_1030)
+    clinic.clock.set(TOMORROW_10)
     lifecycle.start_session(clinic.ctx, appointment_id)
     lifecycle.complete(clinic.ctx, appointment_id)
     reviews.submit_review(

@@ -24,7 +24,7 @@ from tests.gui.helpers import wait_for_operations
 from tests.support.clinic import Clinic
 from tests.support.counts import fingerprint
 from tests.support.rows import insert_person
-from tests.unit.appointment_helpers import TOMORROW_1030
+from tests.unit.appointment_helpers import TOMORROW_10
 
 
 def appointments(sessions: sessionmaker[Session]) -> list[Appointment]:
@@ -33,7 +33,7 @@ def appointments(sessions: sessionmaker[Session]) -> list[Appointment]:
 
 
 def open_dialog(
-    qtbot: QtBot, desk: Desk, *, start: datetime | None = TOMORROW_1030, **kwargs: object
+    qtbot: QtBot, desk: Desk, *, start: datetime | None = TOMORROW_10, **kwargs: object
 ) -> BookingDialog:
     dialog = BookingDialog(desk, start=start, **kwargs)  # type: ignore[arg-type]
     qtbot.addWidget(dialog)
@@ -76,7 +76,7 @@ def test_books_a_walk_in_for_a_patient_found_by_search(
 
     (appointment,) = appointments(desk.mirror.sessions)
     assert booked.args == [appointment.id]
-    assert appointment.started_at == TOMORROW_1030
+    assert appointment.started_at == TOMORROW_10
     assert appointment.source == AppointmentSource.WALK_IN
     assert appointment.notes == "Knee"
     # Already a patient: onboarded at once, forms and room ready.
@@ -102,7 +102,7 @@ def test_a_double_booking_is_explained_and_staff_may_override_with_a_reason(
         patient_person_id=first.id,
         service_id=clinic.consult_service_id,
         specialist_id=clinic.specialist_id,
-        start=TOMORROW_1030,
+        start=TOMORROW_10,
     )
     dialog = open_dialog(qtbot, desk, specialist_id=clinic.specialist_id)
     assert dialog.specialist_id() == clinic.specialist_id
@@ -137,7 +137,7 @@ def test_another_time_after_a_double_booking_needs_no_override(
         patient_person_id=first.id,
         service_id=clinic.consult_service_id,
         specialist_id=clinic.specialist_id,
-        start=TOMORROW_1030,
+        start=TOMORROW_10,
     )
     dialog = open_dialog(qtbot, desk, specialist_id=clinic.specialist_id)
     pick_patient(qtbot, desk, dialog, "dan")
@@ -150,7 +150,7 @@ def test_another_time_after_a_double_booking_needs_no_override(
     assert dialog.problem.isHidden()
     press_book(qtbot, desk, dialog)
     second = appointments(desk.mirror.sessions)[-1]
-    assert second.started_at == TOMORROW_1030 + timedelta(hours=2)
+    assert second.started_at == TOMORROW_10 + timedelta(hours=2)
     assert second.double_booking_override_reason is None
 
 

@@ -22,7 +22,7 @@ from tests.gui.helpers import wait_for_operations
 from tests.support.clinic import Clinic
 from tests.support.counts import fingerprint
 from tests.support.rows import insert_person
-from tests.unit.appointment_helpers import TOMORROW_1030
+from tests.unit.appointment_helpers import TOMORROW_10
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg"><path d="M0 0 L9 9"/></svg>'
 
@@ -214,7 +214,7 @@ def test_a_form_the_actor_may_not_see_says_so(
         patient_person_id=person.id,
         service_id=clinic.consult_service_id,
         specialist_id=clinic.other_specialist_id,
-        start=TOMORROW_1030,
+        start=TOMORROW_10,
     ).value
     (form, *_) = forms.forms_for_appointment(clinic.ctx, booked.appointment.id)
     specialist_desk = desk_as(Role.SPECIALIST)

@@ -19,7 +19,7 @@ from tests.gui.helpers import wait_for_operations
 from tests.support.clinic import Clinic
 from tests.support.counts import fingerprint
 from tests.support.rows import insert_person
-from tests.unit.appointment_helpers import TOMORROW_1030
+from tests.unit.appointment_helpers import TOMORROW_10
 
 
 def open_page(qtbot: QtBot, desk: Desk) -> PatientsPage:
@@ -58,7 +58,7 @@ def test_search_and_profile_with_dependents_appointments_and_forms(
         patient_person_id=child.id,
         service_id=clinic.consult_service_id,
         specialist_id=clinic.specialist_id,
-        start=TOMORROW_1030,
+        start=TOMORROW_10,
     ).value
     page = open_page(qtbot, desk)
     for model in (page.people_model, page.appointments_model, page.forms_model):
@@ -109,7 +109,7 @@ def test_a_change_at_the_desk_refreshes_the_profile(
         patient_person_id=person.id,
         service_id=clinic.consult_service_id,
         specialist_id=clinic.specialist_id,
-        start=TOMORROW_1030,
+        start=TOMORROW_10,
     )
     desk.signals.sig_changed.emit(outcome.changes)
     wait_for_operations(qtbot, desk)
