@@ -9,7 +9,7 @@ generated requests reach the slot arithmetic instead of stopping at a 404."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +40,9 @@ ODD_TEXT = (
     | st.sampled_from(["", "\x00", "a\x00b", "a\tb", "k" * 5000, "zz;q=abc,*;q=-1"])
 ).map(lambda text: text.replace("\r", "").replace("\n", "").lstrip())
 ODD_HEADERS = st.fixed_dictionaries(
-    {},
+    # Mostly a usable key, so that the request gets as far as the booking rules.
+    {"Idempotency-Key": st.uuids().map(str) | ODD_TEXT},
     optional={
-        "Idempotency-Key": ODD_TEXT,
         "Accept-Language": ODD_TEXT,
         "X-Client-Id": ODD_TEXT,
         "Content-Type": st.sampled_from(
@@ -68,6 +68,15 @@ ODD_STARTS = (
     )
     | ODD_NUMBERS
 )
+# Starts on or near the grid in the coming weeks: offered ones book, the rest are refused.
+OFFERED_STARTS = st.builds(
+    lambda days, minutes: (
+        datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0)
+        + timedelta(days=days, minutes=minutes)
+    ).isoformat(),
+    st.integers(-3, 400),
+    st.sampled_from([0, 45, 90, 135, 7]),
+)
 ODD_DAYS = (
     st.dates(date(1, 1, 1), date(9999, 12, 31)).map(date.isoformat)
     | st.sampled_from(["0000-01-01", "10000-01-01", "-1", "2026-02-30", "\x00"])
@@ -85,10 +94,11 @@ def _public(context: Any) -> bool:
 
 def _register_odd_input(schema: Any) -> None:
     @schema.hook
-    def flatmap_path_parameters(context: Any, parameters: Any) -> Any:
-        if not _public(context) or not parameters:
-            return st.just(parameters)
-        return st.sampled_from([parameters, {**parameters, "slug": FUZZ_SLUG}])
+    def map_path_parameters(context: Any, parameters: Any) -> Any:
+        # The real organization: an unknown slug would stop every request at a 404.
+        if not _public(context) or not isinstance(parameters, dict):
+            return parameters
+        return {**parameters, "slug": FUZZ_SLUG}
 
     @schema.hook
     def flatmap_headers(context: Any, headers: Any) -> Any:
@@ -101,9 +111,8 @@ def _register_odd_input(schema: Any) -> None:
         if not _public(context) or query is None:
             return st.just(query)
         odd = st.fixed_dictionaries(
-            {"date": ODD_DAYS},
+            {"date": ODD_DAYS, "service_id": st.just(_fuzz_service(context))},
             optional={
-                "service_id": st.just(_fuzz_service(context)),
                 "from": ODD_DAYS,
                 "to": ODD_DAYS,
                 "days": ODD_NUMBERS.map(str),
@@ -116,7 +125,8 @@ def _register_odd_input(schema: Any) -> None:
         if not _public(context) or not isinstance(body, dict):
             return st.just(body)
         odd = st.fixed_dictionaries(
-            {"start": ODD_STARTS}, optional={"service_id": st.just(_fuzz_service(context))}
+            {"start": ODD_STARTS | OFFERED_STARTS, "service_id": st.just(_fuzz_service(context))},
+            optional={"client_id": st.uuids().map(str), "name": st.just("Maria Pop")},
         )
         return odd.map(lambda changes: {**body, **changes})
 
@@ -124,7 +134,11 @@ def _register_odd_input(schema: Any) -> None:
 @pytest.fixture
 def api_schema(server_database: ServerDatabase, tmp_path: Path) -> Any:
     config = ServerConfig.load(
-        tmp_path / "data", database_url=None, token_secret="fuzz-secret-" + uuid.uuid4().hex
+        tmp_path / "data",
+        database_url=None,
+        token_secret="fuzz-secret-" + uuid.uuid4().hex,
+        # Every generated booking comes from one address: let them reach the booking rules.
+        booking_rate_limit="100000/hour",
     )
     live = LiveServer(config=config, database=server_database, ca_path=tmp_path / "unused")
     organization = live.create_org(slug=FUZZ_SLUG)
@@ -146,6 +160,8 @@ def api_schema(server_database: ServerDatabase, tmp_path: Path) -> Any:
         ctx, name="Fuzz consult", duration_minutes=45, specialist_ids=[specialist.id]
     ).value.id
     loaded = schemathesis.openapi.from_asgi("/openapi.json", app)
+    # Inputs that break the schema too (wrong types, missing fields), NUL bytes included.
+    loaded.config.generation.update(modes=list(schemathesis.GenerationMode), allow_x00=True)
     _register_odd_input(loaded)
     return loaded
 
