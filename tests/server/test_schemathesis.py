@@ -3,7 +3,7 @@
 On top of what the schema allows, the public booking page's operations get odd input the
 schema cannot describe: starts and days from year 1 to 9999 at any UTC offset, odd strings
 and numbers for them, unknown range parameters, and headers with control characters, NUL
-bytes or thousands of characters; and often the real organization and service, so the
+bytes or thousands of characters; aimed at the real organization and service, so the
 generated requests reach the slot arithmetic instead of stopping at a 404."""
 
 from __future__ import annotations
