@@ -33,7 +33,8 @@ from tests.gui.onboarding.test_wizard import go_on
 from tests.support.automation import add_example_templates, insert_example
 from tests.support.clinic import Clinic
 
-TEN = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # Monday 10:00 at the clinic; "now" is 09:00
+# Monday 09:45 at the clinic, a slot the page offers for the 45-minute consult; "now" is 09:00.
+SLOT = datetime(2026, 3, 2, 7, 45, tzinfo=UTC)
 
 
 def _lane_texts(page: TodayPage, lane: Lane) -> list[str]:
@@ -78,7 +79,7 @@ def test_a_whole_day(
     arrived = booking.book_public(
         clinic.ctx.acting_as(Actor.system("public booking page")),
         service_id=clinic.consult_service_id,
-        start=TEN,
+        start=SLOT,
         name="Ioana Marin",
         email="ioana.marin@example.com",
         phone="0721 000 111",
@@ -87,7 +88,7 @@ def test_a_whole_day(
     ).value.appointment
     with qtbot.waitSignal(reception.sig_loaded):
         desk.signals.sig_changed.emit(ChangeSet(events=[SYNC_PULLED]))
-    assert "10:00  Ioana Marin" in _lane_texts(reception, Lane.TO_ONBOARD)[0]
+    assert "09:45  Ioana Marin" in _lane_texts(reception, Lane.TO_ONBOARD)[0]
 
     # 2. Reception onboards it in the wizard.
     assert reception.select(arrived.id)

@@ -14,10 +14,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from frontdesk.domain.enums import Role
 from frontdesk.server.database import ServerDatabase, admin_engine, sqlalchemy_url
+from frontdesk.server.scope import Scope, scoped_sessions
+from frontdesk.store.models import Organization
 from frontdesk.sync.protocol import SCHEMA_VERSION
 from tests.server.seed import device_client, seed_org, sign_in_device
 from tests.support.postgres import LiveServer, tls_files
@@ -171,8 +173,9 @@ def test_an_administrator_bootstraps_an_organization_and_signs_in(
             "short\n",
             "password",
         ),
+        (("set-booking-horizon", "--org", "nowhere", "--days", "30"), "", "--org"),
     ],
-    ids=["bad-slug", "bad-zone", "unknown-org", "short-password"],
+    ids=["bad-slug", "bad-zone", "unknown-org", "short-password", "horizon-unknown-org"],
 )
 def test_bad_input_is_refused_with_the_field_named(
     database_url: str, tmp_path: Path, args: tuple[str, ...], stdin: str, message: str
@@ -254,3 +257,21 @@ def test_device_and_account_commands_name_the_bad_option(
     result = _cli(database_url, tmp_path, *(arg.format(slug=org.slug) for arg in args))
     assert result.returncode == 2
     assert message in result.stderr
+
+
+def test_an_administrator_sets_the_booking_horizon(
+    server_database: ServerDatabase, database_url: str, tmp_path: Path
+) -> None:
+    create = ("create-org", "--name", "Hills", "--slug", "hills", "--timezone", "UTC")
+    assert _cli(database_url, tmp_path, *create).returncode == 0
+    too_far = _cli(database_url, tmp_path, "set-booking-horizon", "--org", "hills", "--days", "0")
+    assert too_far.returncode == 1
+    assert "booking_horizon_days: must be between 1 and 3650 days" in too_far.stderr
+    result = _cli(database_url, tmp_path, "set-booking-horizon", "--org", "hills", "--days", "90")
+    assert result.returncode == 0, result.stderr
+    assert "up to 90 days ahead" in result.stdout
+    with scoped_sessions(server_database.engine, Scope(public_slug="hills"))() as session:
+        days = session.scalar(
+            select(Organization.booking_horizon_days).where(Organization.slug == "hills")
+        )
+    assert days == 90

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import ssl
 import threading
 import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import func, select
 
+from frontdesk.domain.errors import InvalidInput
+from frontdesk.server.app import create_app
+from frontdesk.server.config import ServerConfig
+from frontdesk.server.database import ServerDatabase
 from frontdesk.server.scope import Scope, scoped_sessions
+from frontdesk.services import catalog
+from frontdesk.services.public_slots import NOT_OFFERED
 from frontdesk.store.models import Appointment, PatientPerson
-from tests.server.seed import SeededOrg, at, next_weekday, seed_org
+from tests.server.seed import SeededOrg, at, next_weekday, org_context, seed_org
 from tests.support.postgres import LiveServer
+
+SATURDAY, SUNDAY = 5, 6
+NEAR = next_weekday(3).isoformat()
 
 
 def public_client(live: LiveServer) -> httpx.Client:
@@ -170,3 +183,244 @@ def test_bookings_are_rate_limited_by_client_id(live_server: LiveServer) -> None
         ]
     assert codes[-1] == 429
     assert 429 not in codes[:limit]
+
+
+# ---- only what the slots listing offers ------------------------------------------------
+
+
+def _refusal(response: httpx.Response) -> tuple[int, list[Any]]:
+    body = response.json()
+    detail = body["detail"]
+    return response.status_code, [(e["loc"], e["msg"]) for e in detail]
+
+
+def _next(weekday: int, days_ahead: int = 1) -> date:
+    day = datetime.now(UTC).date() + timedelta(days=days_ahead)
+    while day.weekday() != weekday:
+        day += timedelta(days=1)
+    return day
+
+
+def test_a_start_taken_from_the_slots_listing_books(live_server: LiveServer) -> None:
+    org = seed_org(live_server, "offered")
+    with public_client(live_server) as client:
+        listed = client.get(
+            f"/v1/public/organizations/{org.slug}/slots",
+            params={"service_id": str(org.service_id), "date": next_weekday(3).isoformat()},
+        )
+        start = listed.json()["slots"][5]["start"]
+        created = post_booking(client, org, booking(org, start=start))
+    assert created.status_code == 201, created.text
+    assert created.json()["start"] == start
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        pytest.param("9999-12-31T10:00:00+00:00", id="year-9999"),
+        pytest.param(f"{_next(SUNDAY).isoformat()}T03:07:00+00:00", id="sunday-03:07"),
+        pytest.param("2020-01-06T10:00:00+00:00", id="past"),
+        pytest.param(
+            f"{datetime.now(UTC) - timedelta(minutes=1):%Y-%m-%dT%H:%M}Z", id="a-minute-ago"
+        ),
+        pytest.param(f"{next_weekday(400).isoformat()}T10:00:00+00:00", id="beyond-horizon"),
+        pytest.param(f"{next_weekday().isoformat()}T10:15:00+00:00", id="between-slots"),
+        pytest.param(f"{next_weekday().isoformat()}T10:00:00.5+00:00", id="half-a-second-late"),
+        pytest.param(f"{next_weekday().isoformat()}T16:45:00+00:00", id="ends-after-closing"),
+        pytest.param(f"{next_weekday().isoformat()}T08:30:00+00:00", id="before-opening"),
+        pytest.param(f"{_next(SATURDAY).isoformat()}T10:00:00+00:00", id="saturday"),
+        pytest.param(
+            f"{next_weekday().isoformat()}T10:00:00+14:00", id="slot-hour-in-another-zone"
+        ),
+    ],
+)
+def test_a_start_the_listing_does_not_offer_is_refused_in_plain_words(
+    live_server: LiveServer, start: str
+) -> None:
+    org = seed_org(live_server, "refused")
+    with public_client(live_server) as client:
+        response = post_booking(client, org, booking(org, start=start))
+    assert _refusal(response) == (422, [(["body", "start"], NOT_OFFERED)])
+    assert count_rows(live_server, org, Appointment) == 0
+    assert count_rows(live_server, org, PatientPerson) == 0
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        pytest.param("9999-12-31T23:30:00-05:00", id="past-year-9999-in-utc"),
+        pytest.param("0001-01-01T00:00:00+05:00", id="before-year-1-in-utc"),
+    ],
+)
+def test_an_instant_outside_the_calendar_is_a_field_error(
+    live_server: LiveServer, start: str
+) -> None:
+    org = seed_org(live_server, "calendar")
+    with public_client(live_server) as client:
+        response = post_booking(client, org, booking(org, start=start))
+    assert _refusal(response) == (422, [(["body", "start"], "is outside the calendar's range")])
+
+
+@pytest.mark.parametrize(
+    "start",
+    ["0000-01-06T10:00:00Z", "10000-01-06T10:00:00Z", "-0001-01-06T10:00:00Z", 10**30, 1e308],
+)
+def test_years_the_calendar_has_not_are_refused_by_the_schema(
+    live_server: LiveServer, start: object
+) -> None:
+    org = seed_org(live_server, "years")
+    with public_client(live_server) as client:
+        response = post_booking(client, org, booking(org, start=start))
+    assert response.status_code == 422
+    assert [e["loc"] for e in response.json()["detail"]] == [["body", "start"]]
+
+
+def test_the_organization_horizon_bounds_the_listing_and_the_booking(
+    live_server: LiveServer,
+) -> None:
+    org = seed_org(live_server, "horizon")
+    catalog.set_booking_horizon(org_context(live_server.database.engine, org.organization_id), 10)
+    near, far = next_weekday(2), next_weekday(12)
+    slots_url = f"/v1/public/organizations/{org.slug}/slots"
+    with public_client(live_server) as client:
+        listed = {
+            day: client.get(
+                slots_url, params={"service_id": str(org.service_id), "date": day.isoformat()}
+            ).json()["slots"]
+            for day in (near, far)
+        }
+        refused = post_booking(client, org, booking(org, start=at(far, 10).isoformat()))
+        accepted = post_booking(client, org, booking(org, start=at(near, 10).isoformat()))
+    assert (len(listed[near]), listed[far]) == (16, [])
+    assert _refusal(refused) == (422, [(["body", "start"], NOT_OFFERED)])
+    assert accepted.status_code == 201, accepted.text
+
+
+@pytest.mark.parametrize("days", [0, -1, 3651, True])
+def test_a_horizon_out_of_range_is_refused(live_server: LiveServer, days: int) -> None:
+    org = seed_org(live_server, "badhorizon")
+    with pytest.raises(InvalidInput) as refused:
+        catalog.set_booking_horizon(
+            org_context(live_server.database.engine, org.organization_id), days
+        )
+    assert refused.value.field == "booking_horizon_days"
+
+
+# ---- odd input never gets a 500 ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "code", "slots"),
+    [
+        ("date=9999-12-31", 200, []),
+        ("date=0001-01-01", 200, []),
+        ("date=2020-01-06", 200, []),
+        ("date=0000-01-01", 422, None),
+        ("date=10000-01-01", 422, None),
+        ("date=-1", 422, None),
+        ("date=-2020-01-06", 422, None),
+        (f"date={10**30}", 422, None),
+        ("date=%00", 422, None),
+        ("date=2026-12-14%00", 422, None),
+        ("date=2026-02-30", 422, None),
+        ("calendar_id=%00&date=2026-12-14", 422, None),
+        ("from=-1&to=99999999999999999999&days=-5", 422, None),
+        (f"date={NEAR}&from=%00&to=-1&days={10**30}", 200, 16),
+    ],
+)
+def test_odd_slot_queries_get_a_plain_answer(
+    live_server: LiveServer, query: str, code: int, slots: list[Any] | int | None
+) -> None:
+    org = seed_org(live_server, "query")
+    with public_client(live_server) as client:
+        response = client.get(
+            f"/v1/public/organizations/{org.slug}/slots?service_id={org.service_id}&{query}"
+        )
+    assert response.status_code == code, response.text
+    if isinstance(slots, int):
+        assert len(response.json()["slots"]) == slots
+    elif slots is not None:
+        assert response.json()["slots"] == slots
+
+
+@pytest.mark.parametrize(
+    ("headers", "code", "field"),
+    [
+        ({"Idempotency-Key": "k" * 201}, 422, "Idempotency-Key"),
+        ({"Idempotency-Key": "a\tb"}, 422, "Idempotency-Key"),
+        ({"Accept-Language": "zz;q=abc,\t*;q=-1" * 200}, 201, None),
+        ({"Content-Type": "text/plain"}, 422, None),
+        ({"Content-Type": "application/json; charset=no-such"}, 201, None),
+        ({"Content-Type": "multipart/form-data; boundary="}, 422, None),
+        ({"X-Client-Id": "\x7f" * 50}, 201, None),
+    ],
+)
+def test_odd_headers_get_a_plain_answer(
+    live_server: LiveServer, headers: dict[str, str], code: int, field: str | None
+) -> None:
+    org = seed_org(live_server, "headers")
+    with public_client(live_server) as client:
+        response = client.post(
+            f"/v1/public/organizations/{org.slug}/bookings",
+            content=json.dumps(booking(org)),
+            headers={
+                "Idempotency-Key": uuid.uuid4().hex,
+                "Content-Type": "application/json",
+                **headers,
+            },
+        )
+    assert response.status_code == code, response.text
+    if field is not None:
+        assert [e["loc"][-1] for e in response.json()["detail"]] == [field]
+
+
+def test_a_huge_header_is_refused_before_the_application(live_server: LiveServer) -> None:
+    org = seed_org(live_server, "hugeheader")
+    with public_client(live_server) as client:
+        response = post_booking(client, org, booking(org), key="k" * 200_000)
+    assert 400 <= response.status_code < 500
+    assert count_rows(live_server, org, Appointment) == 0
+
+
+async def _post_in_process(
+    app: Any, url: str, body: str, headers: dict[str, str]
+) -> httpx.Response:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://public.test") as client:
+        return await client.post(url, content=body, headers=headers)
+
+
+@pytest.mark.parametrize(
+    ("headers", "changes", "code", "field"),
+    [
+        ({"idempotency-key": "a\x00b"}, {}, 422, "Idempotency-Key"),
+        ({"idempotency-key": "   "}, {}, 422, "Idempotency-Key"),
+        ({"accept-language": "\x00\x01"}, {}, 201, None),
+        ({"content-type": "application/json\x00"}, {}, 422, "body"),
+        ({}, {"client_id": "browser\x00one"}, 422, "client_id"),
+        ({}, {"client_id": "b" * 101}, 422, "client_id"),
+        ({}, {"name": "Maria\x00Pop"}, 422, None),
+        ({}, {"email": "maria\x00@example.com"}, 422, None),
+    ],
+)
+def test_nul_bytes_in_headers_and_fields_get_a_plain_answer(
+    server_database: ServerDatabase,
+    tmp_path: Path,
+    headers: dict[str, str],
+    changes: dict[str, str],
+    code: int,
+    field: str | None,
+) -> None:
+    """NUL bytes cannot cross a real HTTP parser, so these go to the application in-process."""
+    config = ServerConfig.load(tmp_path, database_url=None, token_secret=uuid.uuid4().hex)
+    live = LiveServer(config=config, database=server_database, ca_path=tmp_path / "unused")
+    org = seed_org(live, "nul")
+    app = create_app(config, server_database)
+    headers = {"idempotency-key": uuid.uuid4().hex, "content-type": "application/json", **headers}
+    body = json.dumps(booking(org, **changes))
+    response = asyncio.run(
+        _post_in_process(app, f"/v1/public/organizations/{org.slug}/bookings", body, headers)
+    )
+    assert response.status_code == code, response.text
+    if field is not None:
+        assert [e["loc"][-1] for e in response.json()["detail"]] == [field]

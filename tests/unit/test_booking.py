@@ -21,6 +21,7 @@ from frontdesk.domain.errors import (
 )
 from frontdesk.domain.events import EventName
 from frontdesk.services import booking, catalog
+from frontdesk.services.context import ServiceContext
 from frontdesk.store.models import (
     Appointment,
     AuditEntry,
@@ -47,7 +48,9 @@ from tests.unit.appointment_helpers import (
 S = AppointmentStatus
 
 
-def _public(clinic: Clinic, **changes: Any) -> booking.BookingResult:
+def _public(
+    clinic: Clinic, ctx: ServiceContext | None = None, **changes: Any
+) -> booking.BookingResult:
     arguments: dict[str, Any] = {
         "service_id": clinic.consult_service_id,
         "start": TOMORROW_10,
@@ -58,7 +61,7 @@ def _public(clinic: Clinic, **changes: Any) -> booking.BookingResult:
         "idempotency_key": "submit-1",
         **changes,
     }
-    return booking.book_public(clinic.ctx, **arguments).value
+    return booking.book_public(ctx or clinic.ctx, **arguments).value
 
 
 def _walk_in(clinic: Clinic, person_id: uuid.UUID, **changes: Any) -> booking.BookingResult:
@@ -550,3 +553,44 @@ def test_bookings_in_another_organization_are_invisible(clinic: Clinic) -> None:
             client_id="x",
             idempotency_key="y",
         )
+
+
+# ---- the public page books only what it offers --------------------------------------------
+
+SUNDAY_NIGHT = datetime(2026, 3, 8, 1, 7, tzinfo=UTC)  # Sunday 03:07 in Bucharest
+PAGE = Actor.system("public booking page")
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        SUNDAY_NIGHT,
+        TOMORROW_10,  # 10:00 falls between the 45-minute consult's 09:45 and 10:30
+        datetime(2027, 3, 3, 8, 30, tzinfo=UTC),  # a slot, beyond the 365-day horizon
+        datetime(2026, 3, 2, 6, 0, tzinfo=UTC),  # 08:00 today, gone
+    ],
+    ids=["sunday-03:07", "between-slots", "beyond-horizon", "past"],
+)
+def test_the_page_may_not_book_a_start_it_does_not_offer(clinic: Clinic, start: datetime) -> None:
+    before = fingerprint(clinic.ctx.sessions)
+    with pytest.raises(InvalidInput) as refused:
+        _public(clinic, start=start, ctx=clinic.ctx.acting_as(PAGE))
+    assert [(e.field, e.message) for e in refused.value.errors] == [
+        ("start", "that time is not offered; choose one of the free slots")
+    ]
+    assert fingerprint(clinic.ctx.sessions) == before
+
+
+def test_the_page_books_an_offered_start(clinic: Clinic) -> None:
+    ten_thirty = later(TOMORROW_10, 30)
+    booked = _public(clinic, start=ten_thirty, ctx=clinic.ctx.acting_as(PAGE))
+    assert booked.appointment.started_at == ten_thirty
+
+
+def test_staff_book_any_future_time_for_a_new_person_or_a_walk_in(clinic: Clinic) -> None:
+    entered = _public(clinic, start=SUNDAY_NIGHT)
+    walk_in = _walk_in(clinic, insert_person(clinic).id, start=later(SUNDAY_NIGHT, 60))
+    assert (entered.appointment.started_at, walk_in.appointment.started_at) == (
+        SUNDAY_NIGHT,
+        later(SUNDAY_NIGHT, 60),
+    )

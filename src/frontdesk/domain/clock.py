@@ -40,7 +40,12 @@ def ensure_utc(value: datetime, *, field: str = "time") -> datetime:
     """The same instant in UTC. A naive datetime is refused: its meaning is unknown."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidInput.single(field, "must include a time zone (e.g. 2026-03-01T09:00+02:00)")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        # The first or last hours of the calendar (year 1 or 9999) with an offset that
+        # carries them past it: no such instant exists.
+        raise InvalidInput.single(field, "is outside the calendar's range") from None
 
 
 def zone(name: str, *, field: str = "timezone") -> ZoneInfo:

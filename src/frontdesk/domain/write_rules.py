@@ -107,7 +107,17 @@ WRITE_RULES: dict[str, TableRule] = {
     "organizations": TableRule(
         insert=NOBODY,  # made on the server (`frontdesk-server create-org`)
         fields=_fields(
-            (("name", "timezone", "country", "template_policy_id", "template_terms_id"), ADMIN)
+            (
+                (
+                    "name",
+                    "timezone",
+                    "country",
+                    "template_policy_id",
+                    "template_terms_id",
+                    "booking_horizon_days",
+                ),
+                ADMIN,
+            )
         ),
         what="organization",
     ),

@@ -1,5 +1,5 @@
-"""The `frontdesk-server` command: migrate, run, create-org, create-user, deactivate-user,
-devices."""
+"""The `frontdesk-server` command: migrate, run, create-org, set-booking-horizon, create-user,
+deactivate-user, devices."""
 
 from __future__ import annotations
 
@@ -43,6 +43,9 @@ from frontdesk.server.engine_worker import ServerEngine
 from frontdesk.server.migrate import current_revision
 from frontdesk.server.passwords import validate_password
 from frontdesk.server.scope import Scope, scoped_sessions
+from frontdesk.services import catalog
+from frontdesk.services.context import ServiceContext
+from frontdesk.store.unit_of_work import Actor
 
 DATA_DIR_ENV = "FRONTDESK_SERVER_HOME"
 
@@ -167,6 +170,22 @@ def _create_org(args: argparse.Namespace) -> int:
             country=args.country,
         )
     print(f"created organization {organization.slug} ({organization.id})")
+    return 0
+
+
+def _set_booking_horizon(args: argparse.Namespace) -> int:
+    database = ServerDatabase().start(_config(args))
+    organization_id = organization_id_for_slug(database.engine, args.org)
+    if organization_id is None:
+        raise CommandError(f"--org: no organization {args.org!r}")
+    ctx = ServiceContext(
+        sessions=scoped_sessions(database.engine, Scope(organization_id=organization_id)),
+        organization_id=organization_id,
+        actor=Actor.system("frontdesk-server set-booking-horizon"),
+        record_outbox=False,
+    )
+    catalog.set_booking_horizon(ctx, args.days)
+    print(f"{args.org}: the public booking page offers slots up to {args.days} days ahead")
     return 0
 
 
@@ -320,6 +339,14 @@ def build_parser() -> argparse.ArgumentParser:
     org.add_argument("--timezone", required=True, help="IANA zone, e.g. Europe/Bucharest")
     org.add_argument("--country", help="ISO 3166 two-letter code")
     org.set_defaults(handler=_create_org)
+
+    horizon = commands.add_parser(
+        "set-booking-horizon",
+        help="how many days ahead the public booking page offers slots (default 365)",
+    )
+    horizon.add_argument("--org", required=True, help="the organization's slug")
+    horizon.add_argument("--days", required=True, type=int)
+    horizon.set_defaults(handler=_set_booking_horizon)
 
     user = commands.add_parser("create-user", help="create a staff account in an organization")
     user.add_argument("--org", required=True, help="the organization's slug")

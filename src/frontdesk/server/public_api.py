@@ -11,11 +11,11 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from frontdesk.domain.errors import InvalidInput, NotFound
 from frontdesk.server.accounts import organization_id_for_slug
-from frontdesk.server.public_slots import free_slots
 from frontdesk.server.scope import Scope, scoped_sessions
 from frontdesk.server.state import ServerState, server_state
 from frontdesk.services.booking import CLIENT_ID_MAX, IDEMPOTENCY_KEY_MAX, book_public
 from frontdesk.services.context import ServiceContext
+from frontdesk.services.public_slots import free_slots
 from frontdesk.store.unit_of_work import Actor
 
 router = APIRouter(prefix="/v1/public/organizations/{slug}", tags=["public booking"])
@@ -115,6 +115,8 @@ def book(
     repeated request answers with the first booking and creates nothing."""
     if not idempotency_key or not idempotency_key.strip():
         raise InvalidInput.single("Idempotency-Key", "the header is required")
+    if not idempotency_key.isprintable():
+        raise InvalidInput.single("Idempotency-Key", "must not contain control characters")
     address = request.client.host if request.client else "unknown"
     state.booking_limits.hit(("client", body.client_id), ("address", address))
     organization_id = _organization(state, slug)

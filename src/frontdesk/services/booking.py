@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 
 from frontdesk.domain.clock import ensure_utc
 from frontdesk.domain.contact import split_full_name
-from frontdesk.domain.enums import AppointmentSource, AppointmentStatus, Role
+from frontdesk.domain.enums import STAFF_ROLES, AppointmentSource, AppointmentStatus, Role
 from frontdesk.domain.errors import (
     DoubleBooking,
     FieldError,
@@ -63,14 +63,13 @@ from frontdesk.services.patients import (
     validate_person,
 )
 from frontdesk.services.permissions import require_staff, validate_override
-from frontdesk.store.models import (
-    Appointment,
-    Calendar,
-    PatientPerson,
-    Service,
-    ServiceSpecialist,
-    Specialist,
+from frontdesk.services.public_slots import (
+    performers,
+    public_calendar,
+    public_service,
+    require_offered,
 )
+from frontdesk.store.models import Appointment, Calendar, PatientPerson, Service, Specialist
 from frontdesk.store.unit_of_work import UnitOfWork
 
 IDEMPOTENCY_KEY_MAX = 200
@@ -109,9 +108,11 @@ def book_public(
     client_id: str,
     idempotency_key: str,
 ) -> Outcome[BookingResult]:
-    """Phase 1: someone without an account books through the public page. The first free
-    specialist of the service takes it. Resubmitting with the same `idempotency_key` returns
-    the first booking and writes nothing."""
+    """Phase 1: someone without an account books through the public page, at a start the
+    page's slots listing offers (`services.public_slots`; staff entering such a booking may
+    choose any future time). The first free specialist of the service takes it.
+    Resubmitting with the same `idempotency_key` returns the first booking and writes
+    nothing."""
     start_utc = ensure_utc(start, field="start")
     first_name, last_name = split_full_name(name)
     key = _required_text(idempotency_key, "idempotency_key", IDEMPOTENCY_KEY_MAX)
@@ -121,10 +122,14 @@ def book_public(
             earlier = _replay(tx, key, service_id, start_utc)
             if earlier is not None:
                 return Outcome(BookingResult(earlier, replayed=True), tx.changes)
-            if start_utc <= tx.now:
+            service = public_service(tx.session, tx.organization_id, service_id)
+            calendar = public_calendar(tx.session, tx.organization_id, calendar_id)
+            if ctx.actor.role not in STAFF_ROLES:
+                # The page (and anyone without a staff role) books only what it was offered;
+                # staff entering a booking for a new person may pick any time.
+                require_offered(tx.session, tx.organization_id, service, start_utc, tx.now)
+            elif start_utc <= tx.now:
                 raise InvalidInput.single("start", "must be in the future")
-            service = _load_service(tx, service_id, public=True)
-            calendar = _load_calendar(tx, calendar_id, public=True)
             slot = _Slot(
                 service,
                 calendar_id,
@@ -281,8 +286,8 @@ def book_registered_in(
             return BookingResult(earlier, replayed=True)
     start_utc = ensure_utc(start, field="start")
     person = load_person(tx, patient_person_id, field="patient_person_id")
-    service = _load_service(tx, service_id, public=False)
-    _load_calendar(tx, calendar_id, public=False)
+    service = _load_service(tx, service_id)
+    _load_calendar(tx, calendar_id)
     _require_specialist_for(tx, service, specialist_id)
     check_not_blocked(tx.session, tx.organization_id, person.id)
     slot = _Slot(service, calendar_id, specialist_id, start_utc)
@@ -413,6 +418,9 @@ def _required_text(value: str, field_name: str, limit: int) -> str:
         raise InvalidInput.single(field_name, "is required")
     if len(text) > limit:
         raise InvalidInput.single(field_name, f"is longer than {limit} characters")
+    if not text.isprintable():
+        # A key or browser id is a token: a NUL or a line break in it is never meant.
+        raise InvalidInput.single(field_name, "must not contain control characters")
     return text
 
 
@@ -427,21 +435,18 @@ def _require_contact(email: str | None, phone: str | None) -> None:
         raise InvalidInput(errors)
 
 
-def _load_service(tx: UnitOfWork, service_id: uuid.UUID, *, public: bool) -> Service:
+def _load_service(tx: UnitOfWork, service_id: uuid.UUID) -> Service:
     service = tx.session.get(Service, service_id)
     if (
         service is None
         or service.organization_id != tx.organization_id
         or service.deleted_at is not None
-        or (public and not service.is_public)
     ):
         raise NotFound(f"no service {service_id}", field="service_id")
     return service
 
 
-def _load_calendar(
-    tx: UnitOfWork, calendar_id: uuid.UUID | None, *, public: bool
-) -> Calendar | None:
+def _load_calendar(tx: UnitOfWork, calendar_id: uuid.UUID | None) -> Calendar | None:
     if calendar_id is None:
         return None
     calendar = tx.session.get(Calendar, calendar_id)
@@ -449,31 +454,16 @@ def _load_calendar(
         calendar is None
         or calendar.organization_id != tx.organization_id
         or calendar.deleted_at is not None
-        or (public and not calendar.is_public)
     ):
         raise NotFound(f"no calendar {calendar_id}", field="calendar_id")
     return calendar
 
 
-def _service_specialists(tx: UnitOfWork, service: Service) -> list[uuid.UUID]:
-    """Active specialists performing the service, in the order they were assigned to it."""
-    return list(
-        tx.session.scalars(
-            select(ServiceSpecialist.specialist_id)
-            .join(Specialist, Specialist.id == ServiceSpecialist.specialist_id)
-            .where(ServiceSpecialist.service_id == service.id, Specialist.is_active.is_(True))
-            .order_by(ServiceSpecialist.id)
-        )
-    )
-
-
 def _first_free_specialist(
     tx: UnitOfWork, service: Service, calendar: Calendar | None, start: datetime
 ) -> uuid.UUID:
-    candidates = _service_specialists(tx, service)
     # A calendar tied to one specialist books only that specialist.
-    if calendar is not None and calendar.specialist_id is not None:
-        candidates = [c for c in candidates if c == calendar.specialist_id]
+    candidates = performers(tx.session, service.id, calendar)
     if not candidates:
         raise InvalidInput.single("service_id", "no specialist offers this service here")
     end = start + timedelta(minutes=service.duration_minutes)
@@ -496,9 +486,9 @@ def _require_specialist_for(tx: UnitOfWork, service: Service, specialist_id: uui
         or not specialist.is_active
     ):
         raise NotFound(f"no specialist {specialist_id}", field="specialist_id")
-    performers = _service_specialists(tx, service)
+    assigned = performers(tx.session, service.id)
     # A service with no assigned specialists may be given by anyone.
-    if performers and specialist_id not in performers:
+    if assigned and specialist_id not in assigned:
         raise InvalidInput.single(
             "specialist_id", f"{specialist.name} does not perform {service.name}"
         )

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from frontdesk.domain.clock import zone
 from frontdesk.domain.contact import normalize_email
 from frontdesk.domain.enums import AppointmentType, FormType, Role
-from frontdesk.domain.errors import FieldError, InvalidInput, NotFound
+from frontdesk.domain.errors import FieldError, InvalidInput, NotFound, PermissionDenied
 from frontdesk.domain.form_fields import field_definition_errors
+from frontdesk.domain.slot_grid import MAX_BOOKING_HORIZON_DAYS
 from frontdesk.services.context import Outcome, ServiceContext
 from frontdesk.store.models import (
     Calendar,
@@ -44,6 +45,31 @@ def create_organization(
         )
         tx.session.add(org)
         tx.audit("organization.created", "organization", org.id)
+    return Outcome(org, tx.changes)
+
+
+def set_booking_horizon(ctx: ServiceContext, days: int) -> Outcome[Organization]:
+    """How many days ahead (from today) the public booking page offers slots."""
+    if ctx.actor.role not in (None, Role.ADMIN):
+        raise PermissionDenied("only an administrator may change the booking horizon")
+    if isinstance(days, bool) or not isinstance(days, int):
+        raise InvalidInput.single("booking_horizon_days", "must be a whole number of days")
+    if not 1 <= days <= MAX_BOOKING_HORIZON_DAYS:
+        raise InvalidInput.single(
+            "booking_horizon_days", f"must be between 1 and {MAX_BOOKING_HORIZON_DAYS} days"
+        )
+    with ctx.transaction() as tx:
+        org = tx.session.get(Organization, ctx.organization_id)
+        if org is None:
+            raise NotFound(f"no organization {ctx.organization_id}", field="organization_id")
+        before = org.booking_horizon_days
+        org.booking_horizon_days = days
+        tx.audit(
+            "organization.booking_horizon_changed",
+            "organization",
+            org.id,
+            {"from": before, "to": days},
+        )
     return Outcome(org, tx.changes)
 
 

@@ -1,24 +1,21 @@
 """Finding a specialist's first free slot for a follow-up (a treatment plan review).
 
-Slots follow the working day the clinic books by: weekdays from 09:00 to 17:00 in the
-organization's zone, one slot per service length from 09:00 (09:00, 09:45, 10:30 … for a
-45-minute service), skipping every slot that overlaps one of the specialist's active
-appointments. A slot must start after `after` and end within the window.
+Slots follow the working day the clinic books by (`domain.slot_grid`): weekdays from 09:00
+to 17:00 in the organization's zone, one slot per service length from 09:00 (09:00, 09:45,
+10:30 … for a 45-minute service), skipping every slot that overlaps one of the specialist's
+active appointments. A slot must start after `after` and end within the window.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from frontdesk.domain.clock import ensure_utc
+from frontdesk.domain.slot_grid import SATURDAY, WORKDAY_END, WORKDAY_START
 from frontdesk.services.appointment_records import organization_zone, overlapping_appointments
-
-WORKDAY_START = time(9, 0)
-WORKDAY_END = time(17, 0)
-SATURDAY = 5
 
 
 def first_free_slot(

@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from frontdesk.domain.enums import Role
+from frontdesk.domain.slot_grid import DEFAULT_BOOKING_HORIZON_DAYS
 from frontdesk.store.base import Base, Entity, OrgOwned
 
 
@@ -18,6 +19,10 @@ class Organization(Entity, Base):
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     country: Mapped[str | None] = mapped_column(String(2), default=None)
+    # How many days ahead the public booking page offers slots (today plus this many).
+    booking_horizon_days: Mapped[int] = mapped_column(
+        default=DEFAULT_BOOKING_HORIZON_DAYS, server_default=str(DEFAULT_BOOKING_HORIZON_DAYS)
+    )
     # Legacy hard-coded onboarding forms; replaced by one automation rule on first start.
     template_policy_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
     template_terms_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
