@@ -228,10 +228,13 @@ def stream_tokens(live: LiveServer, organizations: list[uuid.UUID], streams: int
     now = datetime.now(UTC)
     tokens = []
     for number in range(accounts):
+        organization_id = organizations[number % len(organizations)]
+        # A real account: every request checks that its account still works here.
+        user = live.create_user(
+            organization_id, f"stream-{number}@example.com", role=Role.RECEPTIONIST
+        )
         principal = Principal(
-            user_id=uuid.uuid4(),
-            organization_id=organizations[number % len(organizations)],
-            role=Role.RECEPTIONIST,
+            user_id=user.id, organization_id=organization_id, role=Role.RECEPTIONIST
         )
         token = issue_access_token(
             principal, secret=live.config.token_secret, now=now, seconds=3600

@@ -75,9 +75,12 @@ def served(server_database: ServerDatabase) -> Iterator[Served]:
 
 
 def token(live: LiveServer, organization_id: uuid.UUID, user_id: uuid.UUID | None = None) -> str:
-    principal = Principal(
-        user_id=user_id or uuid.uuid4(), organization_id=organization_id, role=Role.ADMIN
-    )
+    """An access token of a real admin account (a new one unless `user_id` names one): every
+    request checks that its account still works here."""
+    if user_id is None:
+        email = f"live-{uuid.uuid4().hex[:8]}@example.com"
+        user_id = live.create_user(organization_id, email, role=Role.ADMIN).id
+    principal = Principal(user_id=user_id, organization_id=organization_id, role=Role.ADMIN)
     return issue_access_token(
         principal, secret=live.config.token_secret, now=datetime.now(UTC), seconds=600
     )
@@ -238,7 +241,7 @@ def test_a_stream_never_hears_another_organizations_versions(served: Served) -> 
 def test_an_account_holds_a_bounded_number_of_streams(served: Served) -> None:
     live, hub = served.live, served.hub
     organization = live.create_org()
-    user = uuid.uuid4()
+    user = live.create_user(organization.id, "streams@example.com", role=Role.ADMIN).id
     bearer = token(live, organization.id, user)
 
     async def scenario() -> None:
