@@ -7,12 +7,12 @@ do nothing the desk's own screens could not. The services keep their finer busin
 are the floor under them that both sides share.
 
 A rule names, per table: the roles that may insert a row, the roles that may change each field
-afterwards (a field not named changes for nobody: it is written when the row is born), and for
-specialists which rows (their own appointments and what hangs off them). Deleting is setting
-`deleted_at`, a field like any other. No role (the automation engine, the sync applier, the
-public booking page) is a trusted in-process caller and is not checked here; what the engine
-writes on a desk reaches the server under that desk's role, so the tables the engine writes
-are open to every staff role.
+afterwards, the fields written only when the row is born (`fixed`), and for specialists which
+rows (their own appointments and what hangs off them). Deleting is setting `deleted_at`, a
+field like any other. No role (the automation engine, the sync applier, the public booking
+page) is a trusted in-process caller and is not checked here; what the engine writes on a
+desk reaches the server under that desk's role, so the tables the engine writes are open to
+every staff role.
 """
 
 from __future__ import annotations
@@ -49,6 +49,10 @@ class TableRule:
     fields: Mapping[str, frozenset[Role]] = field(default_factory=dict)
     scope: RowScope = RowScope.ANY
     what: str = "row"  # how a person calls one row, for refusals in plain words
+    # Written when the row is born and never changed from a desk (what it is about, who made
+    # it, what it said). Every column is bookkeeping, in `fields` or here: a catalog test
+    # makes a new column's author decide.
+    fixed: frozenset[str] = frozenset()
 
 
 def _fields(*groups: tuple[Iterable[str], frozenset[Role]]) -> dict[str, frozenset[Role]]:
@@ -120,6 +124,7 @@ WRITE_RULES: dict[str, TableRule] = {
             )
         ),
         what="organization",
+        fixed=frozenset(("slug",)),
     ),
     "memberships": _configuration("membership", "user_id", "role"),
     "specialists": _configuration(
@@ -231,7 +236,12 @@ WRITE_RULES: dict[str, TableRule] = {
         what="treatment plan",
     ),
     # --- people ------------------------------------------------------------------------------
-    "users": TableRule(insert=STAFF, fields=_fields((("display_name",), STAFF)), what="account"),
+    "users": TableRule(
+        insert=STAFF,
+        fields=_fields((("display_name",), STAFF)),
+        what="account",
+        fixed=frozenset(("email", "is_active", "password_hash")),
+    ),
     "patient_persons": TableRule(
         insert=STAFF,
         fields=_fields(
@@ -250,6 +260,7 @@ WRITE_RULES: dict[str, TableRule] = {
             (("onboarded_at", "onboarded_by_user_id"), STAFF), (("deleted_at",), ORGANIZATION_WIDE)
         ),
         what="patient",
+        fixed=frozenset(("patient_person_id",)),
     ),
     # --- appointments and what hangs off them -----------------------------------------------
     "appointments": TableRule(
@@ -265,15 +276,38 @@ WRITE_RULES: dict[str, TableRule] = {
         ),
         scope=RowScope.OWN_APPOINTMENT,
         what="appointment",
+        fixed=frozenset(
+            (
+                "booking_client_id",
+                "contact_email",
+                "created_by_user_id",
+                "idempotency_key",
+                "source",
+            )
+        ),
     ),
     "appointment_status_history": TableRule(
-        insert=EVERYONE, scope=RowScope.THROUGH_APPOINTMENT, what="status change"
+        insert=EVERYONE,
+        scope=RowScope.THROUGH_APPOINTMENT,
+        what="status change",
+        fixed=frozenset(
+            (
+                "actor_label",
+                "actor_user_id",
+                "appointment_id",
+                "changed_at",
+                "from_status",
+                "reason",
+                "to_status",
+            )
+        ),
     ),
     "reviews": TableRule(
         insert=ORGANIZATION_WIDE_AND_PATIENTS,
         fields=_fields((("rating", "comment"), ORGANIZATION_WIDE_AND_PATIENTS)),
         scope=RowScope.THROUGH_APPOINTMENT,
         what="review",
+        fixed=frozenset(("appointment_id", "patient_person_id")),
     ),
     "form_instances": TableRule(
         insert=STAFF,
@@ -284,6 +318,21 @@ WRITE_RULES: dict[str, TableRule] = {
         ),
         scope=RowScope.THROUGH_APPOINTMENT,
         what="form",
+        fixed=frozenset(
+            (
+                "appointment_id",
+                "automation_execution_id",
+                "blocking",
+                "fields",
+                "form_type",
+                "patient_person_id",
+                "source",
+                "template_id",
+                "template_key",
+                "template_version",
+                "title",
+            )
+        ),
     ),
     # --- what the engine and the desks' delivery write ----------------------------------------
     "automation_executions": TableRule(
@@ -292,37 +341,84 @@ WRITE_RULES: dict[str, TableRule] = {
             (("status", "actions_executed", "error_message", "trace", "executed_at"), STAFF)
         ),
         what="automation run",
+        fixed=frozenset(
+            (
+                "automation_rule_id",
+                "event_id",
+                "execution_key",
+                "trigger_entity_id",
+                "trigger_entity_type",
+                "trigger_event",
+            )
+        ),
     ),
     "alerts": TableRule(
         insert=EVERYONE,  # a patient's low rating raises one
         fields=_fields((("acknowledged_at", "acknowledged_by_user_id"), ADMIN)),
         what="alert",
+        fixed=frozenset(
+            ("body", "details", "kind", "severity", "subject_id", "subject_type", "title")
+        ),
     ),
     "notifications": TableRule(
         insert=EVERYONE,  # a patient's booking tells the desk
         fields=_fields((("read_at",), STAFF)),
         what="notification",
+        fixed=frozenset(
+            (
+                "automation_execution_id",
+                "cta_url",
+                "expires_at",
+                "message",
+                "patient_person_id",
+                "priority",
+                "specialist_id",
+                "target",
+            )
+        ),
     ),
     "outbound_messages": TableRule(
         insert=STAFF,
         fields=_fields((("status", "attempts", "next_attempt_at", "last_error", "sent_at"), STAFF)),
         what="message",
+        fixed=frozenset(
+            (
+                "automation_execution_id",
+                "body_html",
+                "body_text",
+                "channel",
+                "idempotency_key",
+                "not_before",
+                "patient_person_id",
+                "recipient",
+                "subject",
+                "template",
+            )
+        ),
     ),
     "access_grants": TableRule(
-        insert=STAFF, fields=_fields((("expires_at", "revoked_at"), STAFF)), what="access grant"
+        insert=STAFF,
+        fields=_fields((("expires_at", "revoked_at"), STAFF)),
+        what="access grant",
+        fixed=frozenset(("automation_execution_id", "feature", "granted_at", "patient_person_id")),
     ),
     "booking_blocks": TableRule(
-        insert=STAFF, fields=_fields((("lifted_at",), STAFF)), what="booking block"
+        insert=STAFF,
+        fields=_fields((("lifted_at",), STAFF)),
+        what="booking block",
+        fixed=frozenset(("automation_execution_id", "patient_person_id", "reason")),
     ),
     "consents": TableRule(
         insert=STAFF,
         fields=_fields((("required", "granted_at", "revoked_at", "form_instance_id"), EVERYONE)),
         what="consent",
+        fixed=frozenset(("automation_execution_id", "consent_type", "patient_person_id")),
     ),
     "segment_members": TableRule(
         insert=STAFF,
         fields=_fields((("added_at", "removed_at"), STAFF)),
         what="segment membership",
+        fixed=frozenset(("patient_person_id", "segment_id")),
     ),
     "patient_service_plans": TableRule(
         insert=STAFF,
@@ -330,6 +426,7 @@ WRITE_RULES: dict[str, TableRule] = {
             (("status", "sessions_completed", "completed_at"), STAFF), (("deleted_at",), ADMIN)
         ),
         what="service plan enrolment",
+        fixed=frozenset(("enrolled_at", "patient_person_id", "service_plan_id")),
     ),
     "patient_treatment_plans": TableRule(
         insert=EVERYONE,  # a patient may take a plan themself
@@ -350,6 +447,9 @@ WRITE_RULES: dict[str, TableRule] = {
             (("deleted_at",), ADMIN),
         ),
         what="treatment plan",
+        fixed=frozenset(
+            ("assigned_by_user_id", "patient_person_id", "self_assigned", "treatment_plan_id")
+        ),
     ),
     "treatment_sessions": TableRule(
         insert=EVERYONE,
@@ -357,12 +457,26 @@ WRITE_RULES: dict[str, TableRule] = {
             (("scheduled_on", "completed_at", "pain_level", "duration_minutes"), EVERYONE)
         ),
         what="treatment session",
+        fixed=frozenset(("patient_treatment_plan_id",)),
     ),
     # --- sync bookkeeping --------------------------------------------------------------------
     "sync_conflicts": TableRule(
         insert=NOBODY,  # the server records them
         fields=_fields((("status", "resolution", "resolved_at", "resolved_by_user_id"), STAFF)),
         what="sync conflict",
+        fixed=frozenset(
+            (
+                "author_user_id",
+                "device_id",
+                "device_seq",
+                "fields",
+                "kind",
+                "reason",
+                "row_id",
+                "row_missing",
+                "table_name",
+            )
+        ),
     ),
 }
 
