@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from frontdesk.domain.enums import Role
 from frontdesk.domain.write_rules import WRITE_RULES
@@ -19,7 +21,8 @@ from frontdesk.server.database import ServerDatabase, sqlalchemy_url
 from frontdesk.server.scope import Scope, scoped_sessions
 from frontdesk.server.sync_apply import apply_push
 from frontdesk.server.sync_rules import Pusher
-from frontdesk.store.models import User
+from frontdesk.store.models import Appointment, SyncConflict, User
+from frontdesk.store.unit_of_work import Actor
 from frontdesk.sync.protocol import Mutation, PushRequest, PushResponse
 from frontdesk.sync.tables import PUSHABLE_TABLES
 from tests.support.matrix_seed import NOW, seed_matrix_clinic
@@ -34,6 +37,14 @@ from tests.support.write_matrix import (
     mutation_for,
     read_rows,
     session_as,
+)
+from tests.sync.conftest import NOW as DESK_NOW
+from tests.sync.conftest import (  # noqa: F401  (fixtures: a desk signed in to a live server)
+    DeskFactory,
+    make_desk,
+    seed_catalog,
+    sync_clinic,
+    walk_in,
 )
 
 CASES = generate_cases()
@@ -169,3 +180,36 @@ def test_refused_changes_leave_the_server_as_it_was(
         changed = [name for name in before if before[name] != after[name]]
         failures.append(f"tables changed by refused writes: {changed}")
     assert failures == [], "\n".join(failures)
+
+
+def test_a_refused_change_comes_back_to_the_desk_as_a_conflict(
+    make_desk: DeskFactory,  # noqa: F811  (the fixture imported above)
+) -> None:
+    """A desk whose code wrote past the rules (an older or altered desk: here a change made
+    as the in-process system, which is not checked) pushes it; the server refuses it, and
+    the next pull brings the conflict and the server's values back to that desk."""
+    desk = make_desk("front", Role.RECEPTIONIST)
+    seeded = seed_catalog(desk)
+    appointment = walk_in(desk, seeded, DESK_NOW + timedelta(days=2))
+    desk.sync()
+    desk.sync()  # and what the server's engine did with the booking
+    unchecked = desk.ctx.acting_as(Actor.system("an altered desk"))
+    with unchecked.transaction() as tx:
+        row = tx.session.get(Appointment, appointment.id)
+        assert row is not None
+        row.deleted_at = DESK_NOW  # removing an appointment is an admin's to do
+    with desk.mirror.sessions() as session:
+        assert session.get(Appointment, appointment.id).deleted_at is not None
+
+    desk.sync()
+
+    with desk.mirror.sessions() as session:
+        conflicts = session.scalars(
+            select(SyncConflict).where(SyncConflict.row_id == appointment.id)
+        ).all()
+        kept = session.get(Appointment, appointment.id)
+    assert [(c.kind, c.reason) for c in conflicts] == [
+        ("rejected", "a receptionist may not remove an appointment (only an admin may)")
+    ]
+    assert kept is not None
+    assert kept.deleted_at is None  # the server's value again
