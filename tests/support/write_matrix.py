@@ -19,7 +19,7 @@ from dataclasses import field as dataclass_field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, Integer, String, Table, UniqueConstraint, select
+from sqlalchemy import Engine, Float, Integer, String, Table, UniqueConstraint, select
 from sqlalchemy.orm import Session
 
 from frontdesk.domain.appointment_states import ALLOWED
@@ -32,11 +32,13 @@ from frontdesk.domain.write_rules import (
     write_refusal,
 )
 from frontdesk.server.scope import Scope, scoped_sessions
+from frontdesk.server.sync_rules import json_value
 from frontdesk.store.base import Base
 from frontdesk.store.wire import column_kinds
 from frontdesk.sync.protocol import Mutation
 from frontdesk.sync.tables import PUSHABLE_TABLES, table
 
+Rows = dict[str, dict[Any, dict[str, Any]]]  # table → id → row
 STAFF_ROLES = (Role.ADMIN, Role.RECEPTIONIST, Role.SPECIALIST)
 # Numbers new values across the whole run: unique texts and far-apart appointment times.
 _SERIAL = itertools.count(1)
@@ -122,7 +124,7 @@ def admin_scope(staff: Staff) -> Scope:
     return Scope(organization_id=staff.organization_id, role=Role.ADMIN)
 
 
-def read_rows(engine: Engine, staff: Staff, names: Iterable[str]) -> dict[str, dict[Any, dict]]:
+def read_rows(engine: Engine, staff: Staff, names: Iterable[str]) -> Rows:
     """Every row of these tables the clinic's admin sees, by id."""
     with scoped_sessions(engine, admin_scope(staff))() as session:
         return {
@@ -153,7 +155,7 @@ class Planner:
     """Builds each case's mutation from the server's current rows."""
 
     staff: Staff
-    rows: dict[str, dict[Any, dict]]
+    rows: Rows
     # Unique keys taken by new rows of this push (table → keys).
     reserved: dict[str, set[tuple[Any, ...]]] = dataclass_field(
         default_factory=lambda: defaultdict(set)
@@ -256,12 +258,12 @@ class Planner:
         options = _enum_of(name, field)
         if options is not None:
             return next(o.value for o in options if o.value != current)
-        if isinstance(column.type, Integer):
+        if isinstance(column.type, Integer | Float):
+            if any(field in columns for columns in _unique_sets(table(name))):
+                return 1000 + self._next()  # a reference no other row has
             if current is None:
                 return 1
             return current + 1 if current < 5 else current - 1  # within every 1..n range
-        if isinstance(current, float) or (current is None and not isinstance(column.type, String)):
-            return 1.0 if current is None else (current + 1 if current < 5 else current - 1)
         return _fits(column.type, f"{current or ''} (m{self._next()})")
 
     def insert_values(self, case: Case, source: Mapping[str, Any]) -> dict[str, Any]:
@@ -291,6 +293,8 @@ class Planner:
     def _unused(
         self, case: Case, target: Table, columns: tuple[str, ...], values: dict[str, Any]
     ) -> uuid.UUID:
+        """For a new row whose unique key is all references (a review's appointment, a
+        segment's member...): a referenced row no other row of the table names yet."""
         field = columns[-1]
         referenced = next(iter(target.c[field].foreign_keys)).column.table.name
         taken = self._taken(case.table, columns)
@@ -321,8 +325,7 @@ def _unique_sets(target: Table) -> list[tuple[str, ...]]:
 
 
 def json_of(value: Any) -> Any:
-    from frontdesk.server.sync_rules import json_value
-
+    """A value as a desk sends it (instants in UTC)."""
     return json_value(value)
 
 
