@@ -23,7 +23,7 @@ from frontdesk.server.sync_apply import apply_push
 from frontdesk.server.sync_rules import Pusher
 from frontdesk.store.models import Appointment, SyncConflict, User
 from frontdesk.store.unit_of_work import Actor
-from frontdesk.sync.protocol import Mutation, PushRequest, PushResponse
+from frontdesk.sync.protocol import Mutation, MutationResult, PushRequest, PushResponse
 from frontdesk.sync.tables import PUSHABLE_TABLES
 from tests.support.matrix_seed import NOW, seed_matrix_clinic
 from tests.support.postgres import drop_database, fresh_database
@@ -113,27 +113,44 @@ def _exists(
         return session.get(User, row_id) is not None
 
 
+Planned = list[tuple[Case, Mutation, dict[str, Any], Any]]
+# The batch path decides a whole push in memory; the careful one (taken when a push holds
+# anything it cannot handle, here a table that does not sync) decides each mutation alone.
+PATHS = ("batch", "careful")
+
+
 def _run(
-    database: ServerDatabase, staff: Staff, role: Role, cases: list[Case]
-) -> tuple[list[tuple[Case, Mutation, dict[str, Any], Any]], PushResponse]:
+    database: ServerDatabase, staff: Staff, role: Role, cases: list[Case], path: str
+) -> tuple[Planned, list[MutationResult]]:
     planner = Planner(staff, read_rows(database.engine, staff, PUSHABLE_TABLES))
     used: set[tuple[str, Any]] = set()
     planned = [
-        (case, *mutation_for(planner, case, seq, used)) for seq, case in enumerate(cases, start=1)
+        (case, *mutation_for(planner, case, seq, used)) for seq, case in enumerate(cases, start=2)
     ]
-    response = _push(database, staff, role, [mutation for _case, mutation, _row, _v in planned])
-    return planned, response
+    mutations = [mutation for _case, mutation, _row, _v in planned]
+    if path == "careful":
+        mutations.insert(
+            0, Mutation(seq=1, table="timers", row_id=uuid.uuid4(), operation="insert", changed={})
+        )
+    results = _push(database, staff, role, mutations).results
+    if path == "careful":
+        assert results[0].outcome == "conflict"
+        results = results[1:]
+    return planned, results
 
 
+@pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("role", STAFF_ROLES, ids=str)
-def test_allowed_changes_are_applied(clinic: tuple[ServerDatabase, Staff], role: Role) -> None:
+def test_allowed_changes_are_applied(
+    clinic: tuple[ServerDatabase, Staff], role: Role, path: str
+) -> None:
     database, staff = clinic
     cases = [c for c in CASES if c.role == role and c.refusal is None]
-    planned, response = _run(database, staff, role, cases)
+    planned, results = _run(database, staff, role, cases, path)
     after = read_rows(database.engine, staff, PUSHABLE_TABLES)
     conflicts = _conflicts(database, staff)
     failures = []
-    for (case, _mutation, row, value), result in zip(planned, response.results, strict=True):
+    for (case, _mutation, row, value), result in zip(planned, results, strict=True):
         if result.outcome not in ("applied", "merged"):
             reason = conflicts[result.conflict_id]["reason"] if result.conflict_id else ""
             failures.append(f"{case.id}: {result.outcome} ({reason})")
@@ -148,18 +165,19 @@ def test_allowed_changes_are_applied(clinic: tuple[ServerDatabase, Staff], role:
     assert failures == [], "\n".join(failures)
 
 
+@pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("role", STAFF_ROLES, ids=str)
 def test_refused_changes_leave_the_server_as_it_was(
-    clinic: tuple[ServerDatabase, Staff], role: Role
+    clinic: tuple[ServerDatabase, Staff], role: Role, path: str
 ) -> None:
     database, staff = clinic
     cases = [c for c in CASES if c.role == role and c.refusal is not None]
     before = read_rows(database.engine, staff, PUSHABLE_TABLES - {"sync_conflicts"})
-    planned, response = _run(database, staff, role, cases)
+    planned, results = _run(database, staff, role, cases, path)
     after = read_rows(database.engine, staff, PUSHABLE_TABLES - {"sync_conflicts"})
     conflicts = _conflicts(database, staff)
     failures = []
-    for (case, mutation, row, _value), result in zip(planned, response.results, strict=True):
+    for (case, mutation, row, _value), result in zip(planned, results, strict=True):
         conflict = conflicts.get(result.conflict_id)
         if result.outcome != "conflict" or conflict is None:
             failures.append(f"{case.id}: {result.outcome}, not refused")

@@ -264,7 +264,7 @@ class Planner:
             if current is None:
                 return 1
             return current + 1 if current < 5 else current - 1  # within every 1..n range
-        return _fits(column.type, f"{current or ''} (m{self._next()})")
+        return _fits(column.type, f"m{self._next()}-{current or ''}")
 
     def insert_values(self, case: Case, source: Mapping[str, Any]) -> dict[str, Any]:
         """A copy of `source` that the table's unique constraints and the schedule allow."""
