@@ -20,8 +20,7 @@ from frontdesk.server.scope import Scope, scoped_sessions
 from frontdesk.services import messages
 from frontdesk.store.models import OutboundMessage
 from tests.integration.test_email_delivery import Collector, SmtpServer, free_port
-from tests.server.seed import SeededOrg, desk_client, org_context, seed_org
-from tests.server.test_server_automation import sign_in_device
+from tests.server.seed import SeededOrg, device_client, org_context, seed_org, sign_in_device
 from tests.support.postgres import LiveServer
 
 
@@ -90,7 +89,7 @@ def test_a_message_a_desk_claimed_is_not_sent_by_the_server(
     org = seed_org(live_server, "deskmail")
     key = f"welcome:{uuid.uuid4()}"
     queued = _queue(live_server, org, key)
-    with desk_client(live_server, sign_in_device(live_server, org.admin_email)) as desk:
+    with device_client(live_server, sign_in_device(live_server, org.admin_email)) as desk:
         claimed = desk.post("/v1/claims", json={"keys": [message_claim_key(key)]}).json()
     assert claimed["granted"] == [message_claim_key(key)]
     _engine(live_server, smtp, tmp_path).sweep()
