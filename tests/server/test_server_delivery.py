@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from frontdesk.domain.clock import SystemClock
 from frontdesk.domain.enums import AlertKind, MessageChannel, MessageStatus
+from frontdesk.domain.errors import InvalidInput
 from frontdesk.domain.ids import new_id
 from frontdesk.server.config import ServerConfig
 from frontdesk.server.delivery import message_claim_key, server_delivery
@@ -129,3 +130,15 @@ def test_a_poison_email_fails_at_once_and_the_others_are_sent(
     (alert,) = alerts
     assert alert.kind == AlertKind.DELIVERY_FAILED
     assert "the subject contains a line break" in alert.title
+
+
+@pytest.mark.parametrize("sender", ["clinic@north.example\r\nBcc: all@example.com", "clinic"])
+def test_a_sender_address_that_cannot_be_sent_is_refused_at_start(
+    tmp_path: Path, sender: str
+) -> None:
+    config = ServerConfig.load(
+        tmp_path / "data", token_secret="x" * 40, smtp_host="127.0.0.1", smtp_from=sender
+    )
+    with pytest.raises(InvalidInput) as refused:
+        server_delivery(config)
+    assert refused.value.field == "smtp_from"
