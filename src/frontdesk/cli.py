@@ -16,6 +16,7 @@ from frontdesk.cli_support import BadInput, blame_option
 from frontdesk.cli_sync import add_sync_commands
 from frontdesk.domain.enums import AppointmentStatus, Role
 from frontdesk.domain.errors import DomainError
+from frontdesk.file_access import FileAccessRefused, refusal
 from frontdesk.services import calendar
 from frontdesk.services.context import ServiceContext
 from frontdesk.services.organizations import find_organization
@@ -186,6 +187,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except DomainError as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except FileAccessRefused as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        # A profile file met later (the outbox, a sync file): the same one sentence.
+        sentence = refusal(error)
+        if sentence is None:
+            raise
+        print(f"error: {sentence}", file=sys.stderr)
         return 2
 
 

@@ -269,3 +269,35 @@ def test_run_without_an_sms_token_stops_before_serving(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "sms_token" in result.stderr
     assert SMS_TOKEN_ENV in result.stderr
+
+
+def test_an_sms_to_no_phone_number_fails_at_once_and_the_others_are_sent(
+    live_server: LiveServer, provider: FakeSmsProvider, tmp_path: Path
+) -> None:
+    org = seed_org(live_server, "smspoison")
+    with org_context(live_server.database.engine, org.organization_id).transaction() as tx:
+        poison, _ = messages.enqueue_message(
+            tx,
+            message_id=new_id(),
+            channel=MessageChannel.SMS,
+            recipient="ana@example.com",
+            message=messages.RenderedMessage("", "Your visit is tomorrow.", None),
+            idempotency_key=f"poison:{uuid.uuid4()}",
+        )
+    key = f"reminder:{uuid.uuid4()}"
+    good = _queue(live_server, org, key)
+
+    report = _engine(live_server, provider, tmp_path).sweep()[org.organization_id]
+
+    assert report.failed_steps == []
+    assert provider.requests == 1  # the provider never saw the poison one
+    assert provider.received == [Received(RECIPIENT, "Your visit is tomorrow at 10:00.", key)]
+    assert _message(live_server, org, good).status == MessageStatus.SENT
+    failed = _message(live_server, org, poison.id)
+    assert (failed.status, failed.attempts) == (MessageStatus.FAILED, 1)
+    [alert] = _alerts(live_server, org, poison.id)
+    assert alert.kind == AlertKind.DELIVERY_FAILED
+    assert alert.title == (
+        "An SMS to ana@example.com cannot be sent: "
+        "the recipient 'ana@example.com' is not a phone number"
+    )

@@ -9,7 +9,11 @@ the database); then its outcome is recorded:
 - accepted → `sent`, `sent_at`;
 - temporary failure → tried again after 1, 5, 25, 125 and 625 minutes; the sixth failed try
   makes it `failed` and raises a `delivery_failed` alert;
-- permanent failure → `failed` at once, with the alert.
+- permanent failure → `failed` at once, with the alert; a message that can never be sent as
+  written (`UnsendableError`: a line break in its subject, a recipient that is not an address
+  or phone number) likewise, with an alert that names the message and says what is wrong;
+- anything else a sender raises → a temporary failure: that message is retried like the
+  others and the run goes on with the rest, so one odd message never holds up the queue.
 
 Exactly once per idempotency key: the key is UNIQUE, so there is one row per message, and a
 row that is `sent` is never picked again. Messages sync, so another node may hold the same
@@ -22,6 +26,7 @@ to show it once.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,14 +40,22 @@ from frontdesk.automation.claims import LOCAL_CLAIMS, OccurrenceClaims
 from frontdesk.automation.keys import message_claim_key
 from frontdesk.domain.clock import ensure_utc
 from frontdesk.domain.enums import AlertKind, MessageChannel, MessageStatus
+from frontdesk.integrations.checks import printable
 from frontdesk.integrations.email import Email, EmailSender
-from frontdesk.integrations.errors import DeliveryError, PermanentError
+from frontdesk.integrations.errors import (
+    DeliveryError,
+    PermanentError,
+    TemporaryError,
+    UnsendableError,
+)
 from frontdesk.integrations.push import OutboxFilePushSender, Push, PushSender
 from frontdesk.integrations.sms import OutboxFileSmsSender, Sms, SmsSender
 from frontdesk.services.alerts import raise_alert
 from frontdesk.services.context import ServiceContext
 from frontdesk.services.settings import email_sender, sms_sender
 from frontdesk.store.models import OutboundMessage
+
+_log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
 FIRST_RETRY = timedelta(minutes=1)
@@ -117,7 +130,7 @@ def deliver_due_messages(
         if claimed is None:
             continue  # another worker took it, or it changed since the query
         try:
-            _hand_over(claimed, senders)
+            _hand_over_sorted(claimed, senders)
         except DeliveryError as error:
             failed = _record_failure(ctx, claimed, at, error)
             (report.failed if failed else report.retrying).append(claimed.id)
@@ -175,6 +188,18 @@ def _still_due(message: OutboundMessage, at: datetime) -> bool:
     )
 
 
+def _hand_over_sorted(message: _Claimed, senders: _Senders) -> None:
+    """`_hand_over`, with anything but a DeliveryError made a TemporaryError: an adapter's
+    unforeseen error must not stop the run and leave this message claimed but never tried."""
+    try:
+        _hand_over(message, senders)
+    except DeliveryError:
+        raise
+    except Exception as exc:
+        _log.exception("handing over message %s failed unexpectedly", message.id)
+        raise TemporaryError(f"unexpected error: {type(exc).__name__}: {exc}") from exc
+
+
 def _hand_over(message: _Claimed, senders: _Senders) -> None:
     key = message.idempotency_key
     if message.channel == MessageChannel.EMAIL and senders.email is not None:
@@ -212,12 +237,12 @@ def _record_failure(
             return False
         message.status = MessageStatus.FAILED
         message.next_attempt_at = None
-        why = "was refused" if isinstance(error, PermanentError) else "kept failing"
+        title, body = _failure_words(claimed, error, message.attempts)
         raise_alert(
             tx,
             kind=AlertKind.DELIVERY_FAILED,
-            title=f"{_noun(claimed.channel)} could not be delivered: it {why}",
-            body=f"After {message.attempts} tries: {message.last_error}",
+            title=title,
+            body=body,
             subject_type="outbound_message",
             subject_id=message.id,
             details={
@@ -229,6 +254,22 @@ def _record_failure(
         )
         tx.audit("message.failed", "outbound_message", message.id, {"channel": claimed.channel})
         return True
+
+
+def _failure_words(claimed: _Claimed, error: DeliveryError, attempts: int) -> tuple[str, str]:
+    """The alert's title and body."""
+    noun = _noun(claimed.channel)
+    if isinstance(error, UnsendableError):
+        to = printable(claimed.recipient)
+        subject = f", subject “{printable(claimed.subject)}”," if claimed.subject else ""
+        return (
+            f"{noun} to {to} cannot be sent: {error}",
+            f"Message {claimed.id}{subject} was not handed to any provider and will not be "
+            f"tried again: {error}. Correct it where it came from (the contact's details or "
+            "the template) and send it anew.",
+        )
+    why = "was refused" if isinstance(error, PermanentError) else "kept failing"
+    return f"{noun} could not be delivered: it {why}", f"After {attempts} tries: {error}"
 
 
 def _noun(channel: MessageChannel) -> str:

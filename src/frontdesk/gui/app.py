@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from frontdesk.domain.enums import Role
+from frontdesk.file_access import FileAccessRefused
 from frontdesk.gui.desk import Desk
 from frontdesk.gui.main_window import MainWindow
 from frontdesk.services.context import ServiceContext
@@ -120,7 +121,12 @@ def first_run(mirror: Mirror) -> DeskIdentity | None:
 def run_app(home: str | None = None, *, sign_in_as: Role | None = None) -> int:
     """`frontdesk` with no command (and `frontdesk demo`): the desk until its window closes."""
     app = application()
-    mirror = open_mirror(Profile.resolve(home))
+    try:
+        mirror = open_mirror(Profile.resolve(home))
+    except FileAccessRefused as refused:
+        # The same sentence the command line prints, where a desk user sees it.
+        QMessageBox.critical(None, APP_NAME, f"The desk cannot start: {refused}")
+        return 2
     try:
         identity = known_identity(mirror, sign_in_as) or first_run(mirror)
         if identity is None:

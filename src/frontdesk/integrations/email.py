@@ -2,9 +2,11 @@
 SMTP (the desk's own delivery when no server is configured).
 
 Failures are sorted for the worker: `TemporaryError` (cannot connect, timeouts, 4xx replies:
-try again later) and `PermanentError` (5xx replies: the server refuses this message for
-good). The Message-ID is derived from the idempotency key, so if a message is ever handed to
-a server twice, receiving systems that de-duplicate by Message-ID still show it once.
+try again later), `PermanentError` (5xx replies: the server refuses this message for good) and
+`UnsendableError` (a permanent one found before connecting: a line break in the subject, a
+recipient that is not one address — `check_email`). The Message-ID is derived from the
+idempotency key, so if a message is ever handed to a server twice, receiving systems that
+de-duplicate by Message-ID still show it once.
 """
 
 from __future__ import annotations
@@ -13,11 +15,18 @@ import smtplib
 import ssl
 import uuid
 from dataclasses import dataclass
+from email.errors import MessageError
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate
+from email.utils import formataddr, formatdate, getaddresses
 from typing import Protocol
 
-from frontdesk.integrations.errors import DeliveryError, PermanentError, TemporaryError
+from frontdesk.integrations.checks import ADDRESS_MAX, check_header_text
+from frontdesk.integrations.errors import (
+    DeliveryError,
+    PermanentError,
+    TemporaryError,
+    UnsendableError,
+)
 
 IDEMPOTENCY_HEADER = "X-Idempotency-Key"
 # A fixed namespace: the same key gives the same Message-ID on every desk.
@@ -41,6 +50,31 @@ class EmailSender(Protocol):
 
 def message_id(idempotency_key: str, domain: str) -> str:
     return f"<{uuid.uuid5(_MESSAGE_ID_NAMESPACE, idempotency_key)}@{domain}>"
+
+
+def check_email(email: Email) -> None:
+    """UnsendableError saying in plain words why `email` can never be sent as written."""
+    to = email.to.strip()
+    if not to:
+        raise UnsendableError("it has no recipient address")
+    check_header_text(to, "the recipient address", limit=ADDRESS_MAX)
+    addresses = getaddresses([to])
+    if len(addresses) != 1 or "@" not in addresses[0][1]:
+        raise UnsendableError(f"the recipient {to!r} is not one e-mail address")
+    check_header_text(email.subject, "the subject")
+    check_header_text(email.idempotency_key, "the idempotency key")
+
+
+def sendable_message(email: Email, from_address: str) -> EmailMessage:
+    """`build_message` after `check_email`, written out once, so that anything else that
+    cannot be sent is an UnsendableError here rather than an error inside the SMTP client."""
+    check_email(email)
+    try:
+        message = build_message(email, from_address)
+        message.as_bytes()
+    except (ValueError, TypeError, MessageError) as exc:
+        raise UnsendableError(f"it cannot be written as an e-mail ({exc})") from exc
+    return message
 
 
 def build_message(email: Email, from_address: str) -> EmailMessage:
@@ -91,7 +125,7 @@ class SmtpEmailSender:
         self._tls_context = tls_context or ssl.create_default_context()
 
     def send(self, email: Email) -> None:
-        message = build_message(email, self._from)
+        message = sendable_message(email, self._from)
         try:
             with self._connect() as smtp:
                 if self._starttls:

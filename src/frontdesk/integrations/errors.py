@@ -13,3 +13,9 @@ class TemporaryError(DeliveryError):
 
 class PermanentError(DeliveryError):
     """Retrying will not help: the provider rejected this message for good."""
+
+
+class UnsendableError(PermanentError):
+    """The message itself cannot be sent as written (a line break in its subject, a
+    recipient that is no address): no provider was asked, and none ever could be. The text
+    says why in plain words, e.g. "the subject contains a line break"."""

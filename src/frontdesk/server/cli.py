@@ -20,9 +20,11 @@ import uvicorn
 from frontdesk.domain.clock import SystemClock
 from frontdesk.domain.enums import STAFF_ROLES, Role
 from frontdesk.domain.errors import DomainError
+from frontdesk.file_access import FileAccessRefused, refusal
 from frontdesk.server.accounts import create_organization, create_user, organization_id_for_slug
 from frontdesk.server.app import create_app
 from frontdesk.server.config import (
+    DATA_DIR_OWNER,
     DATABASE_URL_ENV,
     SMS_TOKEN_ENV,
     SMS_TOKEN_FILE,
@@ -383,8 +385,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Stopped as stopped:
         print(f"frontdesk-server: stopped ({stopped})", file=sys.stderr)
         return 128 + stopped.signum
-    except (CommandError, DatabaseSetupError) as error:
+    except (CommandError, DatabaseSetupError, FileAccessRefused) as error:
         print(f"frontdesk-server: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        # A data-directory file met later (the embedded database's folder, a certificate).
+        sentence = refusal(error, owner=DATA_DIR_OWNER)
+        if sentence is None:
+            raise
+        print(f"frontdesk-server: {sentence}", file=sys.stderr)
         return 2
     except DomainError as error:
         print(f"frontdesk-server: {error}", file=sys.stderr)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from frontdesk.domain.errors import InvalidInput
+from frontdesk.file_access import explained
 from frontdesk.private_files import PRIVATE_FILE_MODE, tighten, write_private_text
 
 DATABASE_URL_ENV = "FRONTDESK_DATABASE_URL"
@@ -16,6 +17,8 @@ TOKEN_SECRET_FILE = "token-secret"
 SMTP_PASSWORD_ENV = "FRONTDESK_SMTP_PASSWORD"
 SMS_TOKEN_ENV = "FRONTDESK_SMS_TOKEN"
 SMS_TOKEN_FILE = "sms-token"
+# Whose files a refusal to use them is about ("run as the data directory's owner").
+DATA_DIR_OWNER = "the data directory's"
 # HS256 keys shorter than the hash (32 bytes) can be guessed offline from any token.
 MIN_TOKEN_SECRET_LENGTH = 32
 
@@ -66,17 +69,20 @@ class ServerConfig:
     def load(cls, data_dir: Path, **overrides: object) -> ServerConfig:
         """Settings for the server whose data lives in `data_dir`: the database URL from the
         environment when not given, and a token secret kept in the data directory (made once)
-        so tokens survive a restart."""
-        data_dir.mkdir(parents=True, exist_ok=True)
-        overrides.setdefault("database_url", os.environ.get(DATABASE_URL_ENV) or None)
-        overrides.setdefault("smtp_password", os.environ.get(SMTP_PASSWORD_ENV, ""))
-        overrides.setdefault(
-            "sms_token", os.environ.get(SMS_TOKEN_ENV) or _file_text(data_dir / SMS_TOKEN_FILE)
-        )
-        if not overrides.get("token_secret"):
-            overrides["token_secret"] = os.environ.get(TOKEN_SECRET_ENV) or _stored_secret(
-                data_dir / TOKEN_SECRET_FILE
+        so tokens survive a restart. A data directory or secret file this user may not use is
+        a FileAccessRefused naming it and the fix."""
+        with explained("use", owner=DATA_DIR_OWNER):
+            data_dir.mkdir(parents=True, exist_ok=True)
+            overrides.setdefault("database_url", os.environ.get(DATABASE_URL_ENV) or None)
+            overrides.setdefault("smtp_password", os.environ.get(SMTP_PASSWORD_ENV, ""))
+            overrides.setdefault(
+                "sms_token",
+                os.environ.get(SMS_TOKEN_ENV) or _file_text(data_dir / SMS_TOKEN_FILE),
             )
+            if not overrides.get("token_secret"):
+                overrides["token_secret"] = os.environ.get(TOKEN_SECRET_ENV) or _stored_secret(
+                    data_dir / TOKEN_SECRET_FILE
+                )
         return cls(data_dir=data_dir, **overrides)  # type: ignore[arg-type]
 
     @property
@@ -86,15 +92,17 @@ class ServerConfig:
 
 def _file_text(path: Path) -> str:
     """A secret kept in a file: its content, the file closed to other users first."""
-    if not path.exists():
-        return ""
-    tighten(path, PRIVATE_FILE_MODE)
-    return path.read_text().strip()
+    with explained("read", owner=DATA_DIR_OWNER):
+        if not path.exists():
+            return ""
+        tighten(path, PRIVATE_FILE_MODE)
+        return path.read_text().strip()
 
 
 def _stored_secret(path: Path) -> str:
     if path.exists():
         return _file_text(path)
     secret = secrets.token_urlsafe(48)
-    write_private_text(path, secret)
+    with explained("write", owner=DATA_DIR_OWNER):
+        write_private_text(path, secret)
     return secret

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from frontdesk.automation.delivery import DeliveryReport, deliver_due_messages
+from frontdesk.domain.contact import normalize_email
 from frontdesk.domain.errors import InvalidInput
 from frontdesk.integrations.email import Email, EmailSender, SmtpEmailSender
 from frontdesk.integrations.sms import HttpSmsSender, Sms, SmsSender
@@ -67,6 +68,8 @@ def smtp_sender(config: ServerConfig) -> SmtpEmailSender | None:
         return None
     if not config.smtp_from:
         raise InvalidInput.single("smtp_from", "set the sender address to send e-mail")
+    # Checked at start: a sender address that cannot be a header would fail every message.
+    normalize_email(config.smtp_from, field="smtp_from")
     return SmtpEmailSender(
         config.smtp_host,
         config.smtp_port,

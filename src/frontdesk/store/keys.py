@@ -12,6 +12,7 @@ import keyring
 import keyring.backends.fail
 import keyring.errors
 
+from frontdesk.file_access import explained
 from frontdesk.private_files import PRIVATE_FILE_MODE, private_dir, tighten
 
 KEYRING_SERVICE = "frontdesk-mirror"
@@ -39,11 +40,13 @@ def _keyring_usable() -> bool:
 
 def load_or_create_key(profile_dir: Path) -> MirrorKey:
     """The profile's key, created on first use. Prefers the keyring; falls back to a file
-    readable only by this user (the caller tells the user when that happens)."""
+    readable only by this user (the caller tells the user when that happens). A key file
+    this user may not read or write is a FileAccessRefused naming it and the fix."""
     account = str(profile_dir.resolve())
     key_file = profile_dir / KEY_FILE_NAME
-    if key_file.exists():
-        return MirrorKey(_read_key_file(key_file), "file")
+    with explained("read"):
+        if key_file.exists():
+            return MirrorKey(_read_key_file(key_file), "file")
     if _keyring_usable():
         try:
             stored = keyring.get_password(KEYRING_SERVICE, account)
@@ -55,7 +58,8 @@ def load_or_create_key(profile_dir: Path) -> MirrorKey:
         except keyring.errors.KeyringError:
             pass  # a locked or broken keyring: fall back to the key file below
     fresh = secrets.token_hex(32)
-    _write_key_file(key_file, fresh)
+    with explained("write"):
+        _write_key_file(key_file, fresh)
     return MirrorKey(fresh, "file")
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import platformdirs
 
+from frontdesk.file_access import explained
 from frontdesk.private_files import (
     PRIVATE_DIR_MODE,
     PRIVATE_FILE_MODE,
@@ -39,15 +40,18 @@ class Profile:
     def prepare_mirror_file(self) -> Path:
         """The mirror's path, its file made 0600 before SQLite opens it (SQLite then gives
         its journal and WAL files the same mode)."""
-        private_file(self.mirror_path)
+        with explained("open"):
+            private_file(self.mirror_path)
         return self.mirror_path
 
     @classmethod
     def resolve(cls, home: str | os.PathLike[str] | None = None) -> Profile:
-        """`--home`, else $FRONTDESK_HOME, else the platform's user data directory."""
+        """`--home`, else $FRONTDESK_HOME, else the platform's user data directory; made if
+        missing. FileAccessRefused when this user may not use it (naming the path and fix)."""
         chosen = home or os.environ.get(ENV_HOME) or platformdirs.user_data_dir("frontdesk")
-        path = private_dir(Path(chosen).expanduser())
-        _tighten_contents(path)
+        with explained("open"):
+            path = private_dir(Path(chosen).expanduser())
+            _tighten_contents(path)
         return cls(path)
 
 
