@@ -1,18 +1,26 @@
-"""Rate limits (moving window, in this process's memory) for sign-in and public booking."""
+"""Rate limits (moving window, in this process's memory) for sign-in and public booking, and
+the back-off that follows failed sign-ins."""
 
 from __future__ import annotations
 
 import math
 import time
+from collections.abc import Hashable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
+from frontdesk.domain.clock import Clock
+
+TOO_MANY_REQUESTS = "too many requests"
+
 
 class RateLimited(Exception):
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"too many requests; try again in {retry_after} s")
+    def __init__(self, retry_after: int, reason: str = TOO_MANY_REQUESTS) -> None:
+        super().__init__(f"{reason}; try again in {retry_after} s")
         self.retry_after = retry_after
 
 
@@ -25,11 +33,66 @@ class RateLimits:
         self._limit = parse(limit)
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
 
-    def hit(self, *keys: tuple[str, str]) -> None:
+    def hit(self, *keys: tuple[str, str], reason: str = TOO_MANY_REQUESTS) -> None:
         spent = [key for key in keys if not self._limiter.hit(self._limit, self._namespace, *key)]
         if spent:
-            raise RateLimited(max(self._retry_after(key) for key in spent))
+            raise RateLimited(max(self._retry_after(key) for key in spent), reason)
 
     def _retry_after(self, key: tuple[str, str]) -> int:
         reset_at, _remaining = self._limiter.get_window_stats(self._limit, self._namespace, *key)
         return max(1, math.ceil(reset_at - time.time()))
+
+
+@dataclass
+class _Failures:
+    count: int
+    last_at: datetime
+
+
+class Backoff:
+    """Failures per key: after `free` of them each new one doubles the wait before the next
+    attempt (from `base_seconds` up to `max_seconds`). A key with no failure for
+    `forget_after` starts again. Kept in memory, at most `max_keys` keys (the stalest go)."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        *,
+        base_seconds: int,
+        max_seconds: int,
+        forget_after: timedelta,
+        max_keys: int = 100_000,
+    ) -> None:
+        self._clock = clock
+        self._base = base_seconds
+        self._max = max_seconds
+        self._forget_after = forget_after
+        self._max_keys = max_keys
+        self._failures: dict[Hashable, _Failures] = {}
+
+    def wait(self, key: Hashable, free: int) -> int:
+        """Seconds before `key` may try again (0: now)."""
+        failures = self._current(key)
+        if failures is None or failures.count <= free:
+            return 0
+        delay = min(self._max, self._base * 2 ** (failures.count - free - 1))
+        left = (failures.last_at + timedelta(seconds=delay) - self._clock.now()).total_seconds()
+        return max(0, math.ceil(left))
+
+    def failed(self, key: Hashable) -> None:
+        failures = self._current(key)
+        now = self._clock.now()
+        self._failures.pop(key, None)  # re-inserted last: the dict's order is staleness
+        self._failures[key] = _Failures((failures.count if failures else 0) + 1, now)
+        while len(self._failures) > self._max_keys:
+            del self._failures[next(iter(self._failures))]
+
+    def clear(self, key: Hashable) -> None:
+        self._failures.pop(key, None)
+
+    def _current(self, key: Hashable) -> _Failures | None:
+        failures = self._failures.get(key)
+        if failures is not None and self._clock.now() - failures.last_at >= self._forget_after:
+            del self._failures[key]
+            return None
+        return failures
