@@ -29,10 +29,11 @@ ATTACKER, HOME, ELSEWHERE, ROAMING = "203.0.113.7", "198.51.100.2", "192.0.2.3",
 @pytest.fixture
 def guarded(server_database: ServerDatabase) -> Iterator[LiveServer]:
     """A server behind a trusted proxy on loopback (so tests choose the caller's address),
-    with a clock the test moves and no request-rate limit in the way of the back-off."""
+    with a clock the test moves (a little behind real time, so no token is issued from the
+    future) and no request-rate limit in the way of the back-off."""
     yield from start_live_server(
         server_database,
-        FixedClock(datetime.now(UTC)),
+        FixedClock(datetime.now(UTC) - timedelta(minutes=5)),
         trusted_proxies=("127.0.0.1",),
         login_rate_limit="1000/minute",
     )
