@@ -171,8 +171,9 @@ def test_an_administrator_bootstraps_an_organization_and_signs_in(
             "short\n",
             "password",
         ),
+        (("run", "--trusted-proxy", "proxy.local"), "", "trusted_proxies"),
     ],
-    ids=["bad-slug", "bad-zone", "unknown-org", "short-password"],
+    ids=["bad-slug", "bad-zone", "unknown-org", "short-password", "bad-proxy"],
 )
 def test_bad_input_is_refused_with_the_field_named(
     database_url: str, tmp_path: Path, args: tuple[str, ...], stdin: str, message: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -74,6 +75,13 @@ class ServerConfig:
         for name in ("login_backoff_seconds", "login_backoff_max_seconds", "login_known_days"):
             if getattr(self, name) < 1:
                 raise InvalidInput.single(name, "must be at least 1")
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_address(proxy)
+            except ValueError:
+                raise InvalidInput.single(
+                    "trusted_proxies", f"{proxy!r} is not an IP address (--trusted-proxy)"
+                ) from None
         if self.refresh_grace_seconds < 0:
             raise InvalidInput.single("refresh_grace_seconds", "must not be negative")
         if self.live_streams_per_account < 1:
