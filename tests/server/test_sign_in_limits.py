@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -155,27 +155,40 @@ def test_x_forwarded_for_is_believed_only_from_a_trusted_proxy(
     assert caller_address(_request(peer, forwarded), trusted) == expected
 
 
+def _backoff(clock: FixedClock, max_keys: int = 100) -> Backoff:
+    return Backoff(
+        clock, base_seconds=2, max_seconds=10, forget_after=timedelta(hours=1), max_keys=max_keys
+    )
+
+
 def test_the_wait_stops_growing_at_its_limit_and_quiet_keys_start_again() -> None:
     clock = FixedClock(datetime(2026, 3, 2, tzinfo=UTC))
-    backoff = Backoff(clock, base_seconds=2, max_seconds=10, forget_after=timedelta(hours=1))
+    backoff = _backoff(clock)
     for _ in range(8):
-        backoff.failed("key")
-    assert backoff.wait("key", free=1) == 10
-    assert backoff.wait("key", free=8) == 0
+        assert backoff.attempt([("key", 100)]) == 0
+    assert backoff.attempt([("key", 1)]) == 10
+    assert backoff.attempt([("key", 8)]) == 0
     clock.advance(timedelta(hours=1))
-    backoff.failed("key")
-    assert backoff.wait("key", free=0) == 2
+    assert backoff.attempt([("key", 0)]) == 0
+    assert backoff.attempt([("key", 0)]) == 2
+
+
+def test_an_attempt_counts_before_its_answer_and_a_success_forgives() -> None:
+    # Attempts made at once cannot all slip in before the first one fails.
+    backoff = _backoff(FixedClock(datetime(2026, 3, 2, tzinfo=UTC)))
+    keys: list[tuple[Hashable, int]] = [("address", 1), ("account", 1)]
+    assert [backoff.attempt(keys) for _ in range(3)] == [0, 0, 2]
+    backoff.clear("address")
+    backoff.clear("account")
+    assert backoff.attempt(keys) == 0
 
 
 def test_the_stalest_keys_go_first_when_memory_is_full() -> None:
-    clock = FixedClock(datetime(2026, 3, 2, tzinfo=UTC))
-    backoff = Backoff(
-        clock, base_seconds=2, max_seconds=10, forget_after=timedelta(hours=1), max_keys=2
-    )
+    backoff = _backoff(FixedClock(datetime(2026, 3, 2, tzinfo=UTC)), max_keys=2)
     for key in ("old", "kept", "old", "new"):
-        backoff.failed(key)
-    # "kept" was the stalest once "old" failed again.
-    assert [backoff.wait(key, free=0) for key in ("kept", "old", "new")] == [0, 4, 2]
+        assert backoff.attempt([(key, 100)]) == 0
+    # "kept" was the stalest once "old" failed again; a held-back attempt counts nothing.
+    assert [backoff.attempt([(key, 0)]) for key in ("old", "new", "kept")] == [4, 2, 0]
 
 
 @pytest.mark.parametrize(

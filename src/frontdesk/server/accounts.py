@@ -166,13 +166,9 @@ class Accounts:
             known = recognised(session, user_id or _NO_USER, sources, known_since)
         attempt = Attempt((login_email or email.strip()).lower(), address, known)
         guard.admit(attempt)
-        try:
-            membership = self._check_password(user, password, organization_slug)
-            principal = self._principal(membership, device, None)
-        except SignInRefused:
-            guard.failed(attempt)
-            raise
+        membership = self._check_password(user, password, organization_slug)
         guard.succeeded(attempt)
+        principal = self._principal(membership, device, None)
         with scoped_sessions(self._engine, Scope(login_user_id=principal.user_id)).begin() as s:
             remember(s, principal.user_id, sources, now, known_since)
         # The session's absolute end: refreshing never moves it.

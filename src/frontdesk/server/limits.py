@@ -4,6 +4,7 @@ the back-off that follows failed sign-ins."""
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -43,6 +44,10 @@ class RateLimits:
         return max(1, math.ceil(reset_at - time.time()))
 
 
+# Past this the wait is at its cap anyway; it keeps the power small.
+MAX_DOUBLINGS = 30
+
+
 @dataclass
 class _Failures:
     count: int
@@ -69,26 +74,40 @@ class Backoff:
         self._forget_after = forget_after
         self._max_keys = max_keys
         self._failures: dict[Hashable, _Failures] = {}
+        # Sign-ins run on the server's worker threads.
+        self._lock = threading.Lock()
 
-    def wait(self, key: Hashable, free: int) -> int:
-        """Seconds before `key` may try again (0: now)."""
+    def attempt(self, keys: list[tuple[Hashable, int]]) -> int:
+        """Seconds to wait when any of `keys` (each with its free failures) is held back, and
+        nothing is counted; else 0, and the attempt counts as a failure of every key until
+        `clear` (so attempts made in parallel cannot all slip in before the first fails)."""
+        with self._lock:
+            wait = max(self._wait(key, free) for key, free in keys)
+            if wait == 0:
+                for key, _free in keys:
+                    self._failed(key)
+            return wait
+
+    def clear(self, key: Hashable) -> None:
+        with self._lock:
+            self._failures.pop(key, None)
+
+    def _wait(self, key: Hashable, free: int) -> int:
         failures = self._current(key)
         if failures is None or failures.count <= free:
             return 0
-        delay = min(self._max, self._base * 2 ** (failures.count - free - 1))
+        doublings = min(failures.count - free - 1, MAX_DOUBLINGS)
+        delay = min(self._max, self._base * 2**doublings)
         left = (failures.last_at + timedelta(seconds=delay) - self._clock.now()).total_seconds()
         return max(0, math.ceil(left))
 
-    def failed(self, key: Hashable) -> None:
+    def _failed(self, key: Hashable) -> None:
         failures = self._current(key)
-        now = self._clock.now()
         self._failures.pop(key, None)  # re-inserted last: the dict's order is staleness
-        self._failures[key] = _Failures((failures.count if failures else 0) + 1, now)
+        count = (failures.count if failures else 0) + 1
+        self._failures[key] = _Failures(count, self._clock.now())
         while len(self._failures) > self._max_keys:
             del self._failures[next(iter(self._failures))]
-
-    def clear(self, key: Hashable) -> None:
-        self._failures.pop(key, None)
 
     def _current(self, key: Hashable) -> _Failures | None:
         failures = self._failures.get(key)

@@ -47,22 +47,20 @@ class SignInGuard:
         )
 
     def admit(self, attempt: Attempt) -> None:
-        """Raise `RateLimited` (with the wait) when this attempt must not check a password."""
+        """Raise `RateLimited` (with the wait) when this attempt must not check a password;
+        otherwise it counts as a failure until `succeeded`."""
         if attempt.known_source is not None:
             self._requests.hit(
                 ("known", f"{attempt.account} {attempt.known_source}"), reason=REASON
             )
         else:
             self._requests.hit(("address", attempt.address), reason=REASON)
-        wait = max(self._backoff.wait(key, self._free(key)) for key in attempt.counters())
+        wait = self._backoff.attempt([(key, self._free(key)) for key in attempt.counters()])
         if wait:
             raise RateLimited(wait, REASON)
 
-    def failed(self, attempt: Attempt) -> None:
-        for key in attempt.counters():
-            self._backoff.failed(key)
-
     def succeeded(self, attempt: Attempt) -> None:
+        """The password was right: the attempt's failures are forgiven."""
         for key in attempt.counters():
             self._backoff.clear(key)
 
