@@ -174,8 +174,16 @@ def test_an_administrator_bootstraps_an_organization_and_signs_in(
             "password",
         ),
         (("set-booking-horizon", "--org", "nowhere", "--days", "30"), "", "--org"),
+        (("run", "--trusted-proxy", "proxy.local"), "", "trusted_proxies"),
     ],
-    ids=["bad-slug", "bad-zone", "unknown-org", "short-password", "horizon-unknown-org"],
+    ids=[
+        "bad-slug",
+        "bad-zone",
+        "unknown-org",
+        "short-password",
+        "horizon-unknown-org",
+        "bad-proxy",
+    ],
 )
 def test_bad_input_is_refused_with_the_field_named(
     database_url: str, tmp_path: Path, args: tuple[str, ...], stdin: str, message: str

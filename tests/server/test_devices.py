@@ -18,6 +18,7 @@ from frontdesk.server.config import ServerConfig
 from frontdesk.server.database import ServerDatabase
 from frontdesk.server.devices import DeviceClaim
 from frontdesk.server.scope import Scope, scoped_sessions
+from frontdesk.server.sign_in_guard import SignInGuard
 from frontdesk.server.tokens import InvalidToken
 from frontdesk.sync.protocol import DEVICE_KEY_HEADER
 from tests.server.seed import (
@@ -203,8 +204,14 @@ def test_a_refresh_token_has_an_absolute_lifetime(
     config = ServerConfig.load(tmp_path / "data", database_url=None, refresh_token_days=30)
     accounts = Accounts(server_database.engine, config, clock)
     claim = DeviceClaim(uuid.uuid4(), "s" * 43, "desk")
+    guard = SignInGuard(config, clock)
     pair = accounts.sign_in(
-        email=org.admin_email, password=TEST_PASSWORD, organization_slug=None, device=claim
+        email=org.admin_email,
+        password=TEST_PASSWORD,
+        organization_slug=None,
+        device=claim,
+        address="192.0.2.1",
+        guard=guard,
     )
     for _ in range(29):  # refreshed every day: the session still ends 30 days after sign-in
         clock.advance(timedelta(days=1))
@@ -213,7 +220,12 @@ def test_a_refresh_token_has_an_absolute_lifetime(
     with pytest.raises(InvalidToken, match="expired"):
         accounts.refresh(pair.refresh_token)
     again = accounts.sign_in(
-        email=org.admin_email, password=TEST_PASSWORD, organization_slug=None, device=claim
+        email=org.admin_email,
+        password=TEST_PASSWORD,
+        organization_slug=None,
+        device=claim,
+        address="192.0.2.1",
+        guard=guard,
     )
     clock.advance(timedelta(days=1))
     assert accounts.refresh(again.refresh_token).principal.device_id == claim.id

@@ -23,6 +23,7 @@ from frontdesk.server.accounts import Accounts
 from frontdesk.server.app import create_app
 from frontdesk.server.config import ServerConfig
 from frontdesk.server.database import ServerDatabase
+from frontdesk.server.sign_in_guard import SignInGuard
 from frontdesk.services import catalog
 from frontdesk.sync.protocol import SCHEMA_VERSION
 from tests.server.seed import org_context
@@ -147,7 +148,14 @@ def api_schema(server_database: ServerDatabase, tmp_path: Path) -> Any:
     app = create_app(config, server_database, debug=True)  # debug: it serves its schema
     token = (
         Accounts(server_database.engine, config, live.clock)
-        .sign_in(email=email, password=TEST_PASSWORD, organization_slug=None, device=None)
+        .sign_in(
+            email=email,
+            password=TEST_PASSWORD,
+            organization_slug=None,
+            device=None,
+            address="192.0.2.1",
+            guard=SignInGuard(config, live.clock),
+        )
         .access_token
     )
     app.state.fuzz_headers = {

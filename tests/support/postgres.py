@@ -200,8 +200,10 @@ def tls_files(directory: Path) -> tuple[Path, Path, Path]:
     return ca_path, cert_path, key_path
 
 
-@pytest.fixture
-def live_server(server_database: ServerDatabase) -> Iterator[LiveServer]:
+def start_live_server(
+    server_database: ServerDatabase, clock: Clock | None = None, **settings: object
+) -> Iterator[LiveServer]:
+    """A live server on `server_database`, with `clock` and any other `settings`."""
     directory = Path(tempfile.mkdtemp(prefix="frontdesk-live-"))
     ca_path, cert_path, key_path = tls_files(directory)
     config = ServerConfig.load(
@@ -210,9 +212,17 @@ def live_server(server_database: ServerDatabase) -> Iterator[LiveServer]:
         certfile=cert_path,
         keyfile=key_path,
         token_secret="test-secret-" + uuid.uuid4().hex,
+        **settings,
     )
-    live = LiveServer(config=config, database=server_database, ca_path=ca_path)
+    live = LiveServer(
+        config=config, database=server_database, ca_path=ca_path, clock=clock or SystemClock()
+    )
     try:
         yield from serve_in_thread(live, create_app(config, server_database, clock=live.clock))
     finally:
         shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture
+def live_server(server_database: ServerDatabase) -> Iterator[LiveServer]:
+    yield from start_live_server(server_database)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hmac
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,11 +22,14 @@ from frontdesk.server.devices import (
     DeviceClaim,
     is_deactivated,
     register_device,
+    secret_digest,
     see_device,
 )
+from frontdesk.server.known_sources import recognised, remember, source_hashes
 from frontdesk.server.models import Credential, Device, RefreshToken
 from frontdesk.server.passwords import hash_password, needs_rehash, verify_password
 from frontdesk.server.scope import Scope, scoped_sessions
+from frontdesk.server.sign_in_guard import Attempt, SignInGuard
 from frontdesk.server.tokens import (
     InvalidToken,
     Principal,
@@ -36,6 +40,9 @@ from frontdesk.services import catalog
 from frontdesk.services.context import ServiceContext
 from frontdesk.store.models import Membership, Organization, Specialist, User
 from frontdesk.store.unit_of_work import Actor
+
+# Stands for an unknown account in the lookup of known sources (which then finds none).
+_NO_USER = uuid.UUID(int=0)
 
 
 class SignInRefused(Exception):
@@ -138,16 +145,49 @@ class Accounts:
         password: str,
         organization_slug: str | None,
         device: DeviceClaim | None,
+        address: str,
+        guard: SignInGuard,
     ) -> TokenPair:
         """Tokens for the account; with `device`, bound to that desk (registered now, or
-        recognised by its secret: `DeviceRefused` otherwise)."""
+        recognised by its secret: `DeviceRefused` otherwise). `guard` may refuse the attempt
+        before the password is checked (`RateLimited`), judging `address` and the desk by
+        whether they signed in to this account lately."""
         try:
-            address = normalize_email(email)
-        except InvalidInput as error:
-            raise SignInRefused from error
+            login_email: str | None = normalize_email(email)
+        except InvalidInput:
+            login_email = None
+        user = self._user_by_email(login_email) if login_email else None
+        user_id = user.id if user is not None else None
+        now = self._clock.now()
+        known_since = now - timedelta(days=self._config.login_known_days)
+        sources = source_hashes(self._config.token_secret, address, device)
+        # Looked up for unknown accounts too (none match): the same work either way.
+        with scoped_sessions(self._engine, Scope(login_user_id=user_id))() as session:
+            known = recognised(session, user_id or _NO_USER, sources, known_since)
+        attempt = Attempt((login_email or email.strip()).lower(), address, known)
+        guard.admit(attempt)
+        membership = self._check_password(user, password, organization_slug)
+        guard.succeeded(attempt)
+        principal = self._principal(membership, device, None)
+        with scoped_sessions(self._engine, Scope(login_user_id=principal.user_id)).begin() as s:
+            remember(s, principal.user_id, sources, now, known_since)
+        # The session's absolute end: refreshing never moves it.
+        ends_at = now + timedelta(days=self._config.refresh_token_days)
+        return self._issue(
+            principal,
+            family_id=new_id(),
+            expires_at=ends_at,
+            secret=RefreshSecret.new(principal.organization_id),
+        )
+
+    def _user_by_email(self, address: str) -> User | None:
         with scoped_sessions(self._engine, Scope(login_email=address))() as session:
             # Addresses are compared without case, as people type them.
-            user = session.scalar(select(User).where(func.lower(User.email) == address.lower()))
+            return session.scalar(select(User).where(func.lower(User.email) == address.lower()))
+
+    def _check_password(
+        self, user: User | None, password: str, organization_slug: str | None
+    ) -> Membership:
         user_id = user.id if user is not None else None
         scope = Scope(login_user_id=user_id, public_slug=organization_slug)
         with scoped_sessions(self._engine, scope).begin() as session:
@@ -157,11 +197,7 @@ class Accounts:
                 raise SignInRefused
             if credential is not None and needs_rehash(credential.password_hash):
                 credential.password_hash = hash_password(password)
-            membership = self._membership(session, user.id, organization_slug)
-        principal = self._principal(membership, device, None)
-        # The session's absolute end: refreshing never moves it.
-        ends_at = self._clock.now() + timedelta(days=self._config.refresh_token_days)
-        return self._issue(principal, family_id=new_id(), expires_at=ends_at)
+            return self._membership(session, user.id, organization_slug)
 
     def _membership(self, session: Session, user_id: uuid.UUID, slug: str | None) -> Membership:
         query = (
@@ -213,10 +249,13 @@ class Accounts:
         )
 
     def _issue(
-        self, principal: Principal, *, family_id: uuid.UUID, expires_at: datetime
+        self,
+        principal: Principal,
+        *,
+        family_id: uuid.UUID,
+        expires_at: datetime,
+        secret: RefreshSecret,
     ) -> TokenPair:
-        now = self._clock.now()
-        secret = RefreshSecret.new(principal.organization_id)
         with scoped_sessions(self._engine, self._scope(principal)).begin() as session:
             session.add(
                 RefreshToken(
@@ -225,14 +264,17 @@ class Accounts:
                     family_id=family_id,
                     device_id=principal.device_id,
                     token_hash=secret.digest,
-                    issued_at=now,
+                    issued_at=self._clock.now(),
                     expires_at=expires_at,
                 )
             )
+        return self._pair(principal, secret)
+
+    def _pair(self, principal: Principal, secret: RefreshSecret) -> TokenPair:
         access = issue_access_token(
             principal,
             secret=self._config.token_secret,
-            now=now,
+            now=self._clock.now(),
             seconds=self._config.access_token_seconds,
         )
         return TokenPair(access, secret.token, self._config.access_token_seconds, principal)
@@ -245,9 +287,11 @@ class Accounts:
             user_id=principal.user_id,
         )
 
-    def refresh(self, token: str) -> TokenPair:
+    def refresh(self, token: str, device_key: str | None = None) -> TokenPair:
         """Exchange a refresh token for a new pair; the old one is revoked. A token used a
-        second time means it leaked: its whole family is revoked."""
+        second time means it leaked: its whole family is revoked — unless its own desk
+        (proving `device_key`) presents it again within the grace window, having lost the
+        answer: then it gets the same new refresh token again."""
         secret = RefreshSecret.parse(token)
         now = self._clock.now()
         scope = Scope(organization_id=secret.organization_id)
@@ -259,12 +303,17 @@ class Accounts:
             )
             if row is None or row.expires_at <= now:
                 raise InvalidToken("unknown or expired refresh token")
-            if row.revoked_at is not None:
+            successor = RefreshSecret.successor(
+                secret.organization_id, self._config.token_secret, row.id
+            )
+            replayed = reused = False
+            if row.revoked_at is None:
+                row.revoked_at = now
+            elif self._lost_answer(session, row, successor, device_key, now):
+                replayed = True
+            else:
                 self._revoke_family(session, row.family_id, now)
                 reused = True
-            else:
-                row.revoked_at = now
-                reused = False
             family_id, user_id, device_id = row.family_id, row.user_id, row.device_id
             ends_at = row.expires_at
             # The same rule as at sign-in: a staff membership (a role taken away ends it).
@@ -295,7 +344,38 @@ class Accounts:
             raise InvalidToken("the account no longer has access") from error
         except AccessEnded as error:
             raise InvalidToken(str(error)) from error
-        return self._issue(principal, family_id=family_id, expires_at=ends_at)
+        if replayed:
+            return self._pair(principal, successor)
+        return self._issue(principal, family_id=family_id, expires_at=ends_at, secret=successor)
+
+    def _lost_answer(
+        self,
+        session: Session,
+        row: RefreshToken,
+        successor: RefreshSecret,
+        device_key: str | None,
+        now: datetime,
+    ) -> bool:
+        """`row` was rotated moments ago, its own desk proves itself, and the token it was
+        rotated into is still unused: the desk never got the answer."""
+        assert row.revoked_at is not None
+        if row.device_id is None or device_key is None:
+            return False
+        if now - row.revoked_at > timedelta(seconds=self._config.refresh_grace_seconds):
+            return False
+        device = session.get(Device, (row.organization_id, row.device_id))
+        if device is None or device.secret_hash is None:
+            return False
+        if not hmac.compare_digest(device.secret_hash, secret_digest(device_key)):
+            return False
+        following = session.scalar(
+            select(RefreshToken).where(RefreshToken.token_hash == successor.digest)
+        )
+        return (
+            following is not None
+            and following.family_id == row.family_id
+            and following.revoked_at is None
+        )
 
     def sign_out(self, token: str) -> None:
         secret = RefreshSecret.parse(token)

@@ -139,6 +139,16 @@ def _response(pair: TokenPair) -> TokenResponse:
     )
 
 
+def caller_address(request: Request, trusted_proxies: tuple[str, ...]) -> str:
+    """The socket's peer; behind a reverse proxy named in `trusted_proxies`, the address that
+    proxy put last in X-Forwarded-For (anyone else's header is ignored: it could say anything)."""
+    peer = request.client.host if request.client else "unknown"
+    if peer not in trusted_proxies:
+        return peer
+    forwarded = request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
+    return forwarded or peer
+
+
 def _accounts(state: ServerState) -> Accounts:
     return Accounts(state.database.engine, state.config, state.clock)
 
@@ -154,14 +164,14 @@ def _accounts(state: ServerState) -> Accounts:
 def login(
     body: LoginRequest, request: Request, state: Annotated[ServerState, Depends(server_state)]
 ) -> TokenResponse:
-    address = request.client.host if request.client else "unknown"
-    state.login_limits.hit(("email", body.email.strip().lower()), ("address", address))
     try:
         pair = _accounts(state).sign_in(
             email=body.email,
             password=body.password,
             organization_slug=body.organization_slug,
             device=body.device(),
+            address=caller_address(request, state.config.trusted_proxies),
+            guard=state.sign_in_guard,
         )
     except SignInRefused as error:
         raise _unauthorized("wrong email or password") from error
@@ -172,10 +182,16 @@ def login(
 
 @router.post("/refresh", responses={401: {"description": "Sign in again"}})
 def refresh(
-    body: RefreshRequest, state: Annotated[ServerState, Depends(server_state)]
+    body: RefreshRequest,
+    state: Annotated[ServerState, Depends(server_state)],
+    device_key: Annotated[
+        str | None, Header(alias=DEVICE_KEY_HEADER, include_in_schema=False)
+    ] = None,
 ) -> TokenResponse:
+    """A new pair. The desk sends its device key: a token its desk presents again within
+    the grace window (the answer was lost) gets the same new refresh token."""
     try:
-        return _response(_accounts(state).refresh(body.refresh_token))
+        return _response(_accounts(state).refresh(body.refresh_token, device_key))
     except InvalidToken as error:
         raise _unauthorized(str(error)) from error
 

@@ -123,6 +123,7 @@ def _run(args: argparse.Namespace) -> int:
         smtp_starttls=not args.smtp_no_starttls,
         sms_url=args.sms_url,
         live_streams_per_account=args.live_streams_per_account,
+        trusted_proxies=tuple(args.trusted_proxy),
     )
     # Before the database: a missing --smtp-from or SMS token fails fast.
     delivery = server_delivery(config)
@@ -321,6 +322,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--sms-url",
         help=f"send due SMS through this provider endpoint (token: ${SMS_TOKEN_ENV} or the "
         f"file {SMS_TOKEN_FILE} in the data directory)",
+    )
+    run.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="a reverse proxy in front of this server whose X-Forwarded-For names the caller "
+        "(repeat for several); sign-in limits then count the caller's address",
     )
     run.add_argument(
         "--debug",

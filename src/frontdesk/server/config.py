@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -34,8 +35,22 @@ class ServerConfig:
     token_secret: str = field(default="", repr=False)
     access_token_seconds: int = 15 * 60
     refresh_token_days: int = 30
-    # "N per period" strings of the `limits` library.
+    # "N per period" strings of the `limits` library. Sign-in attempts: per address, or per
+    # account and source for a source that signed in to the account lately.
     login_rate_limit: str = "10/minute"
+    # Failed sign-ins allowed before each new one doubles the wait (docs/server.md,
+    # "Sign-in limits"): per account from unknown sources, per address, per known source.
+    login_free_failures: int = 5
+    login_free_failures_per_address: int = 10
+    login_free_failures_known: int = 10
+    login_backoff_seconds: int = 2
+    login_backoff_max_seconds: int = 15 * 60
+    # How long a successful sign-in makes its address or desk known to the account.
+    login_known_days: int = 30
+    # A refresh token presented again this soon by its own desk gets the same new pair.
+    refresh_grace_seconds: int = 60
+    # Reverse proxies whose X-Forwarded-For names the caller (none: the socket's address).
+    trusted_proxies: tuple[str, ...] = ()
     booking_rate_limit: str = "20/hour"
     max_body_bytes: int = 5 * 1024 * 1024
     # Open live update streams (`/v1/sync/live`) one account may hold in this process; one
@@ -60,6 +75,18 @@ class ServerConfig:
                 f"must be at least {MIN_TOKEN_SECRET_LENGTH} characters (set "
                 f"{TOKEN_SECRET_ENV} to a long random value, or leave it unset)",
             )
+        for name in ("login_backoff_seconds", "login_backoff_max_seconds", "login_known_days"):
+            if getattr(self, name) < 1:
+                raise InvalidInput.single(name, "must be at least 1")
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_address(proxy)
+            except ValueError:
+                raise InvalidInput.single(
+                    "trusted_proxies", f"{proxy!r} is not an IP address (--trusted-proxy)"
+                ) from None
+        if self.refresh_grace_seconds < 0:
+            raise InvalidInput.single("refresh_grace_seconds", "must not be negative")
         if self.live_streams_per_account < 1:
             raise InvalidInput.single(
                 "live_streams_per_account", "must be at least 1 (each desk holds one stream)"

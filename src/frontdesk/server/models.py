@@ -1,4 +1,5 @@
-"""Tables only the server has: password hashes, refresh tokens, known devices.
+"""Tables only the server has: password hashes, refresh tokens, known devices, where
+accounts signed in from.
 
 They live in their own metadata so the desktop mirror's schema never contains them (a
 password hash must not sync to any desk)."""
@@ -51,6 +52,19 @@ class RefreshToken(ServerBase):
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class SignInSource(ServerBase):
+    """A place an account signed in from lately (a keyed hash of its address, or of a desk's
+    device id and secret): failed sign-ins from elsewhere do not hold it back."""
+
+    __tablename__ = "sign_in_sources"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey(User.__table__.c.id, ondelete="CASCADE"), primary_key=True
+    )
+    source_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_success_at: Mapped[datetime]
 
 
 class Device(ServerBase):

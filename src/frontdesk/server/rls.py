@@ -101,6 +101,15 @@ SPECIAL_POLICIES_SQL = [
     f"WITH CHECK (app_setting('app.role') = '{ENGINE_ROLE}')",
 ]
 
+# Where an account signed in from (migration 0007): like its password hash, only while that
+# account is being signed in or acts.
+SIGN_IN_SOURCES_POLICY_SQL = [
+    *_secure("sign_in_sources"),
+    "CREATE POLICY own_sources ON sign_in_sources "
+    "USING (user_id IN (app_user_id(), app_login_user_id())) "
+    "WITH CHECK (user_id IN (app_user_id(), app_login_user_id()))",
+]
+
 ACTIVE_APPOINTMENT_STATUSES = ("booked", "upcoming", "confirmed", "inprogress")
 
 NO_OVERLAP_SQL = (

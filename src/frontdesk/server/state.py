@@ -12,6 +12,7 @@ from frontdesk.server.config import ServerConfig
 from frontdesk.server.database import ServerDatabase
 from frontdesk.server.limits import RateLimits
 from frontdesk.server.live_hub import LiveHub
+from frontdesk.server.sign_in_guard import SignInGuard
 
 
 @dataclass
@@ -19,7 +20,7 @@ class ServerState:
     config: ServerConfig
     database: ServerDatabase
     clock: Clock
-    login_limits: RateLimits
+    sign_in_guard: SignInGuard
     booking_limits: RateLimits
     live: LiveHub
 
@@ -29,7 +30,7 @@ class ServerState:
             config=config,
             database=database,
             clock=clock,
-            login_limits=RateLimits("login", config.login_rate_limit),
+            sign_in_guard=SignInGuard(config, clock),
             booking_limits=RateLimits("booking", config.booking_rate_limit),
             live=LiveHub(database.engine, per_account=config.live_streams_per_account),
         )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -74,6 +76,16 @@ class RefreshSecret:
     @classmethod
     def new(cls, organization_id: uuid.UUID) -> RefreshSecret:
         return cls(organization_id, f"{organization_id}.{secrets.token_urlsafe(32)}")
+
+    @classmethod
+    def successor(
+        cls, organization_id: uuid.UUID, key: str, predecessor_id: uuid.UUID
+    ) -> RefreshSecret:
+        """The token that replaces `predecessor_id` at rotation: derived from the server's
+        secret, so a desk that lost the answer can be given the same one again."""
+        mac = hmac.new(key.encode(), b"refresh-successor\0" + predecessor_id.bytes, "sha256")
+        random_part = base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
+        return cls(organization_id, f"{organization_id}.{random_part}")
 
     @classmethod
     def parse(cls, token: str) -> RefreshSecret:

@@ -121,7 +121,13 @@ class Account:
         token = load_refresh_token(self.profile)
         if token is None:
             raise SignedOut("this desk is not signed in: run `frontdesk login`", field="account")
-        response = self.transport.request("POST", "/v1/auth/refresh", json={"refresh_token": token})
+        # With the device key: if the answer is lost, asking again soon gets the same pair.
+        response = self.transport.request(
+            "POST",
+            "/v1/auth/refresh",
+            json={"refresh_token": token},
+            headers=self.device_headers(),
+        )
         if response.status_code == 401:
             raise SignedOut("the session has ended: sign in again", field="account")
         raise_for_answer(response, "refreshing the session")
