@@ -81,8 +81,8 @@ RECEIVE_RULES: dict[str, Receives] = {
     "sync_conflicts": Receives.FOLLOWS_ROW,
 }
 
-# An execution's trigger entity type → the table its row is in. A type not named here (an
-# event of the loop guard, say) is the front desk's alone.
+# An execution's trigger entity type → the table its row is in. A run of a type not named
+# here (or of none) goes to the front desk alone.
 TRIGGER_TABLES: dict[str, str] = {
     "appointment": "appointments",
     "form": "form_instances",
@@ -158,7 +158,7 @@ def receive_clause(role: Role, table_name: str, alias: str) -> str:
             f"{alias}.trigger_entity_type",
             f"{alias}.trigger_entity_id",
             TRIGGER_TABLES,
-            default="FALSE",
+            default="TRUE" if level == "front_desk" else "FALSE",
         )
     if rule == Receives.FOLLOWS_ROW:
         followed = _follows(
