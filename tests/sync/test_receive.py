@@ -428,3 +428,42 @@ def _cursor(desk: Desk) -> str:
     with desk.mirror.sessions() as session:
         value = session.scalar(text("SELECT value FROM local_settings WHERE key = 'sync_cursor'"))
     return str(json.loads(value)["cursor"])
+
+
+def test_a_desk_whose_scope_narrows_forgets_what_it_may_no_longer_see(
+    make_desk: DeskFactory, sync_clinic: Clinic
+) -> None:
+    front = make_desk("front", Role.ADMIN)
+    helper = make_desk("helper", Role.RECEPTIONIST)
+    colleague = sync_clinic.server.create_user(
+        sync_clinic.organization_id, "two@example.com", role=Role.SPECIALIST
+    )
+    front.sync()  # the new accounts arrive with their memberships
+    made, specialists = _made(
+        sync_clinic, front, {"one": helper.account.user_id, "two": colleague.id}
+    )
+    front.sync()
+    helper.sync()
+    assert len(_held(helper, "appointments")) == 2
+    assert made.front_desk["outbound_messages"] <= _held(helper, "outbound_messages")
+
+    session = _server(sync_clinic)
+    session.execute(
+        text("UPDATE memberships SET role = 'specialist' WHERE user_id = :u"),
+        {"u": helper.account.user_id},
+    )
+    session.commit()
+    session.close()
+    demoted = make_desk(
+        "helper", Role.SPECIALIST, "helper@example.com", new_user=False, initial_sync=False
+    )
+    demoted.mirror.close()
+    demoted.mirror = helper.mirror  # the same desk, signed in again with its new role
+    report = demoted.sync()
+
+    mine = made.specialist[specialists["one"]]
+    assert _held(demoted, "appointments") == mine["appointments"]
+    assert _held(demoted, "outbound_messages") == set()
+    assert _held(demoted, "notifications") == mine["notifications"]
+    assert _held(demoted, "organizations") == {sync_clinic.organization_id}
+    assert report.removed == 0  # forgotten by the desk itself: the server names nothing
