@@ -110,7 +110,7 @@ def build_page(
     if wanted.get("sync_conflicts"):
         _add_conflicted_rows(connection, reader, wanted)
     if reader.narrowed and wanted.get("appointments"):
-        _add_appointment_children(connection, wanted)
+        _add_appointment_children(connection, reader, wanted)
     from_start = (after_version, after_seq) == (0, 0)
     rows: dict[str, str] = {}
     removed: dict[str, list[str]] = {}
@@ -210,10 +210,23 @@ def _add_conflicted_rows(
             wanted[table_name].append(row_id)
 
 
-def _add_appointment_children(connection: Connection, wanted: dict[str, list[uuid.UUID]]) -> None:
+def _add_appointment_children(
+    connection: Connection, reader: Reader, wanted: dict[str, list[uuid.UUID]]
+) -> None:
     """A specialist's scope follows the appointment: its dependents go where it goes (its
-    status history, reviews and forms; the automation runs and conflicts about any of them)."""
-    appointment_ids = wanted["appointments"]
+    status history, reviews and forms; the automation runs and conflicts about any of them).
+    Only for the appointments that are theirs or left them: the others' dependents are
+    neither sent nor named."""
+    appointment_ids = connection.scalars(
+        text(
+            "SELECT a.id FROM appointments a WHERE a.id = ANY(:ids) "
+            f"AND ({_scope_clause(reader, 'appointments', 'a')} "
+            f"OR {_once_in_scope_clause('appointments', 'a')})"
+        ),
+        _scope_params(reader, wanted["appointments"]),
+    ).all()
+    if not appointment_ids:
+        return
     for child in _THROUGH_APPOINTMENT:
         _add(
             wanted,
