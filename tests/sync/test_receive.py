@@ -10,11 +10,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from frontdesk.domain.enums import AlertKind, FormType, MessageChannel, MessageStatus, Role
-from frontdesk.server.receive_rules import RECEIVE_RULES, Receives
+from frontdesk.server.receive_rules import RECEIVE_RULES, Receives, receive_clause
 from frontdesk.server.scope import Scope, scoped_sessions
 from frontdesk.server.sync_pull import Reader, build_page
 from frontdesk.services import booking, catalog
@@ -277,6 +278,11 @@ def _all_ids(made: Made, table_name: str) -> set[uuid.UUID]:
 
 def test_every_synced_table_has_a_receive_rule() -> None:
     assert set(RECEIVE_RULES) == set(SYNCED_TABLES)
+
+
+def test_a_table_without_a_rule_is_refused_rather_than_sent_whole() -> None:
+    with pytest.raises(KeyError, match="timers has no receive rule"):
+        receive_clause(Role.SPECIALIST, "timers", "t")
 
 
 def test_the_catalog_of_who_receives_what() -> None:
