@@ -97,10 +97,10 @@ TRIGGER_TABLES: dict[str, str] = {
 
 # The tables whose rows hang off one appointment: the SQL of that appointment's id for a row
 # `{a}`. A specialist's scope over these moves with the appointment.
-_ON_APPOINTMENT = ("appointment_status_history", "reviews", "form_instances")
+ON_APPOINTMENT = ("appointment_status_history", "reviews", "form_instances")
 APPOINTMENT_ANCHORS: dict[str, str] = {
     "appointments": "{a}.id",
-    **{name: "{a}.appointment_id" for name in _ON_APPOINTMENT},
+    **{name: "{a}.appointment_id" for name in ON_APPOINTMENT},
 }
 
 
@@ -115,7 +115,7 @@ def _case(kind: str, row_id: str, tables: dict[str, str]) -> str:
     whens = " ".join(
         f"WHEN '{key}' THEN {_anchored(name, row_id)}"
         for key, name in tables.items()
-        if name == "appointments" or name in _ON_APPOINTMENT
+        if name == "appointments" or name in ON_APPOINTMENT
     )
     return f"CASE {kind} {whens} END"
 
@@ -125,7 +125,7 @@ APPOINTMENT_ANCHORS["automation_executions"] = _case(
     "{a}.trigger_entity_type", "{a}.trigger_entity_id", TRIGGER_TABLES
 )
 APPOINTMENT_ANCHORS["sync_conflicts"] = _case(
-    "{a}.table_name", "{a}.row_id", {name: name for name in ("appointments", *_ON_APPOINTMENT)}
+    "{a}.table_name", "{a}.row_id", {name: name for name in ("appointments", *ON_APPOINTMENT)}
 )
 
 

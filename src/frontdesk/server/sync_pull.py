@@ -26,13 +26,10 @@ from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from frontdesk.domain.enums import Role
-from frontdesk.server.receive_rules import APPOINTMENT_ANCHORS, receive_clause
+from frontdesk.server.receive_rules import APPOINTMENT_ANCHORS, ON_APPOINTMENT, receive_clause
 from frontdesk.store.wire import column_kinds
 from frontdesk.sync.protocol import decode_cursor, encode_cursor
 from frontdesk.sync.tables import HIDDEN_COLUMNS, SYNCED_TABLES, USERS_TABLE, table
-
-# Tables whose rows a specialist sees only through an appointment of theirs.
-_THROUGH_APPOINTMENT = ("appointment_status_history", "reviews", "form_instances")
 
 
 @dataclass(frozen=True)
@@ -227,7 +224,7 @@ def _add_appointment_children(
     ).all()
     if not appointment_ids:
         return
-    for child in _THROUGH_APPOINTMENT:
+    for child in ON_APPOINTMENT:
         _add(
             wanted,
             child,
@@ -236,9 +233,7 @@ def _add_appointment_children(
                 {"ids": appointment_ids},
             ).all(),
         )
-    anchored = [
-        row_id for name in ("appointments", *_THROUGH_APPOINTMENT) for row_id in wanted[name]
-    ]
+    anchored = [row_id for name in ("appointments", *ON_APPOINTMENT) for row_id in wanted[name]]
     _add(
         wanted,
         "automation_executions",
