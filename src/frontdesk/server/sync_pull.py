@@ -5,19 +5,20 @@ full copy of what the device may see, and a later pull sends each changed row on
 is now. Rows are turned into JSON by PostgreSQL and the page is assembled as text, so the
 server never builds Python objects for them.
 
-Scope: admins and receptionists receive the whole organization. A specialist's desk receives
-the appointments assigned to them and what hangs off those (status history, reviews, the
-forms of those appointments); the rest of the organization (patients, catalog, rules) too.
-A logged row outside the scope is sent as `removed`, so when an appointment moves to another
-specialist it leaves one desk and arrives at the other on their next pull. Conflicts carry
-field values, so a specialist receives only those about rows in their scope, and those of
-their own refused inserts (the row never reached the server: the values are theirs)."""
+Scope: what each role receives is declared table by table in `receive_rules`. A logged row
+outside the reader's scope is sent as `removed` only when the desk could have had it: never on
+a pull from the start, and otherwise only for a row whose appointment left this specialist
+(`sync_departures`, filled by a trigger when an appointment's specialist changes). So when an
+appointment moves to another specialist it leaves one desk and arrives at the other on their
+next pull, and `removed` never names a colleague's rows. A desk whose scope changed pulls
+again from the start (`reset`) and forgets, in the same transaction, what it held before."""
 
 from __future__ import annotations
 
 import json
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -25,13 +26,10 @@ from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from frontdesk.domain.enums import Role
+from frontdesk.server.receive_rules import APPOINTMENT_ANCHORS, ON_APPOINTMENT, receive_clause
 from frontdesk.store.wire import column_kinds
 from frontdesk.sync.protocol import decode_cursor, encode_cursor
 from frontdesk.sync.tables import HIDDEN_COLUMNS, SYNCED_TABLES, USERS_TABLE, table
-
-# Tables whose rows a specialist sees only through an appointment of theirs.
-_THROUGH_APPOINTMENT = ("appointment_status_history", "reviews", "form_instances")
-_NARROWED_TABLES = ("appointments", *_THROUGH_APPOINTMENT)
 
 
 @dataclass(frozen=True)
@@ -54,34 +52,20 @@ class Reader:
 
 def _scope_clause(reader: Reader, table_name: str, alias: str = "t") -> str:
     """SQL limiting `alias` (a row of `table_name`) to what the reader may receive."""
-    if not reader.narrowed:
-        return "TRUE"
-    if table_name == "appointments":
-        return f"{alias}.specialist_id = :specialist"
-    if table_name in _THROUGH_APPOINTMENT:
-        mine = (
-            f"EXISTS (SELECT 1 FROM appointments a WHERE a.id = {alias}.appointment_id "
-            "AND a.specialist_id = :specialist)"
-        )
-        if table_name == "form_instances":
-            return f"({alias}.appointment_id IS NULL OR {mine})"
-        return mine
-    if table_name == "sync_conflicts":
-        return _conflict_scope_clause(reader, alias)
-    return "TRUE"
+    return receive_clause(reader.role, table_name, alias)
 
 
-def _conflict_scope_clause(reader: Reader, alias: str) -> str:
-    """A conflict about a row of a narrowed table goes with that row; a refused insert (no
-    row on the server, or one outside the author's scope: it holds only the author's values)
-    goes to its author alone."""
-    about_row = " ".join(
-        f"WHEN '{name}' THEN EXISTS (SELECT 1 FROM {name} r WHERE r.id = {alias}.row_id "
-        f"AND {_scope_clause(reader, name, 'r')})"
-        for name in _NARROWED_TABLES
+def _once_in_scope_clause(table_name: str, alias: str = "t") -> str | None:
+    """SQL true for a row outside a specialist's scope that was once in it: its appointment
+    left them. None: a row of this table never leaves a scope it was in (the fields that
+    decide it never change), so it is never named in `removed`."""
+    anchor = APPOINTMENT_ANCHORS.get(table_name)
+    if anchor is None:
+        return None
+    return (
+        "EXISTS (SELECT 1 FROM sync_departures d WHERE d.organization_id = :org "
+        f"AND d.appointment_id = {anchor.format(a=alias)} AND d.specialist_id = :specialist)"
     )
-    own_refused = f"({alias}.row_missing AND {alias}.author_user_id = :user)"
-    return f"(CASE {alias}.table_name {about_row} ELSE TRUE END OR {own_refused})"
 
 
 def _user_columns(table_name: str) -> list[str]:
@@ -123,7 +107,8 @@ def build_page(
     if wanted.get("sync_conflicts"):
         _add_conflicted_rows(connection, reader, wanted)
     if reader.narrowed and wanted.get("appointments"):
-        _add_appointment_children(connection, wanted)
+        _add_appointment_children(connection, reader, wanted)
+    from_start = (after_version, after_seq) == (0, 0)
     rows: dict[str, str] = {}
     removed: dict[str, list[str]] = {}
     user_ids: set[uuid.UUID] = set()
@@ -139,8 +124,13 @@ def build_page(
         if found:
             rows[table_name] = _table_rows(columns, [row.doc for row in found])
         gone = set(ids) - {row.id for row in found}
-        if gone:
-            removed[table_name] = sorted(row_id.hex for row_id in gone)
+        left = (
+            set()
+            if from_start or not reader.narrowed
+            else _left(connection, reader, table_name, gone)
+        )
+        if left:
+            removed[table_name] = sorted(row_id.hex for row_id in left)
         user_ids |= _named_users(connection, table_name, [row.id for row in found])
     users = _users(connection, user_ids)
     last = entries[-1] if entries else None
@@ -177,7 +167,27 @@ def build_page(
 
 
 def _scope_params(reader: Reader, ids: list[uuid.UUID]) -> dict[str, object]:
-    return {"ids": ids, "specialist": reader.specialist_id, "user": reader.user_id}
+    return {
+        "ids": ids,
+        "specialist": reader.specialist_id,
+        "user": reader.user_id,
+        "org": reader.organization_id,
+    }
+
+
+def _left(
+    connection: Connection, reader: Reader, table_name: str, gone: set[uuid.UUID]
+) -> set[uuid.UUID]:
+    """The rows of `gone` (outside the reader's scope) that were once in it."""
+    once = _once_in_scope_clause(table_name)
+    if not gone or once is None:
+        return set()
+    return set(
+        connection.scalars(
+            text(f"SELECT t.id FROM {table_name} t WHERE t.id = ANY(:ids) AND {once}"),
+            _scope_params(reader, sorted(gone)),
+        )
+    )
 
 
 def _add_conflicted_rows(
@@ -197,17 +207,54 @@ def _add_conflicted_rows(
             wanted[table_name].append(row_id)
 
 
-def _add_appointment_children(connection: Connection, wanted: dict[str, list[uuid.UUID]]) -> None:
-    """A specialist's scope follows the appointment: its dependents go where it goes."""
-    appointment_ids = wanted["appointments"]
-    for child in _THROUGH_APPOINTMENT:
-        extra = connection.scalars(
-            text(f"SELECT id FROM {child} WHERE appointment_id = ANY(:ids)"),
-            {"ids": appointment_ids},
-        ).all()
-        if extra:
-            known = set(wanted[child])
-            wanted[child].extend(row_id for row_id in extra if row_id not in known)
+def _add_appointment_children(
+    connection: Connection, reader: Reader, wanted: dict[str, list[uuid.UUID]]
+) -> None:
+    """A specialist's scope follows the appointment: its dependents go where it goes (its
+    status history, reviews and forms; the automation runs and conflicts about any of them).
+    Only for the appointments that are theirs or left them: the others' dependents are
+    neither sent nor named."""
+    appointment_ids = connection.scalars(
+        text(
+            "SELECT a.id FROM appointments a WHERE a.id = ANY(:ids) "
+            f"AND ({_scope_clause(reader, 'appointments', 'a')} "
+            f"OR {_once_in_scope_clause('appointments', 'a')})"
+        ),
+        _scope_params(reader, wanted["appointments"]),
+    ).all()
+    if not appointment_ids:
+        return
+    for child in ON_APPOINTMENT:
+        _add(
+            wanted,
+            child,
+            connection.scalars(
+                text(f"SELECT id FROM {child} WHERE appointment_id = ANY(:ids)"),
+                {"ids": appointment_ids},
+            ).all(),
+        )
+    anchored = [row_id for name in ("appointments", *ON_APPOINTMENT) for row_id in wanted[name]]
+    _add(
+        wanted,
+        "automation_executions",
+        connection.scalars(
+            text("SELECT id FROM automation_executions WHERE trigger_entity_id = ANY(:ids)"),
+            {"ids": anchored},
+        ).all(),
+    )
+    _add(
+        wanted,
+        "sync_conflicts",
+        connection.scalars(
+            text("SELECT id FROM sync_conflicts WHERE row_id = ANY(:ids)"), {"ids": anchored}
+        ).all(),
+    )
+
+
+def _add(wanted: dict[str, list[uuid.UUID]], table_name: str, extra: Sequence[uuid.UUID]) -> None:
+    if extra:
+        known = set(wanted[table_name])
+        wanted[table_name].extend(row_id for row_id in extra if row_id not in known)
 
 
 def _named_users(connection: Connection, table_name: str, ids: list[uuid.UUID]) -> set[uuid.UUID]:

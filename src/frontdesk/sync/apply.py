@@ -17,6 +17,7 @@ checked them when the rows were written."""
 from __future__ import annotations
 
 import json
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -136,8 +137,9 @@ def restore_indexes(engine: Engine) -> None:
             index.create(connection, checkfirst=True)
 
 
-def apply_page(engine: Engine, page: PulledPage) -> None:
-    """Write one page and its cursor atomically."""
+def apply_page(engine: Engine, page: PulledPage, organization_id: uuid.UUID | None = None) -> None:
+    """Write one page and its cursor atomically. A `reset` page (the desk's scope changed)
+    first forgets what the desk held of `organization_id` under its old scope."""
     with engine.connect() as connection:
         driver = connection.connection.driver_connection
         assert driver is not None
@@ -145,14 +147,16 @@ def apply_page(engine: Engine, page: PulledPage) -> None:
         driver.execute("PRAGMA foreign_keys = OFF")
         try:
             with connection.begin():
-                _apply(connection, page)
+                _apply(connection, page, organization_id)
         finally:
             driver.execute("PRAGMA foreign_keys = ON")
 
 
-def _apply(connection: Connection, page: PulledPage) -> None:
+def _apply(connection: Connection, page: PulledPage, organization_id: uuid.UUID | None) -> None:
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     pending = _pending_changes(cursor)
+    if page.reset and organization_id is not None:
+        _forget_organization(cursor, organization_id)
     if page.users.values:
         _write_users(cursor, page.users)
     for table_name in SYNCED_TABLES:
@@ -310,6 +314,21 @@ def _restore_refused_fields(
             cursor.execute(
                 f"UPDATE {table_name} SET {assignments} WHERE id = ?", (*theirs.values(), row_id)
             )
+
+
+def _forget_organization(cursor: Any, organization_id: uuid.UUID) -> None:
+    """Before a pull from the start under a new scope: the server names in `removed` only
+    rows the desk had under its current scope, so the rows of the old one go here (all but
+    the organization itself and rows with changes still to push; the pages bring back what
+    the new scope holds)."""
+    for table_name in SYNCED_TABLES:
+        if table_name == "organizations":
+            continue
+        cursor.execute(
+            f"DELETE FROM {table_name} WHERE organization_id = ? AND id NOT IN "
+            "(SELECT row_id FROM sync_outbox WHERE pushed_at IS NULL AND table_name = ?)",
+            (organization_id.hex, table_name),
+        )
 
 
 def _remove(cursor: Any, table_name: str, ids: list[str]) -> None:

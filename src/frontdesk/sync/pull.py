@@ -110,7 +110,7 @@ def pull_all(mirror: Mirror, account: Account, *, limit: int = PULL_PAGE_ROWS) -
     try:
         while True:
             page = pages.next()
-            apply_page(mirror.engine, page)
+            apply_page(mirror.engine, page, account.organization_id)
             summary.pages += 1
             summary.pulled += page.row_count
             summary.removed += sum(len(ids) for ids in page.removed.values())
