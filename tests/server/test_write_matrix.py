@@ -124,8 +124,11 @@ def _run(
 ) -> tuple[Planned, list[MutationResult]]:
     planner = Planner(staff, read_rows(database.engine, staff, PUSHABLE_TABLES))
     used: set[tuple[str, Any]] = set()
+    # A push's numbers follow on from 1 (the careful path's first is the timer below).
+    first = 2 if path == "careful" else 1
     planned = [
-        (case, *mutation_for(planner, case, seq, used)) for seq, case in enumerate(cases, start=2)
+        (case, *mutation_for(planner, case, seq, used))
+        for seq, case in enumerate(cases, start=first)
     ]
     mutations = [mutation for _case, mutation, _row, _v in planned]
     if path == "careful":
