@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -40,6 +41,7 @@ from frontdesk.server.config import ServerConfig
 from frontdesk.server.database import ServerDatabase, sqlalchemy_url
 from frontdesk.services import patients
 from frontdesk.sync.push import push_pending
+from frontdesk.sync.runner import run_round
 
 
 class Crafted:
@@ -159,6 +161,8 @@ def main() -> int:
         front = Desk("front", root, live, "front@example.com")
         probe = Desk("probe", root, live, "probe@example.com")
         reception = Desk("reception", root, live, "reception@example.com")
+        for desk in (front, probe, reception):
+            run_round(desk.mirror, desk.account)  # each desk starts from the server's state
         crafted = Crafted(reception)
 
         baseline = applied_push(front, args.changes)
@@ -189,7 +193,10 @@ def main() -> int:
             desk.close()
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
         database.dispose()
     machine()
     return 0
