@@ -375,6 +375,7 @@ def main() -> int:
             headers={
                 SCHEMA_HEADER: str(SCHEMA_VERSION),
                 "Authorization": f"Bearer {puller.account.access_token()}",
+                **puller.account.device_headers(),
             },
             timeout=30,
         )
