@@ -21,6 +21,7 @@ from frontdesk.domain.enums import AppointmentStatus, FormStatus, Role
 from frontdesk.domain.form_signature import content_hash
 from frontdesk.domain.ids import new_id
 from frontdesk.domain.write_rules import (
+    BOOKKEEPING,
     WRITE_RULES,
     RowScope,
     specialist_row_refusal,
@@ -31,9 +32,6 @@ from frontdesk.store.unit_of_work import to_json_value
 from frontdesk.store.wire import column_kinds, from_json
 from frontdesk.sync.protocol import Mutation
 from frontdesk.sync.tables import HIDDEN_COLUMNS, SERVER_KEEPS
-
-# Kept by the server whatever a desk sends: identity and bookkeeping.
-SERVER_OWNED = frozenset({"id", "organization_id", "row_version", "created_at", "updated_at"})
 
 
 class Rejected(Exception):
@@ -135,7 +133,7 @@ def decide_update(
     to_write: dict[str, Any] = {}
     lost: dict[str, dict[str, Any]] = {}
     for name, value in mutation.changed.items():
-        if name not in kinds or name in SERVER_OWNED:
+        if name not in kinds or name in BOOKKEEPING:
             continue
         mine = from_json(kinds[name], value)
         if mine == current[name]:
@@ -184,7 +182,7 @@ def rejected_fields(
             "theirs": None if current is None or name not in kinds else json_value(current[name]),
         }
         for name, value in mutation.changed.items()
-        if name not in SERVER_OWNED or mutation.operation == "insert"
+        if name not in BOOKKEEPING or mutation.operation == "insert"
     }
 
 
