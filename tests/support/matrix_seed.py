@@ -150,29 +150,30 @@ def _engine_rows(sessions, organization_id: uuid.UUID) -> None:  # type: ignore[
 
 
 def _a_refused_push(engine: Engine, staff: Staff) -> None:
-    """Conflicts to resolve: a receptionist's desk renaming the clinic (admins only)."""
-    role = Role.RECEPTIONIST
-    scope = Scope(organization_id=staff.organization_id, role=role, user_id=staff.users[role])
-    pusher = Pusher(
-        organization_id=staff.organization_id,
-        user_id=staff.users[role],
-        device_id=uuid.uuid4(),
-        now=NOW,
-        role=role,
-    )
-    mutations = [
-        Mutation(
-            seq=i + 1,
-            table="organizations",
-            row_id=staff.organization_id,
-            operation="update",
-            changed={"name": f"Renamed {i}"},
-            base_version=1,
+    """Conflicts to resolve: a receptionist's and a specialist's desk renaming the clinic
+    (admins only), so each role has conflicts of its own."""
+    for role in (Role.RECEPTIONIST, Role.SPECIALIST):
+        scope = Scope(organization_id=staff.organization_id, role=role, user_id=staff.users[role])
+        pusher = Pusher(
+            organization_id=staff.organization_id,
+            user_id=staff.users[role],
+            device_id=uuid.uuid4(),
+            now=NOW,
+            role=role,
         )
-        for i in range(ROWS_PER_TABLE)
-    ]
-    with scoped_sessions(engine, scope).begin() as session:
-        results = apply_push(
-            session, pusher, PushRequest(device_id=pusher.device_id, mutations=mutations)
-        )
-    assert {r.outcome for r in results.results} == {"conflict"}
+        mutations = [
+            Mutation(
+                seq=i + 1,
+                table="organizations",
+                row_id=staff.organization_id,
+                operation="update",
+                changed={"name": f"Renamed {i}"},
+                base_version=1,
+            )
+            for i in range(ROWS_PER_TABLE)
+        ]
+        with scoped_sessions(engine, scope).begin() as session:
+            results = apply_push(
+                session, pusher, PushRequest(device_id=pusher.device_id, mutations=mutations)
+            )
+        assert {r.outcome for r in results.results} == {"conflict"}

@@ -191,7 +191,11 @@ class Planner:
         if case.table == "organizations":
             return row["id"] == self.staff.organization_id
         if case.table == "users" and case.operation != "insert":
+            if case.role == Role.SPECIALIST:  # a specialist renames only their own account
+                return row["id"] == self.staff.users[Role.SPECIALIST]
             return row["id"] in self.staff.users.values()
+        if case.table == "sync_conflicts" and case.role == Role.SPECIALIST:
+            return row["author_user_id"] == self.staff.users[Role.SPECIALIST]  # their own
         return True
 
     def pick_row(self, case: Case, used: set[tuple[str, Any]]) -> dict[str, Any]:

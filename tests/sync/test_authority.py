@@ -333,3 +333,45 @@ def test_a_specialist_still_works_on_their_own_appointments(
     row = _server(sync_clinic)["appointments"][str(scene.own.id)]
     assert (row["notes"], row["status"]) == ("knee, left", "confirmed")
     assert _server(sync_clinic)["sync_conflicts"] == {}
+
+
+def test_a_colleagues_row_stays_on_every_other_desk(scene: Scene, sync_clinic: Clinic) -> None:
+    """The refusal of a specialist's change to a colleague's appointment drops nothing from
+    the front desk, which holds that appointment as the server has it."""
+    _push(scene.doctor, ("appointments", scene.colleagues.id, "update", {"notes": "x"}))
+
+    scene.front.sync()
+
+    with scene.front.mirror.sessions() as session:
+        assert session.get(Appointment, scene.colleagues.id) is not None
+        (conflict,) = session.scalars(select(SyncConflict)).all()
+    assert conflict.row_missing
+
+
+def test_a_specialist_resolves_only_their_own_conflicts_and_renames_only_themself(
+    scene: Scene, make_desk: DeskFactory, sync_clinic: Clinic
+) -> None:
+    reception = make_desk("reception", Role.RECEPTIONIST)
+    _push(reception, ("organizations", sync_clinic.organization_id, "update", {"name": "X"}))
+    (theirs,) = _server(sync_clinic)["sync_conflicts"]
+    before = _server(sync_clinic)
+
+    results = _push(
+        scene.doctor,
+        (
+            "sync_conflicts",
+            theirs,
+            "update",
+            {"status": "resolved", "resolved_by_user_id": str(scene.front.account.user_id)},
+        ),
+        ("users", scene.front.account.user_id, "update", {"display_name": "Renamed"}),
+        ("users", scene.doctor.account.user_id, "update", {"display_name": "Dr Own"}),
+    )
+
+    assert [r["outcome"] for r in results] == ["conflict", "conflict", "applied"]
+    after = _server(sync_clinic)
+    assert after["sync_conflicts"][theirs] == before["sync_conflicts"][theirs]
+    assert sorted(c["reason"] for c in after["sync_conflicts"].values())[1:] == [
+        "a specialist may only rename their own account",
+        "a specialist may only resolve the conflicts their own changes caused",
+    ]

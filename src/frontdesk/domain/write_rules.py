@@ -100,7 +100,6 @@ _PATIENT_CONTACT = (
     "last_name",
     "phone",
     "email",
-    "date_of_birth",
     "country",
     "city",
     "manager_person_id",
@@ -238,6 +237,7 @@ WRITE_RULES: dict[str, TableRule] = {
     # --- people ------------------------------------------------------------------------------
     "users": TableRule(
         insert=STAFF,
+        # A specialist renames only their own account (checked on the row by the server).
         fields=_fields((("display_name",), STAFF)),
         what="account",
         fixed=frozenset(("email", "is_active", "password_hash")),
@@ -247,6 +247,8 @@ WRITE_RULES: dict[str, TableRule] = {
         fields=_fields(
             # A patient edits their own (the profiles service checks whose).
             (_PATIENT_CONTACT, ORGANIZATION_WIDE_AND_PATIENTS),
+            # Whoever onboards may complete it (a specialist, for their own appointment).
+            (("date_of_birth",), EVERYONE),
             (("profile",), EVERYONE),
             # Onboarding links the person's account; linking retires the booking's stand-in.
             (("user_id",), STAFF),

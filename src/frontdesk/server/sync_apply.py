@@ -228,14 +228,21 @@ def _record_missing_or_rejected(
     exists: bool,
 ) -> uuid.UUID:
     if not exists:
-        # Later changes to a row the server refused join the conflict that holds it.
+        # Later changes by the same desk to a row the server refused join the conflict
+        # that holds it.
         open_one = connection.execute(
             text(
                 "SELECT id, fields FROM sync_conflicts WHERE organization_id = :org "
                 "AND table_name = :table AND row_id = :row AND row_missing "
-                "AND status = 'open' ORDER BY created_at DESC LIMIT 1 FOR UPDATE"
+                "AND device_id = :device AND status = 'open' "
+                "ORDER BY created_at DESC LIMIT 1 FOR UPDATE"
             ),
-            {"org": pusher.organization_id, "table": target.name, "row": mutation.row_id},
+            {
+                "org": pusher.organization_id,
+                "table": target.name,
+                "row": mutation.row_id,
+                "device": pusher.device_id,
+            },
         ).one_or_none()
         if open_one is not None:
             fields = dict(open_one.fields)

@@ -22,6 +22,7 @@ from frontdesk.domain.form_signature import content_hash
 from frontdesk.domain.ids import new_id
 from frontdesk.domain.write_rules import (
     BOOKKEEPING,
+    ORGANIZATION_WIDE,
     WRITE_RULES,
     RowScope,
     specialist_row_refusal,
@@ -31,7 +32,7 @@ from frontdesk.services.forms import signed_content
 from frontdesk.store.unit_of_work import to_json_value
 from frontdesk.store.wire import column_kinds, from_json
 from frontdesk.sync.protocol import Mutation
-from frontdesk.sync.tables import HIDDEN_COLUMNS, SERVER_KEEPS
+from frontdesk.sync.tables import HIDDEN_COLUMNS, SERVER_KEEPS, USERS_TABLE
 
 
 class Rejected(Exception):
@@ -72,15 +73,33 @@ def authorize(
     """Refuses (Rejected, in plain words) a change the pusher's role may not make: the
     table and fields by `domain.write_rules`; for a specialist also the row, before and after
     the change (`rows`), which must be on appointments of theirs."""
-    refusal = write_refusal(pusher.role, target.name, operation, fields)
-    if refusal is not None:
-        raise Rejected(refusal)
     if pusher.role == Role.SPECIALIST:
+        # The row first: a refusal about a colleague's row must not carry its values.
         refusal = specialist_row_refusal(
             target.name, pusher.specialist_id, _row_specialists(target.name, rows, specialist_of)
         )
         if refusal is not None:
             raise OutOfScope(refusal)
+    refusal = write_refusal(pusher.role, target.name, operation, fields)
+    if refusal is None and operation == "update" and pusher.role not in ORGANIZATION_WIDE:
+        refusal = _own_row_refusal(target.name, pusher, rows)
+    if refusal is not None:
+        raise Rejected(refusal)
+
+
+def _own_row_refusal(
+    table_name: str, pusher: Pusher, rows: tuple[Mapping[str, Any], ...]
+) -> str | None:
+    """Rows a specialist may change only when they are their own: their account, and the
+    conflicts they caused (the front desk and admins resolve anyone's, as the conflicts
+    service allows)."""
+    if table_name == USERS_TABLE and any(row.get("id") != pusher.user_id for row in rows):
+        return "a specialist may only rename their own account"
+    if table_name == "sync_conflicts" and any(
+        row.get("author_user_id") != pusher.user_id for row in rows
+    ):
+        return "a specialist may only resolve the conflicts their own changes caused"
+    return None
 
 
 def _row_specialists(
@@ -152,6 +171,8 @@ def decide_update(
             to_write.update(_seal_signed_here({**current, **to_write}, pusher))
     if target.name == "appointments" and "status" in to_write:
         _check_status_change(AppointmentStatus(current["status"]), to_write["status"])
+    if target.name == "sync_conflicts" and "resolved_by_user_id" in to_write:
+        to_write["resolved_by_user_id"] = pusher.user_id  # who resolved it is who pushed it
     return to_write, lost
 
 
@@ -182,7 +203,8 @@ def rejected_fields(
             "theirs": None if current is None or name not in kinds else json_value(current[name]),
         }
         for name, value in mutation.changed.items()
-        if name not in BOOKKEEPING or mutation.operation == "insert"
+        if (name not in BOOKKEEPING or mutation.operation == "insert")
+        and name not in HIDDEN_COLUMNS.get(target.name, ())
     }
 
 

@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Index
 
 from frontdesk.domain.enums import FormStatus
+from frontdesk.store.unit_of_work import DEVICE_SETTING
 from frontdesk.store.wire import sqlite_converters, to_sqlite
 from frontdesk.sync.tables import SYNCED_TABLES, table
 
@@ -170,7 +171,6 @@ def _apply(connection: Connection, page: PulledPage, organization_id: uuid.UUID 
         _remove(cursor, table_name, [i for i in ids if (table_name, i) not in pending])
     if "sync_conflicts" in page.rows:
         _drop_refused_rows(cursor, page.rows["sync_conflicts"], pending)
-        _restore_refused_fields(cursor, page, pending)
     _overlay_pending(cursor, page, pending)
     _store_cursor(cursor, page)
 
@@ -272,48 +272,19 @@ def _overlay_pending(
 def _drop_refused_rows(
     cursor: Any, conflicts: TableRows, pending: dict[tuple[str, str], Any]
 ) -> None:
-    """A row the server refused to create exists only here: it goes, its values stay in the
-    conflict record (resolving it with "keep mine" creates the row again)."""
+    """A row the server refused to create (or a row outside its author's scope) exists only on
+    the desk that wrote it: it goes there, its values stay in the conflict record (resolving it
+    with "keep mine" creates the row again). Another desk's copy of that row is the server's
+    and stays."""
+    device = _device_hex(cursor)
     for conflict in conflicts.dicts():
         if not conflict["row_missing"] or conflict["status"] != "open":
+            continue
+        if conflict["device_id"] != device:
             continue
         table_name, row_id = conflict["table_name"], conflict["row_id"]
         if table_name in SYNCED_TABLES and (table_name, row_id) not in pending:
             _remove(cursor, table_name, [row_id])
-
-
-def _restore_refused_fields(
-    cursor: Any, page: PulledPage, pending: dict[tuple[str, str], Any]
-) -> None:
-    """A change the server refused to a row it has: the desk takes the server's values back
-    (they are in the conflict, beside the refused ones), so it shows what is true until
-    someone resolves the conflict. A row this page sends, or one with changes still to push,
-    is left as it is: its newer state is written or on its way."""
-    for conflict in page.rows["sync_conflicts"].dicts():
-        if (
-            conflict["row_missing"]
-            or conflict["status"] != "open"
-            or conflict["kind"] != "rejected"
-        ):
-            continue
-        table_name, row_id = conflict["table_name"], conflict["row_id"]
-        if table_name not in SYNCED_TABLES or (table_name, row_id) in pending:
-            continue
-        sent = page.rows.get(table_name)
-        if sent is not None and row_id in sent.column("id"):
-            continue
-        converters = sqlite_converters(table(table_name))
-        fields = json.loads(conflict["fields"])  # pulled rows hold JSON columns as text
-        theirs = {
-            name: to_sqlite(converters[name], side["theirs"])
-            for name, side in fields.items()
-            if name in converters and name not in _NEVER_OVERLAID
-        }
-        if theirs:
-            assignments = ", ".join(f'"{name}" = ?' for name in theirs)
-            cursor.execute(
-                f"UPDATE {table_name} SET {assignments} WHERE id = ?", (*theirs.values(), row_id)
-            )
 
 
 def _forget_organization(cursor: Any, organization_id: uuid.UUID) -> None:
@@ -329,6 +300,14 @@ def _forget_organization(cursor: Any, organization_id: uuid.UUID) -> None:
             "(SELECT row_id FROM sync_outbox WHERE pushed_at IS NULL AND table_name = ?)",
             (organization_id.hex, table_name),
         )
+
+
+def _device_hex(cursor: Any) -> str | None:
+    """This desk's device id as pulled rows hold ids (32 hex digits)."""
+    found = cursor.execute(
+        "SELECT value FROM local_settings WHERE key = ?", (DEVICE_SETTING,)
+    ).fetchone()
+    return uuid.UUID(json.loads(found[0])["device_id"]).hex if found else None
 
 
 def _remove(cursor: Any, table_name: str, ids: list[str]) -> None:
