@@ -95,7 +95,7 @@ def deactivate(
     if user_id == principal.user_id:
         # An organization must not lose its last administrator by a slip.
         raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
             detail="user_id: an administrator cannot deactivate their own account",
         )
     try:

@@ -104,7 +104,7 @@ class LoginRequest(BaseModel):
             return None
         if self.device_secret is None:
             raise HTTPException(
-                status.HTTP_422_UNPROCESSABLE_ENTITY,
+                status.HTTP_422_UNPROCESSABLE_CONTENT,
                 detail="device_secret: required with device_id",
             )
         return DeviceClaim(self.device_id, self.device_secret, self.device_label, self.next_seq)
