@@ -3,6 +3,7 @@ PostgreSQL with the server, and what a killed server leaves behind is recovered 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -67,11 +68,9 @@ def _start_server(data_dir: Path, *options: str) -> tuple[subprocess.Popen[bytes
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + START_SECONDS
     while True:
-        try:
+        with contextlib.suppress(httpx.TransportError):  # not listening yet
             if httpx.get(f"{url}/ready").status_code == 200:
                 return process, url
-        except httpx.TransportError:
-            pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             raise AssertionError(f"the server did not become ready (exit {process.poll()})")
