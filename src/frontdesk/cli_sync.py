@@ -49,7 +49,8 @@ def _login(args: argparse.Namespace) -> int:
             organization_slug=args.org,
         )
     except SyncError as error:
-        raise BadInput(_blame(error, {"password": "password", "server": "--server"})) from None
+        options = {"password": "password", "server": "--server", "organization_slug": "--org"}
+        raise BadInput(_blame(error, options)) from None
     account.close()
     print(f"Signed in to {account.server_url} as {account.email} ({account.role.value}).")
     print("Run `frontdesk sync` to fetch the organization.")

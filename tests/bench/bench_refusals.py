@@ -94,7 +94,7 @@ def applied_push(desk: Desk, count: int) -> float:
             first_name=f"Bench{i}",
             last_name="Patient",
             email=f"bench{i}@example.com",
-            create_account=False,
+            request_account=False,
         )
     started = time.perf_counter()
     summary = push_pending(desk.mirror, desk.account)
@@ -124,7 +124,7 @@ def probe_while(
             if done.is_set():
                 break
             patients.register_patient(
-                other.ctx, first_name=f"Probe{i}", last_name="Patient", create_account=False
+                other.ctx, first_name=f"Probe{i}", last_name="Patient", request_account=False
             )
             started = time.perf_counter()
             push_pending(other.mirror, other.account)
@@ -176,7 +176,7 @@ def main() -> int:
         quiet = []
         for i in range(20):
             patients.register_patient(
-                probe.ctx, first_name=f"Quiet{i}", last_name="Patient", create_account=False
+                probe.ctx, first_name=f"Quiet{i}", last_name="Patient", request_account=False
             )
             started = time.perf_counter()
             push_pending(probe.mirror, probe.account)

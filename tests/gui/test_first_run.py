@@ -173,3 +173,36 @@ def test_a_wrong_password_names_the_field(
     wait_for_operations(qtbot, setup, timeout=30_000)
     assert "Password: wrong email or password" in dialog.message.text()
     assert dialog.started is None
+
+
+def test_staff_of_two_clinics_choose_the_clinic_at_sign_in(
+    qtbot: QtBot, setup: Desk, dialog: FirstRunDialog, live_server: LiveServer
+) -> None:
+    harbour = live_server.create_org(name="Harbour Clinic", slug="harbour")
+    hillside = live_server.create_org(name="Hillside Physio", slug="hillside")
+    for clinic in (harbour, hillside):
+        live_server.create_user(clinic.id, "rita@harbour.example", role=Role.RECEPTIONIST)
+    qtbot.mouseClick(dialog.server_choice, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(dialog.server_url, live_server.url)
+    qtbot.keyClicks(dialog.email, "rita@harbour.example")
+    qtbot.keyClicks(dialog.password, TEST_PASSWORD)
+    dialog.ca_path.setText(str(live_server.ca_path))
+    assert not dialog.clinic.isVisibleTo(dialog)
+
+    qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+    wait_for_operations(qtbot, setup, timeout=30_000)
+
+    assert dialog.message.text() == "This account works for several clinics: choose one."
+    assert dialog.clinic.isVisibleTo(dialog)
+    assert [dialog.clinic.itemText(i) for i in range(dialog.clinic.count())] == [
+        "Harbour Clinic",
+        "Hillside Physio",
+    ]
+    dialog.clinic.setCurrentIndex(1)
+    with qtbot.waitSignal(dialog.accepted, timeout=30_000):
+        qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+    started = dialog.started
+    assert started is not None
+    assert started.account is not None
+    assert started.identity.organization_id == hillside.id
+    started.account.close()

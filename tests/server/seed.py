@@ -91,6 +91,7 @@ def device_login(
     device_id: uuid.UUID | None = None,
     secret: str | None = None,
     password: str = TEST_PASSWORD,
+    organization_slug: str | None = None,
 ) -> httpx.Response:
     """A desk's sign-in: a device id and the secret that proves it."""
     with desk_client(live) as client:
@@ -102,6 +103,7 @@ def device_login(
                 "device_id": str(device_id or uuid.uuid4()),
                 "device_secret": secret or secrets.token_urlsafe(32),
                 "device_label": "front-desk-pc",
+                "organization_slug": organization_slug,
             },
         )
 

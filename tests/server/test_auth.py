@@ -184,3 +184,26 @@ def test_sign_in_limits_count_the_account_and_the_address_apart() -> None:
     limits.hit(("email", "eve@example.com"), ("address", "192.0.2.9"))
     with pytest.raises(RateLimited):
         limits.hit(("email", "dan@example.com"), ("address", "192.0.2.9"))
+
+
+def test_staff_of_two_clinics_are_asked_which_only_after_the_right_password(
+    live_server: LiveServer,
+) -> None:
+    north, south = seed_org(live_server, "north"), seed_org(live_server, "south")
+    live_server.create_user(south.organization_id, north.admin_email, role=Role.RECEPTIONIST)
+
+    wrong = device_login(live_server, north.admin_email, password="wrong password!")
+    ask = device_login(live_server, north.admin_email)
+    chosen = device_login(live_server, north.admin_email, organization_slug=south.slug)
+
+    assert (wrong.status_code, wrong.json()["detail"]) == (401, "wrong email or password")
+    assert ask.status_code == 409, ask.text
+    assert ask.json()["detail"]["clinics"] == [
+        {"slug": north.slug, "name": "Clinic north"},
+        {"slug": south.slug, "name": "Clinic south"},
+    ]
+    assert chosen.status_code == 200, chosen.text
+    assert (chosen.json()["organization_id"], chosen.json()["role"]) == (
+        str(south.organization_id),
+        "receptionist",
+    )

@@ -18,10 +18,9 @@ from sqlalchemy import select
 from frontdesk.domain.enums import Role
 from frontdesk.domain.write_rules import WRITE_RULES
 from frontdesk.server.database import ServerDatabase, sqlalchemy_url
-from frontdesk.server.scope import Scope, scoped_sessions
 from frontdesk.server.sync_apply import apply_push
 from frontdesk.server.sync_rules import Pusher
-from frontdesk.store.models import Appointment, SyncConflict, User
+from frontdesk.store.models import Appointment, SyncConflict
 from frontdesk.store.unit_of_work import Actor
 from frontdesk.sync.protocol import Mutation, MutationResult, PushRequest, PushResponse
 from frontdesk.sync.tables import PUSHABLE_TABLES
@@ -105,12 +104,7 @@ def _conflicts(database: ServerDatabase, staff: Staff) -> dict[Any, dict[str, An
 def _exists(
     database: ServerDatabase, staff: Staff, name: str, row_id: uuid.UUID, rows: dict[str, Any]
 ) -> bool:
-    if name != "users":
-        return row_id in rows[name]
-    # An account in no organization yet is visible to itself alone (row-level security).
-    scope = Scope(organization_id=staff.organization_id, user_id=row_id)
-    with scoped_sessions(database.engine, scope)() as session:
-        return session.get(User, row_id) is not None
+    return row_id in rows[name]
 
 
 Planned = list[tuple[Case, Mutation, dict[str, Any], Any]]

@@ -36,7 +36,7 @@ from frontdesk.server.sync_rules import json_value
 from frontdesk.store.base import Base
 from frontdesk.store.wire import column_kinds
 from frontdesk.sync.protocol import Mutation
-from frontdesk.sync.tables import PUSHABLE_TABLES, table
+from frontdesk.sync.tables import HIDDEN_COLUMNS, PUSHABLE_TABLES, table
 
 Rows = dict[str, dict[Any, dict[str, Any]]]  # table → id → row
 STAFF_ROLES = (Role.ADMIN, Role.RECEPTIONIST, Role.SPECIALIST)
@@ -79,8 +79,9 @@ class Case:
 def field_groups(name: str) -> list[list[str]]:
     """The rule's fields grouped by the roles that may change them (deleting apart)."""
     groups: dict[frozenset[Role], list[str]] = defaultdict(list)
+    hidden = HIDDEN_COLUMNS.get(name, frozenset())  # the server ignores them from a desk
     for field, roles in WRITE_RULES[name].fields.items():
-        if field != "deleted_at":
+        if field != "deleted_at" and field not in hidden:
             groups[roles].append(field)
     return list(groups.values())
 
@@ -190,10 +191,6 @@ class Planner:
             return bool(ALLOWED[AppointmentStatus(row["status"])])
         if case.table == "organizations":
             return row["id"] == self.staff.organization_id
-        if case.table == "users" and case.operation != "insert":
-            if case.role == Role.SPECIALIST:  # a specialist renames only their own account
-                return row["id"] == self.staff.users[Role.SPECIALIST]
-            return row["id"] in self.staff.users.values()
         if case.table == "sync_conflicts" and case.role == Role.SPECIALIST:
             return row["author_user_id"] == self.staff.users[Role.SPECIALIST]  # their own
         return True
@@ -212,13 +209,14 @@ class Planner:
     def _other_id(self, name: str, field: str, row: Mapping[str, Any]) -> uuid.UUID:
         column = table(name).c[field]
         target = next(iter(column.foreign_keys)).column.table.name
-        pool = [
-            r["id"]
-            for r in self.rows[target].values()
-            if r["id"] != row[field] and r.get("deleted_at") is None
-        ]
-        if target == "users":
-            pool = [u for u in pool if u in self.staff.users.values()] or pool
+        if target == "users":  # accounts are not pushed: the clinic's staff are at hand
+            pool = [u for u in self.staff.users.values() if u != row[field]]
+        else:
+            pool = [
+                r["id"]
+                for r in self.rows[target].values()
+                if r["id"] != row[field] and r.get("deleted_at") is None
+            ]
         unique = [columns for columns in _unique_sets(table(name)) if field in columns]
         for candidate in pool:
             keys = [
@@ -302,6 +300,10 @@ class Planner:
         field = columns[-1]
         referenced = next(iter(target.c[field].foreign_keys)).column.table.name
         taken = self._taken(case.table, columns)
+        if referenced == "users":
+            # Accounts are not pushed, and join a clinic on the server: no desk adds a member,
+            # so any account will do (every staff account is a member already).
+            return uuid.uuid4()
         for candidate in self.rows[referenced].values():
             if field == "appointment_id" and not self._in_scope(
                 case, {"appointment_id": candidate["id"]}

@@ -130,7 +130,7 @@ def seed_catalog(desk: Desk, patients_count: int = 2) -> Catalog:
             first_name=f"Patient{i}",
             last_name="Test",
             email=f"p{i}@example.com",
-            create_account=False,
+            request_account=False,
         ).value.id
         for i in range(patients_count)
     ]

@@ -348,7 +348,7 @@ def test_a_colleagues_row_stays_on_every_other_desk(scene: Scene, sync_clinic: C
     assert conflict.row_missing
 
 
-def test_a_specialist_resolves_only_their_own_conflicts_and_renames_only_themself(
+def test_a_specialist_resolves_only_their_own_conflicts_and_no_desk_writes_an_account(
     scene: Scene, make_desk: DeskFactory, sync_clinic: Clinic
 ) -> None:
     reception = make_desk("reception", Role.RECEPTIONIST)
@@ -368,10 +368,11 @@ def test_a_specialist_resolves_only_their_own_conflicts_and_renames_only_themsel
         ("users", scene.doctor.account.user_id, "update", {"display_name": "Dr Own"}),
     )
 
-    assert [r["outcome"] for r in results] == ["conflict", "conflict", "applied"]
+    assert [r["outcome"] for r in results] == ["conflict", "conflict", "conflict"]
     after = _server(sync_clinic)
     assert after["sync_conflicts"][theirs] == before["sync_conflicts"][theirs]
     assert sorted(c["reason"] for c in after["sync_conflicts"].values())[1:] == [
-        "a specialist may only rename their own account",
         "a specialist may only resolve the conflicts their own changes caused",
+        "table 'users' does not sync",  # accounts are the server's, even one's own
+        "table 'users' does not sync",
     ]

@@ -84,7 +84,7 @@ def daily_rule(make_desk: DeskFactory) -> Desk:
         first_name="Ana",
         last_name="Pop",
         email="ana@example.com",
-        create_account=False,
+        request_account=False,
     )
     automation_rules.save_rule(admin.ctx, DAILY_WELCOME)
     admin.sync()

@@ -23,7 +23,9 @@ from tests.support.postgres import TEST_PASSWORD
 from tests.sync.conftest import Clinic
 
 
-def _login(home: Path, clinic: Clinic, password: str, monkeypatch: pytest.MonkeyPatch) -> int:
+def _login(
+    home: Path, clinic: Clinic, password: str, monkeypatch: pytest.MonkeyPatch, *more: str
+) -> int:
     monkeypatch.setattr(sys, "stdin", io.StringIO(password + "\n"))
     return main(
         [
@@ -37,8 +39,30 @@ def _login(home: Path, clinic: Clinic, password: str, monkeypatch: pytest.Monkey
             "--password-stdin",
             "--ca",
             str(clinic.server.ca_path),
+            *more,
         ]
     )
+
+
+def test_login_names_the_clinics_of_an_account_that_works_for_several(
+    sync_clinic: Clinic,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    other = sync_clinic.server.create_org(name="Hillside Physio", slug="hillside")
+    for organization_id in (sync_clinic.organization_id, other.id):
+        sync_clinic.server.create_user(organization_id, "desk@example.com", role=Role.RECEPTIONIST)
+    home = tmp_path / "desk"
+
+    assert _login(home, sync_clinic, TEST_PASSWORD, monkeypatch) == 2
+    assert "--org: this account works for several clinics; choose one: Hillside Physio " in (
+        capsys.readouterr().err
+    )
+    assert _login(home, sync_clinic, TEST_PASSWORD, monkeypatch, "--org", "hillside") == 0
+    account = current_account(Profile.resolve(home))
+    assert account is not None
+    assert account.organization_id == other.id
 
 
 def test_login_sync_and_logout(

@@ -38,14 +38,14 @@ def test_offline_edits_on_two_desks_converge(make_desk: DeskFactory, sync_clinic
         first_name="Ioana",
         last_name="Front",
         email="ioana@example.com",
-        create_account=False,
+        request_account=False,
     ).value
     back_patient = patients.register_patient(
         back.ctx,
         first_name="Radu",
         last_name="Back",
         email="radu@example.com",
-        create_account=False,
+        request_account=False,
     ).value
 
     front.sync()

@@ -50,7 +50,7 @@ def _push(desk: Desk, seq: int, **extra: Any) -> Any:
 
 def _register(desk: Desk, name: str) -> uuid.UUID:
     return patients.register_patient(
-        desk.ctx, first_name=name, last_name="Late", create_account=False
+        desk.ctx, first_name=name, last_name="Late", request_account=False
     ).value.id
 
 

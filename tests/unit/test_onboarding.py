@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from frontdesk.domain.enums import AppointmentStatus, FormSource, Role
 from frontdesk.domain.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
@@ -70,10 +70,12 @@ def test_onboarding_creates_account_link_forms_room_and_events_together(clinic: 
     assert result.person.id == person.id
     assert person.date_of_birth == date(1990, 5, 17)
     with clinic.ctx.sessions() as session:
-        user = session.get_one(User, person.user_id)
         link = session.scalars(select(Patient).where(Patient.patient_person_id == person.id)).one()
-    assert user.email == person.email == "ioana.marin@example.com"
-    assert result.account_created
+        accounts = session.scalar(select(func.count()).select_from(User))
+    # The login is asked for; the server makes it (a desk never writes an account).
+    assert person.account_requested_at == clinic.clock.now()
+    assert (person.user_id, accounts) == (None, 3)
+    assert result.account_requested
     assert result.patient_created
     assert link.onboarded_by_user_id == clinic.receptionist.user_id
     # Service forms (intake, privacy) and calendar forms (promo, intake), merged.
@@ -107,7 +109,7 @@ def test_onboarding_creates_account_link_forms_room_and_events_together(clinic: 
         EventName.FORM_CREATED,
         "appointment.onboarded",
     ]
-    assert outcome.changes.created["users"] == {user.id}
+    assert "users" not in outcome.changes.created
     assert outcome.changes.created["patients"] == {link.id}
     assert outcome.changes.created["form_instances"] == {f.id for f in forms}
     assert outcome.changes.updated["appointments"] == {appointment.id}
@@ -162,7 +164,7 @@ def test_keeping_a_duplicate_separate_is_an_explicit_choice(clinic: Clinic) -> N
     result = onboarding.onboard(clinic.ctx, booked.id, keep_separate=True).value
     assert result.person.id == booked.patient_person_id != existing.id
     assert result.retired_person_id is None
-    assert result.account_created  # `existing` has no login, so the kept person gets one
+    assert result.account_requested  # `existing` has no login, so the kept person gets one
 
 
 def test_linking_moves_the_appointment_and_retires_the_booking_person(clinic: Clinic) -> None:
@@ -180,7 +182,7 @@ def test_linking_moves_the_appointment_and_retires_the_booking_person(clinic: Cl
     assert retired.deleted_at == clinic.clock.now()
     linked = _person(clinic, existing.id)
     assert linked.email == "ioana.marin@example.com"  # a blank filled from the booking
-    assert linked.user_id is not None
+    assert linked.account_requested_at is not None
     assert all(f.patient_person_id == existing.id for f in _forms(clinic, booked.id))
     assert EventName.PATIENT_ONBOARDED in outcome.changes.events
 
@@ -224,11 +226,15 @@ def test_a_booking_person_with_other_appointments_is_kept_after_linking(clinic: 
     assert _person(clinic, booked.patient_person_id).deleted_at is None
 
 
-def test_an_existing_account_is_linked_rather_than_duplicated(clinic: Clinic) -> None:
-    booked = book(clinic.ctx, clinic, email="Rita.Reception@example.com").appointment
-    result = onboarding.onboard(clinic.ctx, booked.id).value
-    assert not result.account_created
-    assert result.person.user_id == clinic.receptionist.user_id
+def test_a_login_is_asked_for_once(clinic: Clinic) -> None:
+    booked = book(clinic.ctx, clinic).appointment
+    first = onboarding.onboard(clinic.ctx, booked.id).value
+    asked_at = first.person.account_requested_at
+    clinic.clock.advance(timedelta(minutes=5))
+    again = book(clinic.ctx, clinic, start=later(TOMORROW_10, 24 * 60)).appointment
+    second = onboarding.onboard(clinic.ctx, again.id, link_person_id=first.person.id).value
+    assert (first.account_requested, second.account_requested) == (True, False)
+    assert _person(clinic, first.person.id).account_requested_at == asked_at
 
 
 def test_no_account_without_an_email_or_when_not_wanted(clinic: Clinic) -> None:
@@ -237,12 +243,12 @@ def test_no_account_without_an_email_or_when_not_wanted(clinic: Clinic) -> None:
         clinic, start=TOMORROW_10, person_id=person.id, status=S.BOOKED
     )
     result = onboarding.onboard(clinic.ctx, without_email.id).value
-    assert (result.account_created, result.person.user_id) == (False, None)
+    assert (result.account_requested, result.person.account_requested_at) == (False, None)
     assert result.patient_created
 
     booked = book(clinic.ctx, clinic, email="x@example.com", phone="0733 999 888").appointment
-    kept = onboarding.onboard(clinic.ctx, booked.id, create_account=False).value
-    assert kept.person.user_id is None
+    kept = onboarding.onboard(clinic.ctx, booked.id, request_account=False).value
+    assert kept.person.account_requested_at is None
 
 
 def test_a_second_appointment_of_a_patient_is_onboarded_without_a_second_link(

@@ -14,7 +14,7 @@ from frontdesk.domain.events import EventName
 from frontdesk.domain.ids import new_id
 from frontdesk.services import patients
 from frontdesk.services.patients import DuplicatePerson
-from frontdesk.store.models import Organization, Patient, PatientPerson, User
+from frontdesk.store.models import Organization, Patient, PatientPerson
 from frontdesk.store.unit_of_work import Actor
 from tests.support.clinic import Clinic
 from tests.support.counts import fingerprint
@@ -141,9 +141,8 @@ def test_register_patient_makes_person_account_and_link(clinic: Clinic) -> None:
     )
     person = outcome.value
     with clinic.ctx.sessions() as session:
-        user = session.get_one(User, person.user_id)
         link = session.scalars(select(Patient).where(Patient.patient_person_id == person.id)).one()
-    assert user.email == "dan@example.com"
+    assert (person.account_requested_at, person.user_id) == (clinic.clock.now(), None)
     assert link.onboarded_by_user_id == clinic.receptionist.user_id
     assert [
         e.subject_id for e in events_named(clinic.ctx.sessions, EventName.PATIENT_ONBOARDED)
@@ -169,18 +168,11 @@ def test_register_patient_offers_a_duplicate_instead_of_creating_one(clinic: Cli
     assert kept.id != existing.id
 
 
-def test_an_existing_account_with_the_address_is_linked_not_duplicated(clinic: Clinic) -> None:
-    person = patients.register_patient(
-        clinic.ctx, first_name="Rita", last_name="Desk", email="RITA.reception@example.com"
-    ).value
-    assert person.user_id == clinic.receptionist.user_id
-
-
 def test_no_email_means_no_account(clinic: Clinic) -> None:
     person = patients.register_patient(
         clinic.ctx, first_name="Old", last_name="Man", phone="0733 000 111"
     ).value
-    assert person.user_id is None
+    assert person.account_requested_at is None
 
 
 def test_register_patient_is_for_staff_and_bad_input_writes_nothing(clinic: Clinic) -> None:

@@ -125,7 +125,14 @@ WRITE_RULES: dict[str, TableRule] = {
         what="organization",
         fixed=frozenset(("slug",)),
     ),
-    "memberships": _configuration("membership", "user_id", "role"),
+    # Accounts join a clinic on the server (`create-user`, an invitation): a desk naming an
+    # account id would learn whether it exists. An admin changes a member's role.
+    "memberships": TableRule(
+        insert=NOBODY,
+        fields=_fields((("role",), ADMIN)),
+        what="membership",
+        fixed=frozenset(("user_id",)),
+    ),
     "specialists": _configuration(
         "specialist",
         "user_id",
@@ -235,13 +242,6 @@ WRITE_RULES: dict[str, TableRule] = {
         what="treatment plan",
     ),
     # --- people ------------------------------------------------------------------------------
-    "users": TableRule(
-        insert=STAFF,
-        # A specialist renames only their own account (checked on the row by the server).
-        fields=_fields((("display_name",), STAFF)),
-        what="account",
-        fixed=frozenset(("email", "is_active", "password_hash")),
-    ),
     "patient_persons": TableRule(
         insert=STAFF,
         fields=_fields(
@@ -250,8 +250,10 @@ WRITE_RULES: dict[str, TableRule] = {
             # Whoever onboards may complete it (a specialist, for their own appointment).
             (("date_of_birth",), EVERYONE),
             (("profile",), EVERYONE),
-            # Onboarding links the person's account; linking retires the booking's stand-in.
-            (("user_id",), STAFF),
+            # Onboarding asks the server for the person's login; the server links it (hidden
+            # from desks, and what a desk sends of it is ignored).
+            (("account_requested_at",), STAFF),
+            (("user_id",), NOBODY),
             (("deleted_at",), ORGANIZATION_WIDE),
         ),
         what="patient's details",

@@ -43,7 +43,7 @@ from frontdesk.store.mirror import Mirror
 from frontdesk.store.unit_of_work import Actor
 
 if TYPE_CHECKING:
-    from frontdesk.sync.account import Account
+    from frontdesk.sync.account import Account, ClinicChoice
 
 DEFAULT_TIMEZONE = "Europe/Bucharest"
 
@@ -128,6 +128,15 @@ class FirstRunDialog(QDialog):
         form.addRow("&E-mail:", self.email)
         form.addRow("&Password:", self.password)
         form.addRow("Certificate (CA):", ca_row)
+        # Shown when the account works for several clinics (the server says which, once the
+        # password is right).
+        self.clinic = QComboBox()
+        self.clinic.setObjectName("clinic")
+        self.clinic_label = QLabel("C&linic:")
+        self.clinic_label.setBuddy(self.clinic)
+        form.addRow(self.clinic_label, self.clinic)
+        self.clinic.setVisible(False)
+        self.clinic_label.setVisible(False)
         self.sign_in_button = QPushButton("Sign &in")
         self.sign_in_button.setDefault(True)
         self.sign_in_button.clicked.connect(self.sign_in)
@@ -183,6 +192,7 @@ class FirstRunDialog(QDialog):
             self.password.text(),
         )
         verify: str | bool = self.ca_path.text().strip() or True
+        slug = None if self.clinic.isHidden() else self.clinic.currentData()
 
         def work(_ctx: ServiceContext) -> Started:
             # Network modules load on the worker, when a desk first signs in.
@@ -190,7 +200,12 @@ class FirstRunDialog(QDialog):
             from frontdesk.sync.runner import run_round
 
             account = sign_in(
-                mirror.profile, server_url=url, email=email, password=password, verify=verify
+                mirror.profile,
+                server_url=url,
+                email=email,
+                password=password,
+                verify=verify,
+                organization_slug=slug,
             )
             run_round(mirror, account)
             try:
@@ -236,6 +251,14 @@ class FirstRunDialog(QDialog):
             label=label,
         )
 
+    def _offer_clinics(self, clinics: list[ClinicChoice]) -> None:
+        self.clinic.clear()
+        for choice in clinics:
+            self.clinic.addItem(choice.name, choice.slug)
+        self.clinic.setVisible(True)
+        self.clinic_label.setVisible(True)
+        self.clinic.setFocus()
+
     def _done(self, started: Started) -> None:
         self.setEnabled(True)
         self.started = started
@@ -243,5 +266,10 @@ class FirstRunDialog(QDialog):
 
     def _refused(self, error: Exception) -> None:
         self.setEnabled(True)
+        clinics = getattr(error, "clinics", None)  # sync.account.ChooseClinic
+        if clinics:
+            self._offer_clinics(clinics)
+            self.message.setText("This account works for several clinics: choose one.")
+            return
         self.message.setText(explain(error))
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

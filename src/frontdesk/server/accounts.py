@@ -51,6 +51,15 @@ class SignInRefused(Exception):
     reads the same."""
 
 
+class ChooseClinic(Exception):
+    """The password is right and the account works for several clinics: the caller names
+    one. Told only after the password is checked, so it says nothing to a stranger."""
+
+    def __init__(self, clinics: list[tuple[str, str]]) -> None:
+        super().__init__("this account works for several clinics: choose one")
+        self.clinics = clinics  # (slug, name), by name
+
+
 def create_organization(
     engine: Engine,
     *,
@@ -166,7 +175,11 @@ class Accounts:
             known = recognised(session, user_id or _NO_USER, sources, known_since)
         attempt = Attempt((login_email or email.strip()).lower(), address, known)
         guard.admit(attempt)
-        membership = self._check_password(user, password, organization_slug)
+        try:
+            membership = self._check_password(user, password, organization_slug)
+        except ChooseClinic:
+            guard.succeeded(attempt)  # the right password: asking for the clinic is no failure
+            raise
         guard.succeeded(attempt)
         principal = self._principal(membership, device, None)
         with scoped_sessions(self._engine, Scope(login_user_id=principal.user_id)).begin() as s:
@@ -208,10 +221,20 @@ class Accounts:
         if slug:
             query = query.where(Organization.slug == slug)
         memberships = list(session.scalars(query))
-        if len(memberships) != 1:
-            # None, or several organizations and the caller did not say which.
+        if len(memberships) > 1:
+            raise ChooseClinic(self._clinics(session, memberships))
+        if not memberships:
             raise SignInRefused
         return memberships[0]
+
+    @staticmethod
+    def _clinics(session: Session, memberships: list[Membership]) -> list[tuple[str, str]]:
+        found = session.execute(
+            select(Organization.slug, Organization.name)
+            .where(Organization.id.in_([m.organization_id for m in memberships]))
+            .order_by(Organization.name, Organization.slug)
+        ).all()
+        return [(slug, name) for slug, name in found]
 
     def _principal(
         self,

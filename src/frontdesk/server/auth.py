@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
-from frontdesk.server.accounts import Accounts, SignInRefused, TokenPair
+from frontdesk.server.accounts import Accounts, ChooseClinic, SignInRefused, TokenPair
 from frontdesk.server.devices import (
     MIN_SECRET_LENGTH,
     AccessEnded,
@@ -158,6 +158,7 @@ def _accounts(state: ServerState) -> Accounts:
     responses={
         401: {"description": "Wrong address or password"},
         403: {"description": "The device belongs to another desk or was revoked"},
+        409: {"description": "The account works for several clinics: name one"},
         429: {"description": "Slow down"},
     },
 )
@@ -175,6 +176,11 @@ def login(
         )
     except SignInRefused as error:
         raise _unauthorized("wrong email or password") from error
+    except ChooseClinic as error:
+        clinics = [{"slug": slug, "name": name} for slug, name in error.clinics]
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, detail={"message": str(error), "clinics": clinics}
+        ) from error
     except DeviceRefused as error:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail=str(error)) from error
     return _response(pair)

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Row, Table, func, insert, select, text, updat
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from frontdesk.server.account_links import link_requested_accounts
 from frontdesk.server.sync_batch import AppointmentOwners, NeedsCarefulPath, apply_batch
 from frontdesk.server.sync_rules import (
     FIELD_CONFLICT_REASON,
@@ -64,7 +65,14 @@ def apply_push(session: Session, pusher: Pusher, request: PushRequest) -> PushRe
     results = [MutationResult(seq=m.seq, outcome="skipped") for m in ordered if m.seq <= last_seq]
     fresh = [m for m in ordered if m.seq > last_seq]
     if fresh:
-        results += _apply_all(connection, pusher, fresh)
+        outcomes = _apply_all(connection, pusher, fresh)
+        results += outcomes
+        persons = {
+            mutation.row_id
+            for mutation, result in zip(fresh, outcomes, strict=True)
+            if mutation.table == "patient_persons" and result.outcome in ("applied", "merged")
+        }
+        link_requested_accounts(connection, persons, pusher.now)
     last_seq = through_seq
     connection.execute(
         text(

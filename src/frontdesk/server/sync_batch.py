@@ -29,10 +29,9 @@ from frontdesk.server.sync_rules import (
     rejected_fields,
 )
 from frontdesk.sync.protocol import Mutation, MutationResult
-from frontdesk.sync.tables import PUSHABLE_TABLES, SYNCED_TABLES, USERS_TABLE, table
+from frontdesk.sync.tables import PUSHABLE_TABLES, SYNCED_TABLES, table
 
 # Parents before children, so a row and the rows that name it can arrive in one batch.
-_INSERT_ORDER = (USERS_TABLE, *SYNCED_TABLES)
 
 
 class NeedsCarefulPath(Exception):
@@ -182,7 +181,7 @@ def _field_versions(
 def _write_inserts(
     connection: Connection, inserts: dict[str, dict[uuid.UUID, dict[str, Any]]]
 ) -> None:
-    for name in _INSERT_ORDER:
+    for name in SYNCED_TABLES:
         rows = list(inserts.get(name, {}).values())
         if not rows:
             continue

@@ -69,11 +69,12 @@ def _once_in_scope_clause(table_name: str, alias: str = "t") -> str | None:
 
 
 def _user_columns(table_name: str) -> list[str]:
+    hidden = HIDDEN_COLUMNS.get(table_name, frozenset())
     return [
         column.name
         for column in table(table_name).c
         for key in column.foreign_keys
-        if key.column.table.name == USERS_TABLE
+        if key.column.table.name == USERS_TABLE and column.name not in hidden
     ]
 
 
@@ -132,7 +133,7 @@ def build_page(
         if left:
             removed[table_name] = sorted(row_id.hex for row_id in left)
         user_ids |= _named_users(connection, table_name, [row.id for row in found])
-    users = _users(connection, user_ids)
+    users = _users(connection, reader, user_ids)
     last = entries[-1] if entries else None
     next_cursor = (
         encode_cursor(last.version, last.seq) if last else encode_cursor(after_version, after_seq)
@@ -272,17 +273,45 @@ def _named_users(connection: Connection, table_name: str, ids: list[uuid.UUID]) 
     return set(named)
 
 
-def _users(connection: Connection, user_ids: set[uuid.UUID]) -> str:
+def _users(connection: Connection, reader: Reader, user_ids: set[uuid.UUID]) -> str:
+    """The accounts the page's rows name: the clinic's own staff as they are; any other (a
+    patient who acted in the portal) as a blank stand-in, so an account's name, address, age
+    or state elsewhere never reaches a clinic."""
     columns, values = _storage_select(USERS_TABLE)
     found = (
         connection.scalars(
-            text(f"SELECT {values} FROM users t WHERE t.id = ANY(:ids)"),
-            {"ids": sorted(user_ids)},
+            text(
+                f"SELECT CASE WHEN EXISTS (SELECT 1 FROM memberships m "
+                f"WHERE m.user_id = t.id AND m.organization_id = :org) "
+                f"THEN {values} ELSE {_stand_in()} END FROM users t "
+                "WHERE t.id = ANY(:ids)"
+            ),
+            {"ids": sorted(user_ids), "org": reader.organization_id},
         ).all()
         if user_ids
         else []
     )
     return _table_rows(columns, list(found))
+
+
+_STAND_IN = {
+    "email": "replace(t.id::text, '-', '') || '@account.invalid'",  # unique, as the mirror wants
+    "display_name": "''::text",
+    "is_active": "1",
+    "created_at": "'1970-01-01 00:00:00.000000'::text",
+    "updated_at": "'1970-01-01 00:00:00.000000'::text",
+    "row_version": "1",
+}
+
+
+@cache
+def _stand_in() -> str:
+    """A row of `users` that says nothing but its id, in the mirror's storage form."""
+    columns, _ = _storage_select(USERS_TABLE)
+    rendered = [
+        "replace(t.id::text, '-', '')" if name == "id" else _STAND_IN[name] for name in columns
+    ]
+    return f"json_build_array({', '.join(rendered)})::text"
 
 
 # How each kind of column is written for the mirror: as SQLAlchemy stores it in SQLite.

@@ -32,7 +32,7 @@ from frontdesk.services.forms import signed_content
 from frontdesk.store.unit_of_work import to_json_value
 from frontdesk.store.wire import column_kinds, from_json
 from frontdesk.sync.protocol import Mutation
-from frontdesk.sync.tables import HIDDEN_COLUMNS, SERVER_KEEPS, USERS_TABLE
+from frontdesk.sync.tables import HIDDEN_COLUMNS, SERVER_KEEPS
 
 
 class Rejected(Exception):
@@ -90,11 +90,8 @@ def authorize(
 def _own_row_refusal(
     table_name: str, pusher: Pusher, rows: tuple[Mapping[str, Any], ...]
 ) -> str | None:
-    """Rows a specialist may change only when they are their own: their account, and the
-    conflicts they caused (the front desk and admins resolve anyone's, as the conflicts
-    service allows)."""
-    if table_name == USERS_TABLE and any(row.get("id") != pusher.user_id for row in rows):
-        return "a specialist may only rename their own account"
+    """Rows a specialist may change only when they are their own: the conflicts they caused
+    (the front desk and admins resolve anyone's, as the conflicts service allows)."""
     if table_name == "sync_conflicts" and any(
         row.get("author_user_id") != pusher.user_id for row in rows
     ):
@@ -149,10 +146,11 @@ def decide_update(
     (Rejected) when the pusher may not change a field it differs in, or that row."""
     kinds = column_kinds(target)
     keeps = SERVER_KEEPS.get(target.name, frozenset())
+    hidden = HIDDEN_COLUMNS.get(target.name, frozenset())
     to_write: dict[str, Any] = {}
     lost: dict[str, dict[str, Any]] = {}
     for name, value in mutation.changed.items():
-        if name not in kinds or name in BOOKKEEPING:
+        if name not in kinds or name in BOOKKEEPING or name in hidden:
             continue
         mine = from_json(kinds[name], value)
         if mine == current[name]:

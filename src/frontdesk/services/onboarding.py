@@ -8,8 +8,9 @@ In one transaction:
    registered (same name and date of birth, or same phone or e-mail), onboarding is refused
    with `DuplicatePerson` listing the candidates until staff link one or pass
    `keep_separate=True`. A duplicate is offered, never silently created.
-2. A login account is made for a person with an e-mail address and none yet
-   (`create_account`), and `patient_persons.user_id` points at it.
+2. A login is asked for a person with an e-mail address and none yet (`request_account`):
+   the server makes the account, or links the one the address already has, when the change
+   reaches it (see `patients.request_login`).
 3. The organization link (`Patient`) is made once; `patient.onboarded` fires only then.
 4. The appointment's forms are generated (service forms, then calendar forms), its video room
    is requested (expiring when the appointment ends), and it moves booked → upcoming with a
@@ -44,11 +45,11 @@ from frontdesk.services.forms import generate_appointment_forms
 from frontdesk.services.patients import (
     DuplicateCandidate,
     DuplicatePerson,
-    ensure_account,
     ensure_patient_link,
     find_duplicates,
     is_patient,
     load_person,
+    request_login,
 )
 from frontdesk.services.permissions import require_appointment_access, require_staff
 from frontdesk.store.models import Appointment, FormInstance, Patient, PatientPerson
@@ -60,7 +61,7 @@ class OnboardingResult:
     appointment: Appointment
     person: PatientPerson
     forms: list[FormInstance]
-    account_created: bool
+    account_requested: bool
     patient_created: bool
     # The booking-time person merged into `person` and tombstoned, if that happened.
     retired_person_id: uuid.UUID | None
@@ -89,7 +90,7 @@ def onboard(
     *,
     link_person_id: uuid.UUID | None = None,
     keep_separate: bool = False,
-    create_account: bool = True,
+    request_account: bool = True,
     date_of_birth: date | None = None,
 ) -> Outcome[OnboardingResult]:
     """Onboard a booked appointment (see the module docstring). `date_of_birth`, when given,
@@ -113,7 +114,7 @@ def onboard(
             _refuse_unresolved_duplicates(tx, person, date_of_birth, keep_separate)
         if date_of_birth is not None:
             person.date_of_birth = date_of_birth
-        account_created = create_account and ensure_account(tx, person)
+        account_requested = request_account and request_login(tx, person)
         patient_created = ensure_patient_link(tx, person)
         outstanding = outstanding_items(tx.session, ctx.organization_id, person.id)
         forms = make_upcoming(tx, ctx.video_rooms, appointment, person)
@@ -126,7 +127,7 @@ def onboard(
         )
     return Outcome(
         OnboardingResult(
-            appointment, person, forms, account_created, patient_created, retired, outstanding
+            appointment, person, forms, account_requested, patient_created, retired, outstanding
         ),
         tx.changes,
     )
@@ -207,7 +208,9 @@ def _link(
 
 def _retire_if_unused(tx: UnitOfWork, person: PatientPerson) -> uuid.UUID | None:
     """Tombstone the booking-time person once nothing refers to them any more."""
-    if person.user_id is not None or _is_referenced(tx, person.id):
+    if person.account_requested_at is not None or person.user_id is not None:
+        return None
+    if _is_referenced(tx, person.id):
         return None
     person.deleted_at = tx.now
     tx.audit("patient_person.retired", "patient_person", person.id, {"reason": "merged"})

@@ -58,7 +58,7 @@ class PatientProfile:
     last_name: str
     city: str | None
     country: str | None
-    has_account: bool
+    login_requested: bool
     manager_id: uuid.UUID | None
     dependents: list[PersonRow]
     appointments: list[AppointmentRow]
@@ -123,7 +123,7 @@ def patient_profile(ctx: ServiceContext, person_id: uuid.UUID) -> PatientProfile
             last_name=person.last_name,
             city=person.city,
             country=person.country,
-            has_account=person.user_id is not None,
+            login_requested=person.account_requested_at is not None or person.user_id is not None,
             manager_id=person.manager_person_id,
             dependents=_rows(session, ctx.organization_id, dependents),
             appointments=_appointments(ctx, session, person.id),

@@ -25,7 +25,7 @@ from frontdesk.domain.ids import new_id
 from frontdesk.services.appointment_records import local_today
 from frontdesk.services.context import Outcome, ServiceContext
 from frontdesk.services.permissions import require_staff
-from frontdesk.store.models import Organization, Patient, PatientPerson, User
+from frontdesk.store.models import Organization, Patient, PatientPerson
 from frontdesk.store.unit_of_work import UnitOfWork
 
 NAME_MAX = 100
@@ -267,22 +267,16 @@ def ensure_patient_link(tx: UnitOfWork, person: PatientPerson) -> bool:
     return True
 
 
-def ensure_account(tx: UnitOfWork, person: PatientPerson) -> bool:
-    """Give the person a login (True when a new account was made). A person without an
-    e-mail address cannot log in, so gets none; an existing account with the address is
-    linked rather than duplicated (e-mail addresses are unique across accounts)."""
-    if person.user_id is not None or not person.email:
+def request_login(tx: UnitOfWork, person: PatientPerson) -> bool:
+    """Ask for the person's login (True when newly asked). A person without an e-mail
+    address cannot log in, so gets none. The desk only marks the request: the server, which
+    alone sees every clinic's accounts, makes the account or links the one the address already
+    has, and says neither to the desk (so a clinic cannot learn who is a patient elsewhere)."""
+    if person.account_requested_at is not None or person.user_id is not None or not person.email:
         return False
-    user = tx.session.scalar(select(User).where(func.lower(User.email) == person.email.lower()))
-    created = user is None
-    if user is None:
-        user = User(id=new_id(), email=person.email, display_name=person.name)
-        tx.session.add(user)
-        tx.session.flush()
-        tx.audit("user.created", "user", user.id, {"for_person": person.id})
-    person.user_id = user.id
-    tx.audit("patient_person.account_linked", "patient_person", person.id, {"user_id": user.id})
-    return created
+    person.account_requested_at = tx.now
+    tx.audit("patient_person.account_requested", "patient_person", person.id)
+    return True
 
 
 def register_patient(
@@ -295,7 +289,7 @@ def register_patient(
     date_of_birth: date | None = None,
     city: str | None = None,
     keep_separate: bool = False,
-    create_account: bool = True,
+    request_account: bool = True,
 ) -> Outcome[PatientPerson]:
     """Staff register a new patient at the desk (e.g. before a walk-in booking): the person,
     a login if they have an e-mail address, and the organization link. A likely duplicate is
@@ -325,7 +319,7 @@ def register_patient(
         if duplicates and not keep_separate:
             raise DuplicatePerson(duplicates)
         person = add_person(tx, details)
-        if create_account:
-            ensure_account(tx, person)
+        if request_account:
+            request_login(tx, person)
         ensure_patient_link(tx, person)
     return Outcome(person, tx.changes)

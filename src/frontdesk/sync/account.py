@@ -141,6 +141,24 @@ class Account:
         )
 
 
+@dataclass(frozen=True)
+class ClinicChoice:
+    slug: str
+    name: str
+
+
+class ChooseClinic(SyncError):
+    """The account works for several clinics: sign in again naming one (`organization_slug`)."""
+
+    def __init__(self, clinics: list[ClinicChoice]) -> None:
+        listed = ", ".join(f"{c.name} ({c.slug})" for c in clinics)
+        super().__init__(
+            f"this account works for several clinics; choose one: {listed}",
+            field="organization_slug",
+        )
+        self.clinics = clinics
+
+
 def sign_in(
     profile: Profile,
     *,
@@ -175,6 +193,11 @@ def sign_in(
     if response.status_code == 401:
         transport.close()
         raise SyncError("wrong email or password", field="password")
+    if response.status_code == 409:
+        transport.close()
+        raise ChooseClinic(
+            [ClinicChoice(c["slug"], c["name"]) for c in response.json()["detail"]["clinics"]]
+        )
     try:
         raise_for_answer(response, "signing in")
     except SyncError:

@@ -4,7 +4,11 @@ Synced: every organization-owned entity table (plus the organization itself): wh
 sees and edits. Local: the journals of one machine (domain events, the audit log, analytics,
 the sync outbox, local settings) and the durable timers (each node arms its own from the
 synced rules and appointments; the server claims an occurrence before it runs). Users are
-global accounts shared by organizations: they ride along with the rows that name them.
+the server's accounts, shared by organizations: a desk never writes one (it asks for a
+patient's account by setting `patient_persons.account_requested_at`; the server makes or links
+it), and receives those of its own staff, plus a blank stand-in for any other account its
+rows name (a patient who signed in the portal), so nothing tells a clinic what an account is
+elsewhere.
 """
 
 from __future__ import annotations
@@ -28,8 +32,12 @@ SERVER_KEEPS: dict[str, frozenset[str]] = {
     "automation_rules": frozenset({"execution_count", "last_executed_at"}),
 }
 
-# Never sent to a desk.
-HIDDEN_COLUMNS: dict[str, frozenset[str]] = {USERS_TABLE: frozenset({"password_hash"})}
+# Never sent to a desk, and ignored when a desk sends them: a person's account is linked by
+# the server, and its id would tell a clinic whether the address had one before.
+HIDDEN_COLUMNS: dict[str, frozenset[str]] = {
+    USERS_TABLE: frozenset({"password_hash"}),
+    "patient_persons": frozenset({"user_id"}),
+}
 
 
 def _synced() -> tuple[str, ...]:
@@ -45,7 +53,7 @@ def _synced() -> tuple[str, ...]:
 SYNCED_TABLES: tuple[str, ...] = _synced()
 """In foreign-key order (parents first)."""
 
-PUSHABLE_TABLES: frozenset[str] = frozenset({*SYNCED_TABLES, USERS_TABLE})
+PUSHABLE_TABLES: frozenset[str] = frozenset(SYNCED_TABLES)
 
 
 def table(name: str) -> Table:

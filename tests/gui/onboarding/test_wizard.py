@@ -83,7 +83,7 @@ def test_onboards_a_new_patient_with_forms_and_a_video_room(
     assert wizard.currentPage() is wizard.done_page
     appointment = stored(desk.mirror.sessions, booked.appointment.id)
     assert appointment.status == AppointmentStatus.UPCOMING
-    assert "A login was made for them" in wizard.done_page.report.text()
+    assert "A portal login was asked for them" in wizard.done_page.report.text()
     assert "<li>Promotion terms</li>" in wizard.done_page.report.text()
     assert wizard.done_page.video_url.text() == appointment.video_room_url
     wizard.done_page.video_button.click()

@@ -486,7 +486,7 @@ def test_example_7_pushes_todays_reminder_once(clinic: Clinic) -> None:
     assert harness.run("0", trigger, context).details == first.details
     (message,) = rows(clinic, OutboundMessage)
     assert message.channel == MessageChannel.PUSH
-    assert message.recipient == f"user:{person.user_id}"
+    assert message.recipient == f"person:{person.id}"
     assert message.body_text == "Time for your exercises! Today's session takes about 20 minutes."
     assert message.idempotency_key == f"{trigger.execution_key(harness.rule.id)}#0"
     assert message.automation_execution_id is not None

@@ -12,7 +12,7 @@ import pytest
 
 from frontdesk.domain.enums import MessageChannel, TreatmentPlanType
 from frontdesk.services import plans
-from frontdesk.store.models import OutboundMessage, PatientPerson, Timer, TreatmentSession
+from frontdesk.store.models import OutboundMessage, Timer, TreatmentSession
 from tests.integration.automation.helpers import executions, import_example, register, rows, sweep
 from tests.support.automation_catalog import ExampleCatalog
 from tests.support.clinic import Clinic
@@ -64,10 +64,8 @@ def test_morning_push_and_evening_email_only_while_the_session_is_not_done(
     (execution,) = executions(clinic, rule_id)
     assert execution.trigger_entity_id == person_id
     assert [e["status"] for e in execution.actions_executed] == ["success", "scheduled"]
-    with clinic.ctx.sessions() as session:
-        account = f"user:{session.get_one(PatientPerson, person_id).user_id}"
     (push,) = rows(clinic, OutboundMessage)
-    assert (push.channel, push.recipient) == (MessageChannel.PUSH, account)
+    assert (push.channel, push.recipient) == (MessageChannel.PUSH, f"person:{person_id}")
     assert push.body_text == "Time for your exercises! Today's session takes about 25 minutes."
     (evening,) = rows(clinic, Timer, Timer.payload["kind"].as_string() == "delayed_action")
     assert evening.due_at_utc == MONDAY_1900

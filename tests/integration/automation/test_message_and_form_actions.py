@@ -98,7 +98,7 @@ def test_push_goes_to_the_patients_account_and_staff_mail_to_the_admin(clinic: C
     (execution,) = executions(clinic, rule_id)
     assert execution.status == "success"
     push, mail = sorted(rows(clinic, OutboundMessage), key=lambda m: m.channel != "push")
-    assert (push.channel, push.recipient) == (MessageChannel.PUSH, f"user:{person.user_id}")
+    assert (push.channel, push.recipient) == (MessageChannel.PUSH, f"person:{person.id}")
     assert (push.subject, push.body_text, push.patient_person_id) == (
         "Hi Eva",
         "Welcome",

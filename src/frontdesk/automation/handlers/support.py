@@ -95,14 +95,25 @@ _ADDRESS_WORDS = {
 
 
 def address(
-    channel: MessageChannel, email: str | None, phone: str | None, user_id: uuid.UUID | None
+    channel: MessageChannel, email: str | None, phone: str | None, app: str | None
 ) -> str | None:
     """Where a message on `channel` goes: the e-mail, the phone, or the app account (push)."""
     if channel == MessageChannel.EMAIL:
         return email
     if channel == MessageChannel.SMS:
         return phone
+    return app
+
+
+def _staff_app(user_id: uuid.UUID | None) -> str | None:
     return f"user:{user_id}" if user_id else None
+
+
+def _patient_app(person: PatientPerson) -> str | None:
+    """A patient's app is named by their record here: a desk never knows the account behind
+    it (the server does, and delivers to it)."""
+    asked = person.account_requested_at is not None or person.user_id is not None
+    return f"person:{person.id}" if asked else None
 
 
 def recipient(
@@ -114,12 +125,12 @@ def recipient(
     session = run.tx.session
     if target == "patient":
         person = patient(run)
-        found = address(channel, person.email, person.phone, person.user_id)
+        found = address(channel, person.email, person.phone, _patient_app(person))
         who, person_id = "the patient", person.id
     elif target == "specialist":
         specialist = session.get(Specialist, specialist_id(run))
         assert specialist is not None  # named by a foreign key; specialists are not deleted
-        found = address(channel, specialist.email, specialist.phone, specialist.user_id)
+        found = address(channel, specialist.email, specialist.phone, _staff_app(specialist.user_id))
         who, person_id = "the specialist", None
     else:
         admin = session.execute(
@@ -132,7 +143,7 @@ def recipient(
             )
             .order_by(Membership.id)
         ).first()
-        found = address(channel, admin[0], None, admin[1]) if admin else None
+        found = address(channel, admin[0], None, _staff_app(admin[1])) if admin else None
         who, person_id = "the organization's admin", None
     if not found:
         field = action_field(run.action_path, field_name)

@@ -86,9 +86,9 @@ class PatientPage(QWizardPage):
         self.date_of_birth = QLineEdit()
         self.date_of_birth.setObjectName("onboarding-date-of-birth")
         self.date_of_birth.setPlaceholderText("YYYY-MM-DD (optional)")
-        self.create_account = QCheckBox()
-        self.create_account.setObjectName("onboarding-create-account")
-        self.create_account.setChecked(True)
+        self.request_account = QCheckBox()
+        self.request_account.setObjectName("onboarding-request-account")
+        self.request_account.setChecked(True)
         self.matches_intro = QLabel()
         self.matches_intro.setWordWrap(True)
         self.choices = QButtonGroup(self)
@@ -100,7 +100,7 @@ class PatientPage(QWizardPage):
         self.problem = problem_label("onboarding-patient-problem")
         form = QFormLayout()
         form.addRow("&Date of birth", self.date_of_birth)
-        form.addRow("", self.create_account)
+        form.addRow("", self.request_account)
         layout = QVBoxLayout(self)
         layout.addWidget(self.booking)
         layout.addLayout(form)
@@ -118,10 +118,12 @@ class PatientPage(QWizardPage):
             f"<b>{html.escape(a.service_name)}</b> with {html.escape(a.specialist_name)} on "
             f"{a.start_local:%a %d %b %Y, %H:%M}."
         )
-        self.create_account.setText(
-            f"Create a login for {a.patient_email}" if a.patient_email else "No e-mail: no login"
+        self.request_account.setText(
+            f"Ask for a portal login for {a.patient_email}"
+            if a.patient_email
+            else "No e-mail: no login"
         )
-        self.create_account.setEnabled(a.patient_email is not None)
+        self.request_account.setEnabled(a.patient_email is not None)
         self.show_candidates(a.patient_name, facts.candidates)
         if a.status != AppointmentStatus.BOOKED:
             self.problem.setText(f"This appointment is {a.status}: it was onboarded already.")
@@ -259,7 +261,7 @@ class ConfirmPage(QWizardPage):
         appointment_id = wizard.appointment_id
         link, keep = patient.linked_person(), patient.keep_separate()
         born = parse_date_of_birth(patient.date_of_birth.text())
-        account = patient.create_account.isChecked()
+        account = patient.request_account.isChecked()
 
         def work(ctx: ServiceContext) -> Outcome[OnboardingResult]:
             return onboarding.onboard(
@@ -267,7 +269,7 @@ class ConfirmPage(QWizardPage):
                 appointment_id,
                 link_person_id=link,
                 keep_separate=keep,
-                create_account=account,
+                request_account=account,
                 date_of_birth=born,
             )
 
@@ -327,7 +329,7 @@ class DonePage(QWizardPage):
         result = self._wizard.confirm_page.result
         if result is None:
             return
-        account = "A login was made for them. " if result.account_created else ""
+        account = "A portal login was asked for them. " if result.account_requested else ""
         linked = "Linked to the registered patient. " if result.retired_person_id else ""
         forms = (
             "".join(f"<li>{html.escape(form.title)}</li>" for form in result.forms)

@@ -181,7 +181,7 @@ class PatientsPage(QWidget):
             ("Phone", person.phone or "—"),
             ("E-mail", person.email or "—"),
             ("City", ", ".join(x for x in (profile.city, profile.country) if x) or "—"),
-            ("Login account", "yes" if profile.has_account else "no"),
+            ("Portal login", "asked for" if profile.login_requested else "no"),
             ("Patient of the clinic", "yes" if person.is_patient else "not onboarded yet"),
         ]
         if person.manager_name:

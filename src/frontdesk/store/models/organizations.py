@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from frontdesk.domain.enums import Role
@@ -32,6 +32,8 @@ class User(Entity, Base):
     """A login account (staff or patient). Staff roles come from memberships."""
 
     __tablename__ = "users"
+    # One account per address, whatever its case: the server links requests by it.
+    __table_args__ = (Index("uq_users_email_lower", text("lower(email)"), unique=True),)
 
     email: Mapped[str] = mapped_column(String(320), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))

@@ -27,6 +27,9 @@ class PatientPerson(OrgOwned, SoftDeletable, Base):
     date_of_birth: Mapped[date | None] = mapped_column(default=None)
     country: Mapped[str | None] = mapped_column(String(2), default=None)
     city: Mapped[str | None] = mapped_column(String(100), default=None)
+    # The person's login: asked for by a desk (onboarding), made or linked by the server,
+    # which alone knows the account (a desk never sees `user_id`).
+    account_requested_at: Mapped[datetime | None] = mapped_column(default=None)
     user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), default=None)
     # A dependent (a child, an elderly parent) is managed by another person's login.
     manager_person_id: Mapped[uuid.UUID | None] = mapped_column(
