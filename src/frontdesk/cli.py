@@ -12,6 +12,7 @@ from frontdesk.cli_parser import build_parser
 from frontdesk.cli_support import BadInput
 from frontdesk.domain.errors import DomainError
 from frontdesk.file_access import FileAccessRefused, refusal
+from frontdesk.project_paths import MissingProjectFiles
 
 __all__ = ["build_parser", "main"]
 
@@ -43,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DomainError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except FileAccessRefused as error:
+    except (FileAccessRefused, MissingProjectFiles) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except OSError as error:

@@ -49,3 +49,28 @@ def test_json_files_lists_only_json_files_by_name(tmp_path: Path) -> None:
         (tmp_path / name).write_text("{}")
     (tmp_path / "c.json").mkdir()
     assert [entry.name for entry in json_files(tmp_path)] == ["a.json", "b.json"]
+
+
+def test_the_commands_name_a_missing_folder_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from frontdesk.cli import main
+    from frontdesk.server import cli as server_cli
+    from frontdesk.server import commands
+
+    missing = tmp_path / "site-packages" / "migrations"
+    monkeypatch.setattr("frontdesk.store.migrate.MIGRATIONS_DIR", missing)
+    monkeypatch.setattr("frontdesk.server.migrate.SERVER_HISTORY", missing / "server")
+    assert main(["db", "upgrade", "--home", str(tmp_path / "profile")]) == 2
+    assert capsys.readouterr().err.startswith(
+        f"error: this installation of Front Desk lacks {missing / 'mirror'} "
+    )
+
+    def lacking(_args: object) -> int:
+        raise MissingProjectFiles(f"this installation of Front Desk lacks {missing / 'server'}")
+
+    monkeypatch.setitem(commands.COMMANDS, "migrate", lacking)
+    assert server_cli.main(["migrate"]) == 2
+    assert capsys.readouterr().err == (
+        f"frontdesk-server: this installation of Front Desk lacks {missing / 'server'}\n"
+    )

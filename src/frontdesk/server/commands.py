@@ -23,6 +23,7 @@ from frontdesk.domain.clock import SystemClock
 from frontdesk.domain.enums import Role
 from frontdesk.domain.errors import DomainError
 from frontdesk.file_access import FileAccessRefused, refusal
+from frontdesk.project_paths import MissingProjectFiles
 from frontdesk.server.accounts import create_organization, create_user, organization_id_for_slug
 from frontdesk.server.app import create_app
 from frontdesk.server.config import DATA_DIR_ENV, DATA_DIR_OWNER, ServerConfig
@@ -293,7 +294,7 @@ def run_command(args: argparse.Namespace) -> int:
     except Stopped as stopped:
         print(f"frontdesk-server: stopped ({stopped})", file=sys.stderr)
         return 128 + stopped.signum
-    except (CommandError, DatabaseSetupError, FileAccessRefused) as error:
+    except (CommandError, DatabaseSetupError, FileAccessRefused, MissingProjectFiles) as error:
         print(f"frontdesk-server: {error}", file=sys.stderr)
         return 2
     except OSError as error:
