@@ -36,7 +36,9 @@ def _global_options(parser: argparse.ArgumentParser, default: object) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser, command_parser = program_parser(
-        _global_options, prog="frontdesk-server", description=__doc__
+        _global_options,
+        prog="frontdesk-server",
+        description="The Front Desk server: its database, accounts and API.",
     )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=command_parser)
 
