@@ -1,40 +1,19 @@
-"""What the `frontdesk` command groups share: opening the profile's organization, reading
-input files, and wording refusals against the option the user typed."""
+"""What the `frontdesk` command groups share: reading input files, and wording refusals
+against the option the user typed. Standard library and domain errors only: every command,
+the lightest too, imports it."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from frontdesk.domain.errors import DomainError, InvalidInput
-from frontdesk.services.context import ServiceContext
-from frontdesk.services.organizations import find_organization
-from frontdesk.store.mirror import open_mirror
-from frontdesk.store.profile import Profile
-from frontdesk.store.unit_of_work import Actor
 
 
 class BadInput(Exception):
     """A command-line input that cannot be used: printed as `error: …`, exit code 2."""
-
-
-@contextmanager
-def organization_context(args: argparse.Namespace, actor: Actor) -> Iterator[ServiceContext]:
-    """The profile's mirror (`--home`) and organization (`--org`), closed afterwards."""
-    mirror = open_mirror(Profile.resolve(args.home))
-    try:
-        try:
-            organization = find_organization(mirror.sessions, args.org)
-        except DomainError as error:
-            raise BadInput(blame_option(error, {"slug": "--org"})) from None
-        yield ServiceContext(sessions=mirror.sessions, organization_id=organization.id, actor=actor)
-    finally:
-        mirror.close()
 
 
 def read_text(path: Path, option: str) -> str:

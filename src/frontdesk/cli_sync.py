@@ -26,7 +26,7 @@ from frontdesk.sync.status import read_status
 from frontdesk.sync.transport import SyncError
 
 
-def _login(args: argparse.Namespace) -> int:
+def login(args: argparse.Namespace) -> int:
     profile = Profile.resolve(args.home)
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -57,7 +57,7 @@ def _login(args: argparse.Namespace) -> int:
     return 0
 
 
-def _logout(args: argparse.Namespace) -> int:
+def logout(args: argparse.Namespace) -> int:
     profile = Profile.resolve(args.home)
     if current_account(profile) is None:
         print("This desk is not signed in.")
@@ -74,7 +74,7 @@ def _signed_in(profile: Profile) -> Account:
     return account
 
 
-def _sync(args: argparse.Namespace) -> int:
+def sync(args: argparse.Namespace) -> int:
     profile = Profile.resolve(args.home)
     account = _signed_in(profile)
     mirror = open_mirror(profile)
@@ -112,7 +112,7 @@ def _print_report(report: SyncReport, open_conflicts: int) -> None:
         )
 
 
-def _agent(args: argparse.Namespace) -> int:
+def agent(args: argparse.Namespace) -> int:
     """Headless: the sync loop, live updates and the automation engine until a signal."""
     profile = Profile.resolve(args.home)
     account = _signed_in(profile)
@@ -175,34 +175,3 @@ def _after_round(report: SyncReport, runner: AutomationRunner) -> None:
 def _blame(error: SyncError, options: dict[str, str]) -> str:
     option = options.get(error.field or "")
     return f"{option}: {error.message}" if option else str(error)
-
-
-def add_sync_commands(commands: argparse._SubParsersAction) -> None:
-    login = commands.add_parser("login", help="sign this desk in to the clinic's server")
-    login.add_argument("--server", required=True, metavar="URL", help="https://…")
-    login.add_argument("--email", required=True)
-    login.add_argument(
-        "--password-stdin",
-        action="store_true",
-        help="read the password from standard input instead of a prompt",
-    )
-    login.add_argument("--ca", metavar="FILE", help="the clinic's CA certificate (PEM)")
-    login.add_argument(
-        "--org", metavar="SLUG", help="organization slug (when the account works for several)"
-    )
-    login.set_defaults(handler=_login)
-    commands.add_parser("logout", help="sign this desk out").set_defaults(handler=_logout)
-    sync = commands.add_parser("sync", help="one sync round: push, then pull")
-    sync.add_argument("--json", action="store_true", help="print the report as JSON")
-    sync.set_defaults(handler=_sync)
-    agent = commands.add_parser(
-        "agent", help="run headless: sync loop, live updates, automation engine"
-    )
-    agent.add_argument(
-        "--interval",
-        type=float,
-        default=60.0,
-        metavar="SECONDS",
-        help="sync at least this often (default 60)",
-    )
-    agent.set_defaults(handler=_agent)

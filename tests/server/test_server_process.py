@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -17,7 +16,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import psutil
 import pytest
 
 from frontdesk.server.config import DATABASE_URL_ENV
@@ -27,6 +25,9 @@ from frontdesk.server.embedded import (
     forget_departed_holders,
     forget_foreign_postmaster,
 )
+from tests.support.processes import alive as _alive
+from tests.support.processes import free_port as _free_port
+from tests.support.processes import postgres_serving as _postgres_serving
 
 START_SECONDS = 120
 
@@ -51,12 +52,6 @@ def _command(data_dir: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "frontdesk.server.cli", "--data-dir", str(data_dir), *args]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _start_server(data_dir: Path, *options: str) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     process = subprocess.Popen(
@@ -75,25 +70,6 @@ def _start_server(data_dir: Path, *options: str) -> tuple[subprocess.Popen[bytes
             process.kill()
             raise AssertionError(f"the server did not become ready (exit {process.poll()})")
         time.sleep(0.3)
-
-
-def _postgres_serving(pgdata: Path) -> list[psutil.Process]:
-    """The postmaster started with `-D pgdata` (its children rename themselves)."""
-    wanted = str(pgdata.resolve()) if pgdata.exists() else str(pgdata)
-    found = []
-    for process in psutil.process_iter(["name", "cmdline"]):
-        serving = process.info["name"] == "postgres" and wanted in (process.info["cmdline"] or [])
-        if serving and _alive(process):
-            found.append(process)
-    return found
-
-
-def _alive(process: psutil.Process) -> bool:
-    # A stopped PostgreSQL may stay a zombie a while: its parent is whatever adopted it.
-    try:
-        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
 
 
 def _stop(process: subprocess.Popen[bytes], signum: signal.Signals) -> int:

@@ -10,14 +10,12 @@ from typing import Any
 
 from frontdesk.domain.enums import FormType
 from frontdesk.domain.rules import validate_rule
-from frontdesk.project_paths import RESOURCES_DIR
 from frontdesk.services import catalog
 from frontdesk.services.context import ServiceContext
 from frontdesk.store.models import AutomationRule
 from frontdesk.store.unit_of_work import Actor
 from tests.support.clinic import Clinic
-
-EXAMPLES_DIR = RESOURCES_DIR / "rules" / "examples"
+from tests.support.repository import EXAMPLES_DIR
 
 # reference → (key, title, type)
 EXAMPLE_TEMPLATES: dict[int, tuple[str, str, FormType]] = {

@@ -14,6 +14,9 @@ class Role(StrEnum):
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.SPECIALIST})
 
+EXECUTION_STATUSES = ("success", "partial_failure", "failure")
+"""How an automation's run ended (an execution record's status)."""
+
 
 class AppointmentStatus(StrEnum):
     BOOKED = "booked"

@@ -13,6 +13,7 @@ from frontdesk.file_access import explained
 from frontdesk.private_files import PRIVATE_FILE_MODE, tighten, write_private_text
 
 DATABASE_URL_ENV = "FRONTDESK_DATABASE_URL"
+DATA_DIR_ENV = "FRONTDESK_SERVER_HOME"
 TOKEN_SECRET_ENV = "FRONTDESK_TOKEN_SECRET"
 TOKEN_SECRET_FILE = "token-secret"
 SMTP_PASSWORD_ENV = "FRONTDESK_SMTP_PASSWORD"

@@ -58,12 +58,12 @@ desk's sync cursor (another address would make it pull the clinic from the start
 
 
 def demo_slug() -> str:
-    return str(json.loads(DEMO_FILE.read_text())["organization"]["slug"])
+    return str(json.loads(DEMO_FILE.read_text(encoding="utf-8"))["organization"]["slug"])
 
 
 def demo_staff_email(role: Role) -> str:
     """The address of the demo's first staff member with this role."""
-    staff = json.loads(DEMO_FILE.read_text())["staff"]
+    staff = json.loads(DEMO_FILE.read_text(encoding="utf-8"))["staff"]
     return next(str(member["email"]) for member in staff if member["role"] == role)
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -17,10 +19,10 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, MetaData, create_engine
 from sqlalchemy.engine import make_url
 
-from frontdesk.project_paths import MIGRATIONS_DIR
+from frontdesk.project_paths import MIGRATIONS_DIR, directory
 
 SERVER_HISTORY = MIGRATIONS_DIR / "server"
-INITIAL_REVISION = SERVER_HISTORY / "versions" / "0001_initial_server_schema.py"
+INITIAL_REVISION_FILE = "0001_initial_server_schema.py"
 
 _INITIAL_TEMPLATE = '''"""initial server schema
 
@@ -54,11 +56,13 @@ def downgrade() -> None:
 '''
 
 
-def _config(connection: object) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(SERVER_HISTORY))
-    config.attributes["connection"] = connection
-    return config
+@contextmanager
+def _config(connection: object) -> Iterator[Config]:
+    with directory(SERVER_HISTORY) as history:
+        config = Config()
+        config.set_main_option("script_location", str(history))
+        config.attributes["connection"] = connection
+        yield config
 
 
 def target_metadata() -> list[MetaData]:
@@ -72,8 +76,8 @@ def target_metadata() -> list[MetaData]:
 
 def upgrade_server(engine: Engine, revision: str = "head") -> None:
     """Bring the server schema to `revision` (a no-op when it is current)."""
-    with engine.begin() as connection:
-        command.upgrade(_config(connection), revision)
+    with engine.begin() as connection, _config(connection) as config:
+        command.upgrade(config, revision)
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -93,8 +97,10 @@ def regenerate_initial(empty_database: Engine) -> Path:
     upgrade, downgrade = (
         "\n".join("    " + line for line in code.strip().splitlines()) for code in rendered
     )
-    INITIAL_REVISION.write_text(_INITIAL_TEMPLATE.format(upgrade=upgrade, downgrade=downgrade))
-    return INITIAL_REVISION
+    with directory(SERVER_HISTORY) as history:
+        written = history / "versions" / INITIAL_REVISION_FILE
+        written.write_text(_INITIAL_TEMPLATE.format(upgrade=upgrade, downgrade=downgrade))
+    return written
 
 
 def _regenerate_with_scratch_server() -> Path:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from frontdesk.domain.clock import Clock, FixedClock, zone
 from frontdesk.domain.enums import AppointmentType, FieldType, FormStatus, FormType, Role
 from frontdesk.domain.ids import new_id
-from frontdesk.project_paths import RESOURCES_DIR
+from frontdesk.project_paths import RESOURCES_DIR, json_files
 from frontdesk.services import automation_rules, booking, catalog, forms, lifecycle, segments
 from frontdesk.services import patients as patients_service
 from frontdesk.services.context import ServiceContext
@@ -39,7 +39,7 @@ class DemoCatalog:
 
 
 def existing_demo(sessions: sessionmaker[Session]) -> uuid.UUID | None:
-    slug = json.loads(DEMO_FILE.read_text())["organization"]["slug"]
+    slug = json.loads(DEMO_FILE.read_text(encoding="utf-8"))["organization"]["slug"]
     with sessions() as session:
         return session.scalar(select(Organization.id).where(Organization.slug == slug))
 
@@ -53,7 +53,7 @@ def seed_catalog(
 ) -> DemoCatalog:
     """The organization, its staff, what can be booked, and the specification's nine example
     automations. A server seeds with its sessions scoped to `organization_id` and no outbox."""
-    data: dict[str, Any] = json.loads(DEMO_FILE.read_text())
+    data: dict[str, Any] = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
     ctx = ServiceContext(
         sessions=sessions,
         organization_id=organization_id or new_id(),
@@ -111,7 +111,7 @@ def seed_catalog(
         catalog.add_calendar(ctx, name=entry["name"], form_keys=entry["forms"]).value.id
         for entry in data["calendars"]
     ]
-    rules = [json.loads(path.read_text()) for path in sorted(EXAMPLE_RULES_DIR.glob("*.json"))]
+    rules = [json.loads(path.read_text()) for path in json_files(EXAMPLE_RULES_DIR)]
     automation_rules.import_rules(ctx.acting_as(admin), rules)
     return DemoCatalog(
         ctx.organization_id, actors[Role.RECEPTIONIST], specialists, services, calendars
@@ -147,7 +147,7 @@ def seed_demo_clinic(
 ) -> DemoSummary:
     """Build the demo clinic as it stands at `now`: last week's sessions done (a few no-shows
     and cancellations), this and next week booked, and public bookings to onboard."""
-    data: dict[str, Any] = json.loads(DEMO_FILE.read_text())
+    data: dict[str, Any] = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
     tz = zone(data["organization"]["timezone"])
     today = now.astimezone(tz).date()
     clock = FixedClock(now - timedelta(days=8))

@@ -10,13 +10,12 @@ from typing import Any
 from sqlalchemy import select
 
 from frontdesk.domain.clock import ensure_utc
-from frontdesk.domain.enums import STAFF_ROLES
+from frontdesk.domain.enums import EXECUTION_STATUSES, STAFF_ROLES
 from frontdesk.domain.errors import InvalidInput, NotFound, PermissionDenied
 from frontdesk.services.access import ORGANIZATION_WIDE_ROLES
 from frontdesk.services.context import ServiceContext
 from frontdesk.store.models import AutomationExecution, AutomationRule
 
-EXECUTION_STATUSES = ("success", "partial_failure", "failure")
 MAX_LIMIT = 1000
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from frontdesk.domain.enums import STAFF_ROLES, MessageChannel
 from frontdesk.domain.errors import NotFound, PermissionDenied
+from frontdesk.project_paths import json_files
 from frontdesk.services.context import ServiceContext
 from frontdesk.services.messages import MESSAGES_DIR
 from frontdesk.store.models import FormTemplate, MessageTemplate, Organization, Segment
@@ -88,9 +89,9 @@ def _order(choice: Choice) -> tuple[int, int, str]:
 @lru_cache(maxsize=1)
 def _shipped_message_keys() -> dict[MessageChannel, frozenset[str]]:
     found: dict[MessageChannel, set[str]] = {channel: set() for channel in MessageChannel}
-    for path in MESSAGES_DIR.glob("*.json"):
+    for path in json_files(MESSAGES_DIR):
         document = json.loads(path.read_text(encoding="utf-8"))
         for channel in MessageChannel:
             if isinstance(document.get(str(channel)), dict):
-                found[channel].add(path.stem)
+                found[channel].add(path.name.removesuffix(".json"))
     return {channel: frozenset(names) for channel, names in found.items()}

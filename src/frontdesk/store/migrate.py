@@ -3,27 +3,31 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine
 
-from frontdesk.project_paths import MIGRATIONS_DIR
+from frontdesk.project_paths import MIGRATIONS_DIR, directory
 from frontdesk.store.engine import memory_engine
 
 
-def _config(history: str, connection: object) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR / history))
-    config.attributes["connection"] = connection
-    return config
+@contextmanager
+def _config(connection: object) -> Iterator[Config]:
+    with directory(MIGRATIONS_DIR / "mirror") as history:
+        config = Config()
+        config.set_main_option("script_location", str(history))
+        config.attributes["connection"] = connection
+        yield config
 
 
 def upgrade_mirror(engine: Engine) -> None:
     """Bring the mirror's schema to the newest revision (a no-op when it is current)."""
-    with engine.begin() as connection:
-        command.upgrade(_config("mirror", connection), "head")
+    with engine.begin() as connection, _config(connection) as config:
+        command.upgrade(config, "head")
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -35,8 +39,8 @@ def _write_revision(message: str) -> None:
     """Autogenerate a mirror revision against a scratch database at the current head."""
     engine = memory_engine()
     upgrade_mirror(engine)
-    with engine.begin() as connection:
-        command.revision(_config("mirror", connection), message=message, autogenerate=True)
+    with engine.begin() as connection, _config(connection) as config:
+        command.revision(config, message=message, autogenerate=True)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ from frontdesk.domain.enums import AppointmentSource, AppointmentStatus, Message
 from frontdesk.domain.errors import DomainError, NotFound
 from frontdesk.domain.events import EventName
 from frontdesk.domain.rules import ActionBase, RuleDefinition, evaluate, validate_rule
-from frontdesk.project_paths import RESOURCES_DIR
 from frontdesk.services import booking_blocks, plans, segments
 from frontdesk.services.blocking import outstanding_items
 from frontdesk.services.context import ServiceContext
@@ -46,9 +45,9 @@ from frontdesk.store.unit_of_work import Actor
 from tests.integration.automation.helpers import count, rows
 from tests.support.clinic import Clinic
 from tests.support.counts import fingerprint
+from tests.support.repository import EXAMPLES_DIR
 from tests.support.rows import insert_appointment, insert_person
 
-EXAMPLES = RESOURCES_DIR / "rules" / "examples"
 HANDLERS = {
     "block_booking": engagement.block_booking,
     "grant_access": engagement.grant_access,
@@ -104,7 +103,7 @@ class Harness:
 
 
 def _example(name: str) -> dict[str, Any]:
-    document: dict[str, Any] = json.loads((EXAMPLES / name).read_text(encoding="utf-8"))
+    document: dict[str, Any] = json.loads((EXAMPLES_DIR / name).read_text(encoding="utf-8"))
     return document
 
 

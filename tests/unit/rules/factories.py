@@ -10,9 +10,7 @@ from typing import Any
 import pytest
 
 from frontdesk.domain.errors import InvalidInput
-from frontdesk.project_paths import RESOURCES_DIR
-
-EXAMPLES_DIR = RESOURCES_DIR / "rules" / "examples"
+from tests.support.repository import EXAMPLES_DIR
 
 
 def example_paths() -> list[Path]:

@@ -20,7 +20,7 @@ from frontdesk.domain.rules import (
 )
 from frontdesk.domain.rules.triggers import DateReachedSettings
 from frontdesk.domain.rules.variables import ENTITIES_BY_TRIGGER
-from frontdesk.project_paths import PROJECT_ROOT
+from tests.support.repository import REPOSITORY
 from tests.unit.rules.factories import errors_of, rule_doc
 
 
@@ -191,6 +191,6 @@ def test_known_paths_of_the_right_type_pass() -> None:
 
 
 def test_the_rule_format_document_lists_the_whole_catalog() -> None:
-    document = (PROJECT_ROOT / "docs" / "rule-format.md").read_text(encoding="utf-8")
+    document = (REPOSITORY / "docs" / "rule-format.md").read_text(encoding="utf-8")
     missing = [path for path in CATALOG if f"`{path}`" not in document]
     assert missing == []
