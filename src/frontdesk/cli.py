@@ -175,10 +175,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _opens_window(args: argparse.Namespace) -> bool:
+    return args.command is None or (args.command == "demo" and not args.no_window)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
         args.handler = _open_app
+    if _opens_window(args):
+        # Before anything starts: a window Qt cannot open must not leave a server behind.
+        from frontdesk.system_libraries import window_problem
+
+        problem = window_problem()
+        if problem is not None:
+            print(problem, file=sys.stderr)
+            return 2
     try:
         return int(args.handler(args))
     except BadInput as error:
