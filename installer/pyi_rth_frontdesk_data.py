@@ -1,8 +1,8 @@
-"""Bundle run-time hook, used only while the project's data folders live beside `src/` rather
-than inside the `frontdesk` package: `frontdesk.project_paths` then looks for them two levels
-above its own file, which in a bundle is outside it, so its constants are pointed at the copies
-the spec put at the bundle's root. Runs before the app imports anything else, so every module
-that reads the constants sees the bundle's folders."""
+"""Bundle run-time hook: the spec puts the app's data folders inside the bundle's `frontdesk`
+package, where the wheel has them. A `frontdesk.project_paths` that finds them there (with
+importlib.resources) is left alone; one that looks only where a checkout has them, two folders
+above the package (outside the bundle), is pointed at the bundle's copies. Runs before the app
+imports anything else, so every module that reads the constants sees the result."""
 
 import sys
 from pathlib import Path
@@ -11,11 +11,15 @@ from pathlib import Path
 def _point_at_bundle() -> None:
     import frontdesk.project_paths as paths
 
-    bundle = Path(sys._MEIPASS)  # type: ignore[attr-defined]  # set by the bootloader
-    for constant, folder in (("MIGRATIONS_DIR", "migrations"), ("RESOURCES_DIR", "resources")):
+    package = Path(sys._MEIPASS) / "frontdesk"  # type: ignore[attr-defined]  # the bootloader's
+    for constant, folder in (
+        ("MIGRATIONS_DIR", "migrations"),
+        ("RESOURCES_DIR", "resources"),
+        ("UI_DIR", "ui"),
+    ):
         current = getattr(paths, constant, None)
-        if isinstance(current, Path) and not current.is_dir() and (bundle / folder).is_dir():
-            setattr(paths, constant, bundle / folder)
+        if current is not None and not current.is_dir() and (package / folder).is_dir():
+            setattr(paths, constant, package / folder)
 
 
 _point_at_bundle()
