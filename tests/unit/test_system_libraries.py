@@ -4,13 +4,13 @@ with 2, and no server, database or profile was made."""
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import psutil
 import pytest
 
-from frontdesk import cli, system_libraries
+from frontdesk import cli, cli_demo, system_libraries
+from frontdesk.gui import app as gui_app
 from frontdesk.system_libraries import (
     explain,
     missing_libraries,
@@ -135,15 +135,25 @@ def test_all_libraries_present_means_no_problem(tmp_path: Path) -> None:
     assert marker.exists()
 
 
-class HandlerSpy:
-    """Stands in for a command's handler: records whether the command got to start."""
+class Spy:
+    """Stands in for what starts the demo or the desk: records whether the command got there."""
 
     def __init__(self) -> None:
-        self.calls: list[argparse.Namespace] = []
+        self.calls: list[tuple[tuple[object, ...], dict[str, object]]] = []
 
-    def __call__(self, args: argparse.Namespace) -> int:
-        self.calls.append(args)
+    def __call__(self, *args: object, **kwargs: object) -> int:
+        self.calls.append((args, kwargs))
         return 0
+
+
+@pytest.fixture
+def starts(monkeypatch: pytest.MonkeyPatch) -> dict[str, Spy]:
+    """The demo's two ways to start and the desk's, replaced by spies."""
+    spies = {"server": Spy(), "standalone": Spy(), "desk": Spy()}
+    monkeypatch.setattr(cli_demo, "_server_demo", spies["server"])
+    monkeypatch.setattr(cli_demo, "_standalone_demo", spies["standalone"])
+    monkeypatch.setattr(gui_app, "run_app", spies["desk"])
+    return spies
 
 
 def _postgres_children() -> list[psutil.Process]:
@@ -159,14 +169,12 @@ def test_a_window_command_with_a_missing_library_exits_2_having_started_nothing(
     argv: list[str],
     tmp_path: Path,
     xcb_wanted: None,
+    starts: dict[str, Spy],
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     ldd, _ = fake_ldd(tmp_path, LDD_TWO_MISSING)
     monkeypatch.setattr(system_libraries, "LDD", str(ldd))
-    demo, app = HandlerSpy(), HandlerSpy()
-    monkeypatch.setattr(cli, "run_demo", demo)
-    monkeypatch.setattr(cli, "_open_app", app)
     home = tmp_path / "home"
 
     assert cli.main(["--home", str(home), *argv]) == 2
@@ -176,8 +184,11 @@ def test_a_window_command_with_a_missing_library_exits_2_having_started_nothing(
         assert name in error
     for package in ("libxcb-icccm4", "libxcb-keysyms1", "xcb-util-wm", "xcb-util-keysyms"):
         assert package in error
-    assert demo.calls == []
-    assert app.calls == []
+    assert {name: spy.calls for name, spy in starts.items()} == {
+        "server": [],
+        "standalone": [],
+        "desk": [],
+    }
     assert not home.exists()  # no profile, no mirror, no server data directory
     assert _postgres_children() == []
 
@@ -193,26 +204,30 @@ def test_the_real_demo_stops_before_its_server_when_a_library_is_missing(
     assert _postgres_children() == []
 
 
-@pytest.mark.parametrize("argv", [["demo", "--no-window"], ["demo", "--no-window", "--standalone"]])
+@pytest.mark.parametrize(
+    ("argv", "way"),
+    [(["demo", "--no-window"], "server"), (["demo", "--no-window", "--standalone"], "standalone")],
+)
 def test_commands_without_a_window_do_not_check(
-    argv: list[str], tmp_path: Path, xcb_wanted: None, monkeypatch: pytest.MonkeyPatch
+    argv: list[str],
+    way: str,
+    tmp_path: Path,
+    xcb_wanted: None,
+    starts: dict[str, Spy],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     ldd, marker = fake_ldd(tmp_path, LDD_TWO_MISSING)
     monkeypatch.setattr(system_libraries, "LDD", str(ldd))
-    demo = HandlerSpy()
-    monkeypatch.setattr(cli, "run_demo", demo)
     assert cli.main(["--home", str(tmp_path / "home"), *argv]) == 0
-    assert len(demo.calls) == 1
+    assert [kwargs for _, kwargs in starts[way].calls] == [{"window": False}]
     assert not marker.exists()
 
 
 def test_a_window_command_with_every_library_present_starts(
-    tmp_path: Path, xcb_wanted: None, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, xcb_wanted: None, starts: dict[str, Spy], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ldd, marker = fake_ldd(tmp_path, LDD_ALL_FOUND)
     monkeypatch.setattr(system_libraries, "LDD", str(ldd))
-    demo = HandlerSpy()
-    monkeypatch.setattr(cli, "run_demo", demo)
     assert cli.main(["--home", str(tmp_path / "home"), "demo"]) == 0
-    assert len(demo.calls) == 1
+    assert [kwargs for _, kwargs in starts["server"].calls] == [{"window": True}]
     assert marker.exists()
