@@ -33,8 +33,20 @@ def command_handler(args: argparse.Namespace) -> Handler:
     return handler
 
 
+def _opens_window(args: argparse.Namespace) -> bool:
+    return args.command is None or (args.command == "demo" and not args.no_window)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if _opens_window(args):
+        # Before anything starts: a window Qt cannot open must not leave a server behind.
+        from frontdesk.system_libraries import window_problem
+
+        problem = window_problem()
+        if problem is not None:
+            print(problem, file=sys.stderr)
+            return 2
     try:
         return int(command_handler(args)(args))
     except BadInput as error:
