@@ -42,14 +42,20 @@ from frontdesk.server.devices import (
     revoke_device,
 )
 from frontdesk.server.engine_worker import ServerEngine
+from frontdesk.server.environment import (
+    DATA_DIR_ENV,
+    GLOBAL_SETTINGS,
+    RUN_SETTINGS,
+    EnvironmentValueError,
+    bind,
+    resolve,
+)
 from frontdesk.server.migrate import current_revision
 from frontdesk.server.passwords import validate_password
 from frontdesk.server.scope import Scope, scoped_sessions
 from frontdesk.services import catalog
 from frontdesk.services.context import ServiceContext
 from frontdesk.store.unit_of_work import Actor
-
-DATA_DIR_ENV = "FRONTDESK_SERVER_HOME"
 
 
 class CommandError(Exception):
@@ -293,13 +299,20 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"PostgreSQL URL (default: ${DATABASE_URL_ENV}, else an embedded PostgreSQL "
         "in the data directory)",
     )
+    bind(parser, GLOBAL_SETTINGS)
     commands = parser.add_subparsers(dest="command", required=True)
 
     commands.add_parser("migrate", help="create or upgrade the database schema").set_defaults(
         handler=_migrate
     )
 
-    run = commands.add_parser("run", help="serve the API")
+    run = commands.add_parser(
+        "run",
+        help="serve the API",
+        epilog="Each option may instead be set in the environment as FRONTDESK_<OPTION> "
+        "(FRONTDESK_PORT, FRONTDESK_TRUSTED_PROXY=a,b, FRONTDESK_DEBUG=1), or read from the "
+        "file FRONTDESK_<OPTION>_FILE names; an option given here wins.",
+    )
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8443)
     run.add_argument("--certfile", type=Path, help="TLS certificate chain (PEM)")
@@ -342,6 +355,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=5,
         help="live update streams one account may hold open at once (default 5)",
     )
+    # Each flag above may be given as FRONTDESK_<FLAG> instead (docs/deploy.md).
+    bind(run, RUN_SETTINGS)
     run.set_defaults(handler=_run)
 
     org = commands.add_parser("create-org", help="create an organization")
@@ -389,12 +404,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        resolve(args)
         with _stop_on_signals():
             return int(args.handler(args))
     except Stopped as stopped:
         print(f"frontdesk-server: stopped ({stopped})", file=sys.stderr)
         return 128 + stopped.signum
-    except (CommandError, DatabaseSetupError, FileAccessRefused) as error:
+    except (CommandError, DatabaseSetupError, EnvironmentValueError, FileAccessRefused) as error:
         print(f"frontdesk-server: {error}", file=sys.stderr)
         return 2
     except OSError as error:
