@@ -295,3 +295,12 @@ def test_systemd_accepts_the_unit(tmp_path: Path) -> None:
     )
     # It warns (and still exits 0) about unknown keys or bad values: none is allowed.
     assert (checked.returncode, checked.stderr) == (0, "")
+
+
+def test_every_variable_the_deployment_guide_names_is_one_the_server_reads() -> None:
+    guide = (ROOT / "docs" / "deploy.md").read_text()
+    named = set(re.findall(r"\bFRONTDESK_[A-Z_]*[A-Z]\b", guide))
+    # The rule's placeholder, and the table's shorthand for FRONTDESK_SMTP_* (`_PORT`, …).
+    named -= {"FRONTDESK_FOO_BAR", "FRONTDESK_FOO_BAR_FILE", "FRONTDESK_SMTP"}
+    assert "FRONTDESK_DATABASE_URL_FILE" in named
+    assert sorted(named - known_variables()) == []

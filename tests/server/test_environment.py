@@ -128,10 +128,7 @@ def test_another_commands_variables_are_not_read() -> None:
     assert resolve(args, bad).command == "create-org"
 
 
-def test_the_database_url_variable_reaches_every_command(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("FRONTDESK_DATABASE_URL", URL)
+def test_the_database_url_variable_reaches_every_command(tmp_path: Path) -> None:
     args = _args(["--data-dir", str(tmp_path), "migrate"], {"FRONTDESK_DATABASE_URL": URL})
     assert cli._config(args).database_url == URL
 
