@@ -218,7 +218,8 @@ def test_the_database_setup_script_is_mounted_where_the_image_runs_it(
     assert "./postgres-init:/docker-entrypoint-initdb.d:ro" in db["volumes"]
     script = DEPLOY / "postgres-init" / "10-frontdesk.sh"
     assert script.stat().st_mode & 0o111  # the image runs executable scripts, sources others
-    # The health check waits for the database the script makes.
+    # pg_isready over TCP passes only once the first-run setup (the script) is done; it names
+    # the script's database.
     assert "--dbname=frontdesk" in db["healthcheck"]["test"]
 
 
