@@ -28,7 +28,7 @@ from frontdesk.server.environment import PREFIX
 from frontdesk.server.tokens import Principal, issue_access_token
 from frontdesk.sync.protocol import SCHEMA_HEADER, SCHEMA_VERSION
 from tests.server.test_server_process import _alive, _free_port, _postgres_serving
-from tests.support.postgres import TEST_PASSWORD
+from tests.support.postgres import TEST_PASSWORD, tls_files
 
 START_SECONDS = 120
 # `docker stop` waits 10 s before it kills; the server must be gone well before.
@@ -101,8 +101,13 @@ def _settings(base: Path, **more: str) -> dict[str, str]:
 def test_configured_by_the_environment_alone_it_serves_and_stops_on_sigterm(
     base: Path,
 ) -> None:
-    served = Served(_settings(base), base / "server.log")
+    _ca, cert, key = tls_files(base)
+    served = Served(
+        _settings(base, FRONTDESK_CERTFILE=str(cert), FRONTDESK_KEYFILE=str(key)),
+        base / "server.log",
+    )
     served.wait_healthy()
+    assert probe.probe_url(served.settings).startswith("https://")  # TLS from the variables
     assert probe.main(["/ready"], served.settings) == 0  # the embedded database answers
     children = psutil.Process(served.process.pid).children(recursive=True)
     (postmaster,) = _postgres_serving(base / "data" / "pg")
