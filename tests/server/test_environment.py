@@ -144,6 +144,13 @@ def test_a_setting_may_be_read_from_the_file_its_file_variable_names(tmp_path: P
         _args(["run"], {"FRONTDESK_PORT_FILE": str(port)})
 
 
+def test_an_empty_file_is_refused(tmp_path: Path) -> None:
+    empty = tmp_path / "database-url"
+    empty.write_text("\n")
+    with pytest.raises(EnvironmentValueError, match=r"^FRONTDESK_DATABASE_URL_FILE: .* is empty"):
+        _args(["run"], {"FRONTDESK_DATABASE_URL_FILE": str(empty)})
+
+
 def test_a_variable_and_its_file_variable_together_are_refused(tmp_path: Path) -> None:
     environ = {"FRONTDESK_SMTP_PASSWORD": "a", "FRONTDESK_SMTP_PASSWORD_FILE": str(tmp_path)}
     with pytest.raises(EnvironmentValueError, match=r"set FRONTDESK_SMTP_PASSWORD or .*_FILE, not"):

@@ -113,7 +113,8 @@ def known_variables() -> frozenset[str]:
 
 def environment_value(name: str, environ: Mapping[str, str] | None = None) -> str | None:
     """The variable's value, else the content of the file `NAME_FILE` names (without its last
-    line break), else None. Both set is refused: which one wins would be a guess."""
+    line break), else None. Both set is refused: which one wins would be a guess; so is an
+    empty file (an empty database URL would quietly mean the embedded PostgreSQL)."""
     environ = os.environ if environ is None else environ
     value, file_name = environ.get(name) or None, environ.get(name + FILE_SUFFIX) or None
     if value is not None and file_name is not None:
@@ -123,11 +124,14 @@ def environment_value(name: str, environ: Mapping[str, str] | None = None) -> st
     try:
         content = Path(file_name).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"
+        reason = (error.strerror or str(error)) if isinstance(error, OSError) else "not UTF-8"
         raise EnvironmentValueError(
             f"{name}{FILE_SUFFIX}: cannot read {file_name}: {reason}"
         ) from None
-    return content.rstrip("\r\n")
+    content = content.rstrip("\r\n")
+    if not content:
+        raise EnvironmentValueError(f"{name}{FILE_SUFFIX}: {file_name} is empty")
+    return content
 
 
 @dataclass(frozen=True)
@@ -171,7 +175,7 @@ def resolve(
     Only the flags of the command being run are read, so another command's bad variable
     does not stop this one."""
     environ = os.environ if environ is None else environ
-    for dest, value in vars(args).items():
+    for dest, value in list(vars(args).items()):
         if isinstance(value, FromEnvironment):
             setattr(args, dest, value.resolve(environ))
     return args
