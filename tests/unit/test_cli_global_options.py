@@ -12,6 +12,7 @@ import pytest
 from frontdesk.cli import main
 from frontdesk.cli_parser import build_parser
 from frontdesk.server import cli as server_cli
+from frontdesk.server.environment import resolve
 
 # (the command, what it needs besides)
 DESK_COMMANDS = [
@@ -91,7 +92,7 @@ def test_server_options_are_taken_before_or_after_every_command(
     after = parse([*command, "--database-url", "postgresql://x/db", "--data-dir", "/d"])
     for args in (before, after):
         assert (args.data_dir, args.database_url) == ("/d", "postgresql://x/db")
-    neither = parse(command)
+    neither = resolve(parse(command), {})  # and none in the environment
     assert (neither.data_dir, neither.database_url) == (None, None)
 
 

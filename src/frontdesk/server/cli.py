@@ -11,12 +11,17 @@ from pathlib import Path
 
 from frontdesk.cli_global import program_parser
 from frontdesk.domain.enums import STAFF_ROLES
-from frontdesk.server.config import (
+from frontdesk.server.config import SMS_TOKEN_FILE
+from frontdesk.server.environment import (
     DATA_DIR_ENV,
     DATABASE_URL_ENV,
+    GLOBAL_SETTINGS,
+    RUN_SETTINGS,
     SMS_TOKEN_ENV,
-    SMS_TOKEN_FILE,
     SMTP_PASSWORD_ENV,
+    EnvironmentValueError,
+    bind,
+    resolve,
 )
 
 
@@ -40,11 +45,18 @@ def build_parser() -> argparse.ArgumentParser:
         prog="frontdesk-server",
         description="The Front Desk server: its database, accounts and API.",
     )
+    bind(parser, GLOBAL_SETTINGS)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=command_parser)
 
     commands.add_parser("migrate", help="create or upgrade the database schema")
 
-    run = commands.add_parser("run", help="serve the API")
+    run = commands.add_parser(
+        "run",
+        help="serve the API",
+        epilog="Each option may instead be set in the environment as FRONTDESK_<OPTION> "
+        "(FRONTDESK_PORT, FRONTDESK_TRUSTED_PROXY=a,b, FRONTDESK_DEBUG=1), or read from the "
+        "file FRONTDESK_<OPTION>_FILE names; an option given here wins.",
+    )
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8443)
     run.add_argument("--certfile", type=Path, help="TLS certificate chain (PEM)")
@@ -87,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=5,
         help="live update streams one account may hold open at once (default 5)",
     )
+    # Each flag above may be given as FRONTDESK_<FLAG> instead (docs/deploy.md).
+    bind(run, RUN_SETTINGS)
 
     org = commands.add_parser("create-org", help="create an organization")
     org.add_argument("--name", required=True)
@@ -127,6 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    try:
+        resolve(args)
+    except EnvironmentValueError as error:
+        print(f"frontdesk-server: {error}", file=sys.stderr)
+        return 2
     from frontdesk.server.commands import run_command  # the server's modules load only now
 
     return run_command(args)

@@ -26,7 +26,7 @@ from frontdesk.file_access import FileAccessRefused, refusal
 from frontdesk.project_paths import MissingProjectFiles
 from frontdesk.server.accounts import create_organization, create_user, organization_id_for_slug
 from frontdesk.server.app import create_app
-from frontdesk.server.config import DATA_DIR_ENV, DATA_DIR_OWNER, ServerConfig
+from frontdesk.server.config import DATA_DIR_OWNER, ServerConfig
 from frontdesk.server.database import DatabaseSetupError, ServerDatabase
 from frontdesk.server.delivery import Delivery, server_delivery
 from frontdesk.server.devices import (
@@ -38,6 +38,7 @@ from frontdesk.server.devices import (
     revoke_device,
 )
 from frontdesk.server.engine_worker import ServerEngine
+from frontdesk.server.environment import DATA_DIR_ENV
 from frontdesk.server.migrate import current_revision
 from frontdesk.server.passwords import validate_password
 from frontdesk.server.scope import Scope, scoped_sessions

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,13 +10,15 @@ from pathlib import Path
 from frontdesk.domain.errors import InvalidInput
 from frontdesk.file_access import explained
 from frontdesk.private_files import PRIVATE_FILE_MODE, tighten, write_private_text
+from frontdesk.server.environment import (
+    DATABASE_URL_ENV,
+    SMS_TOKEN_ENV,
+    SMTP_PASSWORD_ENV,
+    TOKEN_SECRET_ENV,
+    environment_value,
+)
 
-DATABASE_URL_ENV = "FRONTDESK_DATABASE_URL"
-DATA_DIR_ENV = "FRONTDESK_SERVER_HOME"
-TOKEN_SECRET_ENV = "FRONTDESK_TOKEN_SECRET"
 TOKEN_SECRET_FILE = "token-secret"
-SMTP_PASSWORD_ENV = "FRONTDESK_SMTP_PASSWORD"
-SMS_TOKEN_ENV = "FRONTDESK_SMS_TOKEN"
 SMS_TOKEN_FILE = "sms-token"
 # Whose files a refusal to use them is about ("run as the data directory's owner").
 DATA_DIR_OWNER = "the data directory's"
@@ -101,14 +102,15 @@ class ServerConfig:
         a FileAccessRefused naming it and the fix."""
         with explained("use", owner=DATA_DIR_OWNER):
             data_dir.mkdir(parents=True, exist_ok=True)
-            overrides.setdefault("database_url", os.environ.get(DATABASE_URL_ENV) or None)
-            overrides.setdefault("smtp_password", os.environ.get(SMTP_PASSWORD_ENV, ""))
+            if "database_url" not in overrides:
+                overrides["database_url"] = environment_value(DATABASE_URL_ENV)
+            overrides.setdefault("smtp_password", environment_value(SMTP_PASSWORD_ENV) or "")
             overrides.setdefault(
                 "sms_token",
-                os.environ.get(SMS_TOKEN_ENV) or _file_text(data_dir / SMS_TOKEN_FILE),
+                environment_value(SMS_TOKEN_ENV) or _file_text(data_dir / SMS_TOKEN_FILE),
             )
             if not overrides.get("token_secret"):
-                overrides["token_secret"] = os.environ.get(TOKEN_SECRET_ENV) or _stored_secret(
+                overrides["token_secret"] = environment_value(TOKEN_SECRET_ENV) or _stored_secret(
                     data_dir / TOKEN_SECRET_FILE
                 )
         return cls(data_dir=data_dir, **overrides)  # type: ignore[arg-type]

@@ -16,7 +16,7 @@ from alembic import command
 from alembic.autogenerate import produce_migrations, render_python_code
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, MetaData, create_engine
+from sqlalchemy import Engine, MetaData, create_engine, text
 from sqlalchemy.engine import make_url
 
 from frontdesk.project_paths import MIGRATIONS_DIR, directory
@@ -74,9 +74,17 @@ def target_metadata() -> list[MetaData]:
     return [Base.metadata, ServerBase.metadata]
 
 
+# Key of the advisory lock held while migrating (any number no other code locks).
+MIGRATION_LOCK_KEY = 0x46444D47
+
+
 def upgrade_server(engine: Engine, revision: str = "head") -> None:
-    """Bring the server schema to `revision` (a no-op when it is current)."""
+    """Bring the server schema to `revision` (a no-op when it is current). Nodes starting
+    together on one database take turns: the first migrates, the others then find nothing
+    left to do (without the lock they would create the same tables and fail)."""
     with engine.begin() as connection, _config(connection) as config:
+        # Held to the end of this transaction, which is the whole upgrade.
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         command.upgrade(config, revision)
 
 
