@@ -1,5 +1,5 @@
 """The `frontdesk-server` command: migrate, run, create-org, set-booking-horizon, create-user,
-deactivate-user, devices."""
+deactivate-user, devices, backup, restore."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from frontdesk.domain.clock import SystemClock
 from frontdesk.domain.enums import STAFF_ROLES, Role
 from frontdesk.domain.errors import DomainError
 from frontdesk.file_access import FileAccessRefused, refusal
+from frontdesk.server import cli_backup
 from frontdesk.server.accounts import create_organization, create_user, organization_id_for_slug
 from frontdesk.server.app import create_app
 from frontdesk.server.config import (
@@ -44,6 +45,7 @@ from frontdesk.server.devices import (
 from frontdesk.server.engine_worker import ServerEngine
 from frontdesk.server.migrate import current_revision
 from frontdesk.server.passwords import validate_password
+from frontdesk.server.pg_programs import BackupError
 from frontdesk.server.scope import Scope, scoped_sessions
 from frontdesk.services import catalog
 from frontdesk.services.context import ServiceContext
@@ -383,6 +385,7 @@ def build_parser() -> argparse.ArgumentParser:
     devices.add_argument("--org", required=True, help="the organization's slug")
     devices.add_argument("--revoke", metavar="ID", help="revoke this device: its tokens stop")
     devices.set_defaults(handler=_devices)
+    cli_backup.register(commands, _config)
     return parser
 
 
@@ -394,7 +397,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Stopped as stopped:
         print(f"frontdesk-server: stopped ({stopped})", file=sys.stderr)
         return 128 + stopped.signum
-    except (CommandError, DatabaseSetupError, FileAccessRefused) as error:
+    except (BackupError, CommandError, DatabaseSetupError, FileAccessRefused) as error:
         print(f"frontdesk-server: {error}", file=sys.stderr)
         return 2
     except OSError as error:

@@ -14,7 +14,7 @@ from alembic import command
 from alembic.autogenerate import produce_migrations, render_python_code
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, MetaData, create_engine
+from sqlalchemy import Connection, Engine, MetaData, create_engine
 from sqlalchemy.engine import make_url
 
 from frontdesk.project_paths import MIGRATIONS_DIR
@@ -74,6 +74,12 @@ def upgrade_server(engine: Engine, revision: str = "head") -> None:
     """Bring the server schema to `revision` (a no-op when it is current)."""
     with engine.begin() as connection:
         command.upgrade(_config(connection), revision)
+
+
+def upgrade_on(connection: Connection, revision: str = "head") -> None:
+    """`upgrade_server` on a connection the caller holds (a restore acts as the tables'
+    owner on it, and commits)."""
+    command.upgrade(_config(connection), revision)
 
 
 def current_revision(engine: Engine) -> str | None:

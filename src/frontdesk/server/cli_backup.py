@@ -1,0 +1,91 @@
+"""`frontdesk-server backup` and `frontdesk-server restore`: the handlers and their options.
+
+With a database URL the host's `pg_dump`/`pg_restore` are used on it (the URL's role must be
+a superuser, or have BYPASSRLS for a backup); without one, the embedded PostgreSQL of the data
+directory is started (or joined, while the server runs) and its own programs are used."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from frontdesk.domain.clock import SystemClock
+from frontdesk.server.backup import Target, backup
+from frontdesk.server.config import ServerConfig
+from frontdesk.server.database import APP_ROLE, EMBEDDED_DATABASE, sqlalchemy_url
+from frontdesk.server.embedded import HOLDERS_FILE, start_embedded, stop_embedded
+from frontdesk.server.pg_programs import BackupError, Programs
+from frontdesk.server.restore import restore
+
+ConfigOf = Callable[[argparse.Namespace], ServerConfig]
+
+
+def register(commands: argparse._SubParsersAction, config_of: ConfigOf) -> None:  # type: ignore[type-arg]
+    """Adds the two commands to `frontdesk-server`'s parser."""
+    made = commands.add_parser(
+        "backup", help="write the server database to a file (PostgreSQL custom format)"
+    )
+    made.add_argument("--out", required=True, type=Path, help="the backup file to write")
+    made.set_defaults(handler=lambda args: _backup(args, config_of(args)))
+
+    back = commands.add_parser(
+        "restore", help="put a backup into an empty server database (the server stopped)"
+    )
+    back.add_argument("file", type=Path, help="a file written by `frontdesk-server backup`")
+    back.add_argument(
+        "--replace",
+        action="store_true",
+        help="restore even though the database holds data: the backup takes its place",
+    )
+    back.set_defaults(handler=lambda args: _restore(args, config_of(args)))
+
+
+def _backup(args: argparse.Namespace, config: ServerConfig) -> int:
+    with _target(config, restoring=False) as target:
+        written = backup(target, args.out)
+    print(f"backed up database {target.name!r} to {written}")
+    return 0
+
+
+def _restore(args: argparse.Namespace, config: ServerConfig) -> int:
+    with _target(config, restoring=True) as target:
+        summary = restore(target, args.file, replace=args.replace, now=SystemClock().now())
+    print(
+        f"restored {args.file} into database {summary.database!r} (schema {summary.revision}; "
+        f"{summary.organizations} organizations' desks pull on from their cursors, or again "
+        "from the start if they had pulled past the backup)"
+    )
+    return 0
+
+
+@contextmanager
+def _target(config: ServerConfig, *, restoring: bool) -> Iterator[Target]:
+    if config.database_url:
+        yield Target(sqlalchemy_url(config.database_url), Programs())
+        return
+    server = start_embedded(config.data_dir / "pg")
+    try:
+        if restoring:
+            _require_alone(config.data_dir / "pg")
+        admin = sqlalchemy_url(server.get_uri())
+        yield Target(admin.set(database=EMBEDDED_DATABASE), Programs.embedded(), APP_ROLE)
+    finally:
+        stop_embedded(server)
+
+
+def _require_alone(pgdata: Path) -> None:
+    """Refuses while another process (the server) uses the embedded PostgreSQL."""
+    try:
+        holders = [int(pid) for pid in json.loads((pgdata / HOLDERS_FILE).read_text())]
+    except (OSError, ValueError, TypeError):
+        holders = []
+    others = sorted(pid for pid in holders if pid != os.getpid())
+    if others:
+        raise BackupError(
+            f"the server database in {pgdata.parent} is in use by process "
+            f"{', '.join(map(str, others))} (the server?): stop it before restoring"
+        )
