@@ -1,4 +1,5 @@
-"""`frontdesk login | logout | sync | agent`: the desk and the server."""
+"""`frontdesk login | logout | sync | agent`: the desk and the server (`sync export-pending`
+and `sync import-pending` live in cli_pending.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from types import FrameType
 
 from frontdesk.automation.scheduler import AutomationRunner, engine_steps
+from frontdesk.cli_pending import add_pending_commands
 from frontdesk.cli_support import BadInput
 from frontdesk.services.context import ServiceContext
 from frontdesk.store.mirror import Mirror, open_mirror
@@ -194,6 +196,7 @@ def add_sync_commands(commands: argparse._SubParsersAction) -> None:
     sync = commands.add_parser("sync", help="one sync round: push, then pull")
     sync.add_argument("--json", action="store_true", help="print the report as JSON")
     sync.set_defaults(handler=_sync)
+    add_pending_commands(sync)
     agent = commands.add_parser(
         "agent", help="run headless: sync loop, live updates, automation engine"
     )
