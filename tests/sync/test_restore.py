@@ -18,7 +18,7 @@ from frontdesk.server.restore import restore
 from frontdesk.services import patients
 from frontdesk.store.models import Appointment, PatientPerson
 from frontdesk.sync import pull
-from frontdesk.sync.apply import PulledPage
+from frontdesk.sync.apply import CURSOR_SETTING, PulledPage, read_cursor
 from tests.sync.conftest import NOW, Clinic, Desk, DeskFactory, seed_catalog, walk_in
 
 
@@ -133,3 +133,33 @@ def test_a_desk_that_pulled_past_the_backup_starts_again_and_keeps_its_own_chang
     with back.mirror.sessions() as session:
         names = session.scalars(select(PatientPerson.first_name)).all()
     assert names.count("Unpushed") == 1
+
+
+def test_a_cursor_beyond_the_servers_version_starts_again_without_losing_the_outbox(
+    make_desk: DeskFactory, resets: list[bool]
+) -> None:
+    """As after a restore made by hand (pg_restore, no gap recorded): the server has never
+    issued the desk's version, so the desk pulls from the start."""
+    front = make_desk("front", "admin")
+    seeded = seed_catalog(front)
+    front.sync()
+    waiting = walk_in(front, seeded, NOW + timedelta(days=1, hours=3))
+    state = read_cursor(front.mirror.engine)
+    version = int(state.cursor.partition(".")[0])
+    with front.mirror.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "UPDATE local_settings SET value = json_set(value, '$.cursor', ?) WHERE key = ?",
+            (f"{version + 1000}.1", CURSOR_SETTING),
+        )
+
+    resets.clear()
+    pull.pull_all(front.mirror, front.account)  # a pull alone: the booking is still unpushed
+    assert resets[0] is True
+    assert _has(front, Appointment, waiting.id)  # the reset kept the outbox's rows
+    assert _has(front, PatientPerson, seeded.patient_ids[0])  # and the server's came back
+    assert read_cursor(front.mirror.engine).cursor != f"{version + 1000}.1"
+    resets.clear()
+    report = front.sync()
+    assert report.pushed > 0
+    assert report.conflicts == []
+    assert not any(resets)
