@@ -98,6 +98,16 @@ def test_a_backup_is_a_private_file_restored_whole_into_an_empty_database(
             text("SELECT backup_version, resumed_version FROM sync_restores")
         ).one()
     assert tuple(gap) == (backed_up_at, resume_version(RESTORED_AT))
+    # Owners and rights as the server made them: the app role owns nothing, reads and writes
+    # rows, and may not move the schema's revision.
+    with admin_engine(elsewhere.url.set(username=APP_ROLE, password=None)).connect() as app:
+        owned = app.scalar(
+            text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = :r"),
+            {"r": APP_ROLE},
+        )
+        may_write = app.scalar(text("SELECT has_table_privilege('appointments', 'INSERT')"))
+        may_move = app.scalar(text("SELECT has_table_privilege('alembic_version', 'UPDATE')"))
+    assert (owned, may_write, may_move) == (0, True, False)
 
 
 def test_a_database_that_holds_data_is_replaced_only_when_asked(
@@ -197,3 +207,18 @@ def test_the_host_programs_missing_from_path_are_named(
     with pytest.raises(BackupError, match="pg_dump was not found on PATH"):
         backup(host, tmp_path / "server.dump")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_backup_of_a_newer_schema_is_refused(
+    server_database: ServerDatabase, target: Target, elsewhere: Target, tmp_path: Path
+) -> None:
+    with admin_engine(target.url).connect() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+    out = backup(target, tmp_path / "future.dump")
+    with pytest.raises(BackupError, match="made by a newer Front Desk server"):
+        restore(elsewhere, out, replace=False, now=RESTORED_AT)
+    with admin_engine(elsewhere.url.set(database="postgres")).connect() as connection:
+        assert not connection.scalar(
+            text("SELECT count(*) FROM pg_database WHERE datname LIKE :name"),
+            {"name": f"{elsewhere.name}%"},
+        )

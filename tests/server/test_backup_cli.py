@@ -53,6 +53,10 @@ def test_an_embedded_server_is_backed_up_running_and_restored_after_its_data_is_
     base: Path,
 ) -> None:
     data_dir, dump = base / "data", base / "server.dump"
+    code, said = _run(data_dir, "backup", "--out", str(dump))
+    assert code == 2
+    assert "cannot use database 'frontdesk'" in said  # nothing was ever made here
+    assert not dump.exists()
     assert (
         _run(data_dir, "create-org", "--name", "Kept", "--slug", "kept", "--timezone", "UTC")[0]
         == 0
@@ -106,3 +110,10 @@ def test_a_database_url_uses_the_hosts_programs_and_names_a_missing_one(
     code, said = _run(base / "data", "--database-url", url, "restore", sys.executable, env=env)
     assert code == 2
     assert "is not a backup made by `frontdesk-server backup`" in said
+    closed = "postgresql://nobody@127.0.0.1:1/clinic"
+    code, said = _run(base / "data", "--database-url", closed, "restore", str(base / "x"))
+    assert code == 2
+    assert "x: no such file" in said
+    code, said = _run(base / "data", "--database-url", closed, "backup", "--out", str(base / "y"))
+    assert code == 2
+    assert "cannot use database 'clinic'" in said

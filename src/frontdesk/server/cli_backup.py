@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from sqlalchemy.exc import OperationalError
+
 from frontdesk.domain.clock import SystemClock
 from frontdesk.server.backup import Target, backup
 from frontdesk.server.config import ServerConfig
@@ -44,15 +46,25 @@ def register(commands: argparse._SubParsersAction, config_of: ConfigOf) -> None:
     back.set_defaults(handler=lambda args: _restore(args, config_of(args)))
 
 
+@contextmanager
+def _connection_explained(target: Target) -> Iterator[None]:
+    """A database that cannot be reached: one sentence, not the driver's traceback."""
+    try:
+        yield
+    except OperationalError as error:
+        reason = str(error.orig).strip().splitlines()[-1] if error.orig else str(error)
+        raise BackupError(f"cannot use database {target.name!r}: {reason}") from error
+
+
 def _backup(args: argparse.Namespace, config: ServerConfig) -> int:
-    with _target(config, restoring=False) as target:
+    with _target(config, restoring=False) as target, _connection_explained(target):
         written = backup(target, args.out)
     print(f"backed up database {target.name!r} to {written}")
     return 0
 
 
 def _restore(args: argparse.Namespace, config: ServerConfig) -> int:
-    with _target(config, restoring=True) as target:
+    with _target(config, restoring=True) as target, _connection_explained(target):
         summary = restore(target, args.file, replace=args.replace, now=SystemClock().now())
     print(
         f"restored {args.file} into database {summary.database!r} (schema {summary.revision}; "

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from alembic.util import CommandError as AlembicCommandError
 from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.exc import DBAPIError
 
 from frontdesk.server.backup import Target, check_dump
 from frontdesk.server.database import admin_engine, ensure_app_role, grant_app_role
@@ -175,7 +176,15 @@ def _swap(engine: Engine, scratch: str, name: str, *, existed: bool) -> None:
         quoted = _quote(connection, name)
         if existed:
             connection.execute(text(f"DROP DATABASE IF EXISTS {_quote(connection, old)}"))
-            connection.execute(text(f"ALTER DATABASE {quoted} RENAME TO {_quote(connection, old)}"))
+            try:
+                connection.execute(
+                    text(f"ALTER DATABASE {quoted} RENAME TO {_quote(connection, old)}")
+                )
+            except DBAPIError as error:
+                raise BackupError(
+                    f"database {name!r} came into use during the restore, and was left as it "
+                    "was: stop the server and restore again"
+                ) from error
         try:
             connection.execute(
                 text(f"ALTER DATABASE {_quote(connection, scratch)} RENAME TO {quoted}")
