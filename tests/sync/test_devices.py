@@ -236,3 +236,26 @@ def test_the_desk_names_the_numbers_of_mutations_that_stay_local(
     assert _cursor(sync_clinic, desk) == only_local
     _register(desk, "After")
     assert push_pending(desk.mirror, desk.account).pushed >= 1
+
+
+def test_another_organizations_pushed_changes_are_never_sent_again_here(
+    make_desk: DeskFactory, sync_clinic: Clinic
+) -> None:
+    desk = make_desk("front", Role.ADMIN)
+    seed_catalog(desk)
+    desk.sync()
+    _register(desk, "Ioana")
+    pending = _unpushed(desk)
+    _server_forgets(sync_clinic, desk)
+    with desk.mirror.engine.connect() as connection:  # pushed while it worked for another clinic
+        connection.exec_driver_sql("PRAGMA foreign_keys = OFF")  # that clinic's rows are gone
+        connection.execute(
+            OutboxMutation.__table__.update()
+            .where(OutboxMutation.pushed_at.is_not(None))
+            .values(organization_id=uuid.uuid4())
+        )
+        connection.commit()
+        connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+    with pytest.raises(SyncError, match="does not follow on from 0"):
+        push_pending(desk.mirror, desk.account)
+    assert _unpushed(desk) == pending

@@ -85,7 +85,7 @@ def push_pending(
                 "local_seqs": local_seqs,
             },
         )
-        if not resent and _queue_again_after_restore(mirror, response):
+        if not resent and _queue_again_after_restore(mirror, account, response):
             resent = True
             first_base.clear()  # the queued-again mutations come first now
             continue
@@ -97,9 +97,10 @@ def push_pending(
         _mark_pushed(mirror, min(pending[-1].device_seq, answer.acknowledged_seq))
 
 
-def _queue_again_after_restore(mirror: Mirror, response: httpx.Response) -> bool:
+def _queue_again_after_restore(mirror: Mirror, account: Account, response: httpx.Response) -> bool:
     """When the server holds fewer of this desk's mutations than were acknowledged, marks
-    the later ones unpushed; True when there were any (else the refusal stands)."""
+    the later ones of the account's organization unpushed (another organization's never go
+    to this one); True when there were any (else the refusal stands)."""
     named = response.headers.get(LAST_SEQ_HEADER) if response.status_code == 409 else None
     if named is None or not named.isdigit():
         return False
@@ -110,6 +111,7 @@ def _queue_again_after_restore(mirror: Mirror, response: httpx.Response) -> bool
                 OutboxMutation.pushed_at.is_not(None),
                 OutboxMutation.device_id == mirror.device_id,
                 OutboxMutation.device_seq > int(named),
+                OutboxMutation.organization_id == account.organization_id,
             )
             .values(pushed_at=None)
         )
