@@ -6,17 +6,15 @@ from __future__ import annotations
 import argparse
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from frontdesk.cli_support import BadInput
-from frontdesk.store.mirror import Mirror, open_mirror
-from frontdesk.store.profile import Profile
-from frontdesk.sync.account import current_account
-from frontdesk.sync.pending_file import (
-    PendingFileError,
-    export_pending,
-    import_pending,
-    pending_mutations,
-)
+
+# The handlers import the store and sync layers themselves: building the parser (every
+# `frontdesk` start) does not load them.
+if TYPE_CHECKING:
+    from frontdesk.store.mirror import Mirror
+    from frontdesk.store.profile import Profile
 
 
 def add_pending_commands(sync: argparse.ArgumentParser) -> None:
@@ -36,6 +34,10 @@ def add_pending_commands(sync: argparse.ArgumentParser) -> None:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from frontdesk.store.mirror import open_mirror
+    from frontdesk.store.profile import Profile
+    from frontdesk.sync.pending_file import PendingFileError, export_pending, pending_mutations
+
     profile = Profile.resolve(args.home)
     mirror = open_mirror(profile)
     try:
@@ -57,6 +59,9 @@ def _export(args: argparse.Namespace) -> int:
 def _organization_of(profile: Profile, mirror: Mirror) -> uuid.UUID | None:
     """The organization this desk works for: its account's, or (signed out, its server
     gone) the one its unpushed changes belong to (None when nothing waits)."""
+    from frontdesk.sync.account import current_account
+    from frontdesk.sync.pending_file import pending_mutations
+
     account = current_account(profile)
     if account is not None:
         return account.organization_id
@@ -70,6 +75,11 @@ def _organization_of(profile: Profile, mirror: Mirror) -> uuid.UUID | None:
 
 
 def _import(args: argparse.Namespace) -> int:
+    from frontdesk.store.mirror import open_mirror
+    from frontdesk.store.profile import Profile
+    from frontdesk.sync.account import current_account
+    from frontdesk.sync.pending_file import PendingFileError, import_pending
+
     profile = Profile.resolve(args.home)
     account = current_account(profile)
     if account is None:
