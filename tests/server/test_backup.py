@@ -14,6 +14,7 @@ from sqlalchemy.engine import URL
 
 from frontdesk.server.accounts import create_organization
 from frontdesk.server.backup import Target, backup
+from frontdesk.server.config import ServerConfig
 from frontdesk.server.database import APP_ROLE, ServerDatabase, admin_engine, sqlalchemy_url
 from frontdesk.server.pg_programs import BackupError, Programs
 from frontdesk.server.restore import restore
@@ -222,3 +223,85 @@ def test_a_backup_of_a_newer_schema_is_refused(
             text("SELECT count(*) FROM pg_database WHERE datname LIKE :name"),
             {"name": f"{elsewhere.name}%"},
         )
+
+
+@pytest.fixture
+def owned_elsewhere(admin: URL) -> Iterator[URL]:
+    """A server database as `--database-url` makes one: its own ordinary role owns the
+    database and the tables (the admin URL of it is yielded)."""
+    role = f"clinic_owner_{uuid.uuid4().hex[:8]}"
+    name = f"frontdesk_owned_{uuid.uuid4().hex[:8]}"
+    with admin_engine(admin).connect() as connection:
+        connection.execute(text(f"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS"))
+        connection.execute(text(f"CREATE DATABASE {name} OWNER {role}"))
+    database = ServerDatabase().start(
+        ServerConfig(
+            data_dir=Path("unused"),
+            database_url=admin.set(database=name, username=role, password=None).render_as_string(
+                hide_password=False
+            ),
+            token_secret="x" * 40,
+        )
+    )
+    database.dispose()
+    yield admin.set(database=name)
+    with admin_engine(admin).connect() as connection:
+        owned = connection.scalars(
+            text(
+                "SELECT datname FROM pg_database WHERE datdba = "
+                "(SELECT oid FROM pg_roles WHERE rolname = :role)"
+            ),
+            {"role": role},
+        ).all()
+        for database_name in owned:
+            connection.execute(text(f"DROP DATABASE {database_name} WITH (FORCE)"))
+        connection.execute(text(f"DROP ROLE IF EXISTS {role}"))
+
+
+def _owners(url: URL) -> tuple[str, set[str]]:
+    with admin_engine(url).connect() as connection:
+        database = connection.scalar(
+            text("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = :name"),
+            {"name": url.database},
+        )
+        tables = set(
+            connection.scalars(text("SELECT tableowner FROM pg_tables WHERE schemaname = 'public'"))
+        )
+    return str(database), tables
+
+
+def test_a_database_its_own_role_owns_comes_back_owned_by_it(
+    owned_elsewhere: URL, elsewhere: Target, tmp_path: Path
+) -> None:
+    out = backup(Target(owned_elsewhere, Programs.embedded()), tmp_path / "owned.dump")
+    owner, tables = _owners(owned_elsewhere)
+    assert tables == {owner}
+    restored = Target(elsewhere.url, Programs.embedded())
+
+    restore(restored, out, replace=False, now=RESTORED_AT)
+
+    assert _owners(restored.url) == (owner, {owner})
+    # The server starts on it as that role: migrations (as the owner) and its RLS checks pass.
+    role_url = restored.url.set(username=owner, password=None)
+    ServerDatabase().start(
+        ServerConfig(
+            data_dir=Path("unused"),
+            database_url=role_url.render_as_string(hide_password=False),
+            token_secret="x" * 40,
+        )
+    ).dispose()
+
+
+def test_a_backup_whose_owner_role_is_missing_is_refused(
+    owned_elsewhere: URL, elsewhere: Target, tmp_path: Path
+) -> None:
+    out = backup(Target(owned_elsewhere, Programs.embedded()), tmp_path / "owned.dump")
+    owner, _tables = _owners(owned_elsewhere)
+    with admin_engine(owned_elsewhere.set(database="postgres")).connect() as connection:
+        connection.execute(text(f"ALTER ROLE {owner} RENAME TO {owner}_renamed"))
+    try:
+        with pytest.raises(BackupError, match=rf"belong to the role '{owner}', which does not"):
+            restore(elsewhere, out, replace=False, now=RESTORED_AT)
+    finally:
+        with admin_engine(owned_elsewhere.set(database="postgres")).connect() as connection:
+            connection.execute(text(f"ALTER ROLE {owner}_renamed RENAME TO {owner}"))

@@ -104,8 +104,9 @@ def _sync_folder(folder: Path) -> None:
         os.close(handle)
 
 
-def check_dump(programs: Programs, path: Path) -> None:
-    """Refuses anything but a readable custom-format dump of a Front Desk server database."""
+def check_dump(programs: Programs, path: Path) -> str:
+    """Refuses anything but a readable custom-format dump of a Front Desk server database;
+    returns the role that owned its tables."""
     if not path.exists():
         raise BackupError(f"{path}: no such file")
     if not path.is_file():
@@ -123,3 +124,9 @@ def check_dump(programs: Programs, path: Path) -> None:
         raise BackupError(f"{path} cannot be read as a backup: {error}") from error
     if _REVISION_TABLE_DATA not in listing:
         raise BackupError(f"{path} is a PostgreSQL dump, but not of a Front Desk server database")
+    # A listing line: "<id>; <oid> <oid> TABLE public alembic_version <owner>".
+    for line in listing.splitlines():
+        words = line.split()
+        if words[3:6] == ["TABLE", "public", "alembic_version"] and len(words) == 7:
+            return words[6]
+    raise BackupError(f"{path} does not name the owner of its tables")

@@ -41,14 +41,20 @@ class RestoreSummary:
 
 
 def restore(target: Target, dump: Path, *, replace: bool, now: datetime) -> RestoreSummary:
-    check_dump(target.programs, dump)
+    dump_owner = check_dump(target.programs, dump)
     engine = admin_engine(target.url.set(database=MAINTENANCE_DATABASE))
     try:
         existed = _prepare(engine, target, replace=replace)
         scratch = _scratch_name(target.name, "restoring")
         with engine.connect() as connection:
+            owner = _database_owner(connection, target.name, dump_owner)
             connection.execute(text(f"DROP DATABASE IF EXISTS {_quote(connection, scratch)}"))
-            connection.execute(text(f"CREATE DATABASE {_quote(connection, scratch)}"))
+            connection.execute(
+                text(
+                    f"CREATE DATABASE {_quote(connection, scratch)} "
+                    f"OWNER {_quote(connection, owner)}"
+                )
+            )
         try:
             if target.app_role is not None:
                 ensure_app_role(target.url.set(database=MAINTENANCE_DATABASE))  # for the grants
@@ -97,6 +103,28 @@ def _prepare(engine: Engine, target: Target, *, replace: bool) -> bool:
         )
     _require_no_sessions(engine, target.name)
     return True
+
+
+def _database_owner(connection: Connection, name: str, dump_owner: str) -> str:
+    """Who owns the restored database: the target's owner when it exists, else the role
+    that owned the dumped tables (a server given by URL migrates as that role, and needs
+    the rights a database's owner has on its schema)."""
+    owner = connection.scalar(
+        text("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = :name"),
+        {"name": name},
+    )
+    if owner is not None:
+        return str(owner)
+    exists = connection.scalar(
+        text("SELECT 1 FROM pg_roles WHERE rolname = :name"), {"name": dump_owner}
+    )
+    if not exists:
+        raise BackupError(
+            f"the backup's tables belong to the role {dump_owner!r}, which does not exist "
+            "here — roles are not part of a backup: create that role in the target "
+            "PostgreSQL first, then restore again"
+        )
+    return dump_owner
 
 
 def _table_count(target: Target) -> int:
