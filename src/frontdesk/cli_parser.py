@@ -198,6 +198,22 @@ def _add_executions(commands: argparse._SubParsersAction) -> None:
     listing.set_defaults(handler=f"{_MIRROR}:executions_list")
 
 
+def _add_pending(sync: argparse.ArgumentParser) -> None:
+    """`export-pending` and `import-pending` under `frontdesk sync` (which alone still runs a
+    sync round)."""
+    actions = sync.add_subparsers(dest="sync_command", metavar="{export-pending,import-pending}")
+    export = actions.add_parser(
+        "export-pending", help="write this desk's unpushed changes to a file"
+    )
+    export.add_argument("--out", required=True, type=Path, help="the file to write")
+    export.set_defaults(handler="frontdesk.cli_pending:export_pending")
+    queue = actions.add_parser(
+        "import-pending", help="queue another desk's exported changes here, to push them"
+    )
+    queue.add_argument("file", type=Path, help="a file written by `sync export-pending`")
+    queue.set_defaults(handler="frontdesk.cli_pending:import_pending")
+
+
 def _add_sync(commands: argparse._SubParsersAction) -> None:
     login = commands.add_parser("login", help="sign this desk in to the clinic's server")
     login.add_argument("--server", required=True, metavar="URL", help="https://…")
@@ -216,6 +232,7 @@ def _add_sync(commands: argparse._SubParsersAction) -> None:
     sync = commands.add_parser("sync", help="one sync round: push, then pull")
     sync.add_argument("--json", action="store_true", help="print the report as JSON")
     sync.set_defaults(handler=f"{_SYNC}:sync")
+    _add_pending(sync)
     agent = commands.add_parser(
         "agent", help="run headless: sync loop, live updates, automation engine"
     )

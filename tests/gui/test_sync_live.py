@@ -22,6 +22,7 @@ from frontdesk.gui.desk import Desk
 from frontdesk.gui.sync_controller import SYNC_INTERVAL_MS, SyncController
 from frontdesk.gui.today.lanes import Lane
 from frontdesk.gui.today.page import TodayPage
+from frontdesk.server.sync_history import resume_version
 from frontdesk.services import booking, catalog, patients
 from frontdesk.services.context import ServiceContext
 from frontdesk.store.mirror import Mirror, open_mirror
@@ -142,6 +143,18 @@ def test_a_desk_without_an_account_listens_to_nothing(qtbot: QtBot, desk: Desk) 
         controller.start()
     assert controller.account is None
     assert controller.live is None
+    controller.stop()
+    wait_for_operations(qtbot, desk)
+
+
+def test_a_version_past_32_bits_is_heard_whole(qtbot: QtBot, desk: Desk) -> None:
+    """After a restore from a backup the server's versions are clock-sized (sync_history)."""
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    controller = SyncController(desk, holder)
+    version = resume_version(NOW) + 1
+    controller._sig_heard.emit(version)  # as the live listener does, from its thread
+    qtbot.waitUntil(lambda: controller._heard_version == version, timeout=5_000)
     controller.stop()
     wait_for_operations(qtbot, desk)
 

@@ -130,6 +130,16 @@ def test_numbers_of_mutations_that_stay_on_the_desk_fill_the_gaps(
     assert _cursor(sync_clinic, desk) == start + 4
 
 
+def _server_forgets(clinic: Clinic, desk: Desk) -> None:
+    """The server lost track of this desk's pushes (restored from an older backup, say)."""
+    scope = Scope(organization_id=clinic.organization_id)
+    with scoped_sessions(clinic.server.database.engine, scope).begin() as session:
+        session.execute(
+            text("UPDATE sync_device_cursors SET last_seq = 0 WHERE device_id = :device"),
+            {"device": desk.mirror.device_id},
+        )
+
+
 def test_a_refused_batch_stays_in_the_outbox(make_desk: DeskFactory, sync_clinic: Clinic) -> None:
     desk = make_desk("front", Role.ADMIN)
     seed_catalog(desk)
@@ -137,16 +147,31 @@ def test_a_refused_batch_stays_in_the_outbox(make_desk: DeskFactory, sync_clinic
     _register(desk, "Ioana")
     pending = _unpushed(desk)
     assert pending >= 1
-    # The server lost track of this desk (restored from an older backup, say).
-    scope = Scope(organization_id=sync_clinic.organization_id)
-    with scoped_sessions(sync_clinic.server.database.engine, scope).begin() as session:
+    _server_forgets(sync_clinic, desk)
+    with desk.mirror.sessions.begin() as session:  # and the desk no longer keeps them
         session.execute(
-            text("UPDATE sync_device_cursors SET last_seq = 0 WHERE device_id = :device"),
-            {"device": desk.mirror.device_id},
+            OutboxMutation.__table__.delete().where(OutboxMutation.pushed_at.is_not(None))
         )
     with pytest.raises(SyncError, match="does not follow on from 0"):
         push_pending(desk.mirror, desk.account)
     assert _unpushed(desk) == pending
+
+
+def test_a_desk_sends_again_what_the_server_lost(
+    make_desk: DeskFactory, sync_clinic: Clinic
+) -> None:
+    desk = make_desk("front", Role.ADMIN)
+    seed_catalog(desk)
+    desk.sync()
+    pushed = _cursor(sync_clinic, desk)
+    _register(desk, "Ioana")
+    pending = _unpushed(desk)
+    _server_forgets(sync_clinic, desk)
+    summary = push_pending(desk.mirror, desk.account)
+    assert summary.conflict_ids == []
+    assert summary.pushed == pushed + pending  # the kept outbox, then what waited
+    assert _unpushed(desk) == 0
+    assert _cursor(sync_clinic, desk) == pushed + pending
 
 
 def test_a_desk_signs_in_again_with_its_own_secret(
@@ -211,3 +236,26 @@ def test_the_desk_names_the_numbers_of_mutations_that_stay_local(
     assert _cursor(sync_clinic, desk) == only_local
     _register(desk, "After")
     assert push_pending(desk.mirror, desk.account).pushed >= 1
+
+
+def test_another_organizations_pushed_changes_are_never_sent_again_here(
+    make_desk: DeskFactory, sync_clinic: Clinic
+) -> None:
+    desk = make_desk("front", Role.ADMIN)
+    seed_catalog(desk)
+    desk.sync()
+    _register(desk, "Ioana")
+    pending = _unpushed(desk)
+    _server_forgets(sync_clinic, desk)
+    with desk.mirror.engine.connect() as connection:  # pushed while it worked for another clinic
+        connection.exec_driver_sql("PRAGMA foreign_keys = OFF")  # that clinic's rows are gone
+        connection.execute(
+            OutboxMutation.__table__.update()
+            .where(OutboxMutation.pushed_at.is_not(None))
+            .values(organization_id=uuid.uuid4())
+        )
+        connection.commit()
+        connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+    with pytest.raises(SyncError, match="does not follow on from 0"):
+        push_pending(desk.mirror, desk.account)
+    assert _unpushed(desk) == pending

@@ -44,7 +44,7 @@ class SyncController(QObject):
     sig_synced = Signal(object)
     """A round finished: carries its `SyncReport`."""
 
-    _sig_heard = Signal(int)
+    _sig_heard = Signal(object)  # a Python int: versions pass 2**31 (a restore moves them on)
     """The server announced the organization's version (emitted on the live listener's
     thread, received queued on the UI thread)."""
 

@@ -1,6 +1,7 @@
 """The `frontdesk-server` command: migrate, run, create-org, set-booking-horizon, create-user,
-deactivate-user, devices. This module parses (importing the standard library and light
-settings only, so `--help` answers at once); `frontdesk.server.commands` does the work."""
+deactivate-user, devices, backup, restore. This module parses (importing the standard library
+and light settings only, so `--help` answers at once); `frontdesk.server.commands` does the
+work."""
 
 from __future__ import annotations
 
@@ -136,6 +137,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     devices.add_argument("--org", required=True, help="the organization's slug")
     devices.add_argument("--revoke", metavar="ID", help="revoke this device: its tokens stop")
+
+    made = commands.add_parser(
+        "backup", help="write the server database to a file (PostgreSQL custom format)"
+    )
+    made.add_argument("--out", required=True, type=Path, help="the backup file to write")
+    back = commands.add_parser(
+        "restore", help="put a backup into an empty server database (the server stopped)"
+    )
+    back.add_argument("file", type=Path, help="a file written by `frontdesk-server backup`")
+    back.add_argument(
+        "--replace",
+        action="store_true",
+        help="restore even though the database holds data: the backup takes its place",
+    )
     return parser
 
 

@@ -24,6 +24,7 @@ from frontdesk.domain.enums import Role
 from frontdesk.domain.errors import DomainError
 from frontdesk.file_access import FileAccessRefused, refusal
 from frontdesk.project_paths import MissingProjectFiles
+from frontdesk.server import cli_backup
 from frontdesk.server.accounts import create_organization, create_user, organization_id_for_slug
 from frontdesk.server.app import create_app
 from frontdesk.server.config import DATA_DIR_OWNER, ServerConfig
@@ -41,6 +42,7 @@ from frontdesk.server.engine_worker import ServerEngine
 from frontdesk.server.environment import DATA_DIR_ENV
 from frontdesk.server.migrate import current_revision
 from frontdesk.server.passwords import validate_password
+from frontdesk.server.pg_programs import BackupError
 from frontdesk.server.scope import Scope, scoped_sessions
 from frontdesk.services import catalog
 from frontdesk.services.context import ServiceContext
@@ -284,6 +286,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "create-user": _create_user,
     "deactivate-user": _deactivate_user,
     "devices": _devices,
+    "backup": lambda args: cli_backup.backup_command(args, _config(args)),
+    "restore": lambda args: cli_backup.restore_command(args, _config(args)),
 }
 
 
@@ -295,7 +299,13 @@ def run_command(args: argparse.Namespace) -> int:
     except Stopped as stopped:
         print(f"frontdesk-server: stopped ({stopped})", file=sys.stderr)
         return 128 + stopped.signum
-    except (CommandError, DatabaseSetupError, FileAccessRefused, MissingProjectFiles) as error:
+    except (
+        BackupError,
+        CommandError,
+        DatabaseSetupError,
+        FileAccessRefused,
+        MissingProjectFiles,
+    ) as error:
         print(f"frontdesk-server: {error}", file=sys.stderr)
         return 2
     except OSError as error:

@@ -16,7 +16,7 @@ from alembic import command
 from alembic.autogenerate import produce_migrations, render_python_code
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, MetaData, create_engine, text
+from sqlalchemy import Connection, Engine, MetaData, create_engine, text
 from sqlalchemy.engine import make_url
 
 from frontdesk.project_paths import MIGRATIONS_DIR, directory
@@ -85,6 +85,13 @@ def upgrade_server(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection, _config(connection) as config:
         # Held to the end of this transaction, which is the whole upgrade.
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        command.upgrade(config, revision)
+
+
+def upgrade_on(connection: Connection, revision: str = "head") -> None:
+    """`upgrade_server` on a connection the caller holds (a restore acts as the tables'
+    owner on it, and commits)."""
+    with _config(connection) as config:
         command.upgrade(config, revision)
 
 

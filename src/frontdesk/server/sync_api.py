@@ -29,6 +29,7 @@ from frontdesk.server.tokens import Principal
 from frontdesk.sync.protocol import (
     CURSOR_HEADER,
     CURSOR_PATTERN,
+    LAST_SEQ_HEADER,
     MORE_HEADER,
     PULL_PAGE_ROWS,
     SCOPE_HEADER,
@@ -80,7 +81,11 @@ def push(
         return apply_push(session, pusher, body)
     except SequenceJump as error:
         # Nothing of the batch was written; the session's transaction rolls back.
-        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(error)) from error
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            detail=str(error),
+            headers={LAST_SEQ_HEADER: str(error.last_seq)},
+        ) from error
 
 
 @router.get("/pull", response_model=PullPage, responses={403: {"description": "No device key"}})

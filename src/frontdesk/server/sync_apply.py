@@ -41,6 +41,10 @@ class SequenceJump(Exception):
     """A batch whose numbers do not follow on from the device's last applied one; refused
     whole, before anything is stored (else a later honest push would be skipped)."""
 
+    def __init__(self, message: str, last_seq: int) -> None:
+        super().__init__(message)
+        self.last_seq = last_seq
+
 
 def _check_follows_on(request: PushRequest, last_seq: int) -> int:
     """The batch's last fresh sequence number (`last_seq` when nothing in it is fresh)."""
@@ -50,7 +54,8 @@ def _check_follows_on(request: PushRequest, last_seq: int) -> int:
         present = set(fresh)
         missing = next(seq for seq in range(last_seq + 1, fresh[-1] + 1) if seq not in present)
         raise SequenceJump(
-            f"seq: the batch does not follow on from {last_seq} (no mutation {missing})"
+            f"seq: the batch does not follow on from {last_seq} (no mutation {missing})",
+            last_seq,
         )
     return fresh[-1] if fresh else last_seq
 

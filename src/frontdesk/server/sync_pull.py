@@ -10,8 +10,9 @@ outside the reader's scope is sent as `removed` only when the desk could have ha
 a pull from the start, and otherwise only for a row whose appointment left this specialist
 (`sync_departures`, filled by a trigger when an appointment's specialist changes). So when an
 appointment moves to another specialist it leaves one desk and arrives at the other on their
-next pull, and `removed` never names a colleague's rows. A desk whose scope changed pulls
-again from the start (`reset`) and forgets, in the same transaction, what it held before."""
+next pull, and `removed` never names a colleague's rows. A desk whose scope changed, or whose
+cursor a restore from a backup undid (`sync_history`), pulls again from the start (`reset`)
+and forgets, in the same transaction, what it held before."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from frontdesk.domain.enums import Role
 from frontdesk.server.receive_rules import APPOINTMENT_ANCHORS, ON_APPOINTMENT, receive_clause
+from frontdesk.server.sync_history import cursor_never_issued
 from frontdesk.store.wire import column_kinds
 from frontdesk.sync.protocol import decode_cursor, encode_cursor
 from frontdesk.sync.tables import HIDDEN_COLUMNS, SYNCED_TABLES, USERS_TABLE, table
@@ -92,8 +94,13 @@ def build_page(
     """The page after `cursor`."""
     connection = session.connection()
     connection.execute(text("SELECT set_config('TimeZone', 'UTC', true)"))
-    reset = scope is not None and scope != reader.scope
-    after_version, after_seq = (0, 0) if reset else decode_cursor(cursor)
+    after_version, after_seq = decode_cursor(cursor)
+    # A changed scope, or a cursor from history a restore undid: start again from the top.
+    reset = (scope is not None and scope != reader.scope) or (
+        after_version > 0 and cursor_never_issued(connection, reader.organization_id, after_version)
+    )
+    if reset:
+        after_version, after_seq = 0, 0
     entries = connection.execute(
         text(
             "SELECT table_name, row_id, version, seq FROM sync_changes "

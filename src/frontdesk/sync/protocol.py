@@ -18,6 +18,9 @@ MORE_HEADER = "X-Frontdesk-More"
 SCOPE_HEADER = "X-Frontdesk-Scope"
 # The device secret a desk registered at sign-in: every push and pull proves the device.
 DEVICE_KEY_HEADER = "X-Frontdesk-Device-Key"
+# On a push refused for a gap in its numbers: the device's last sequence the server holds (a
+# server restored from a backup may hold fewer than the desk pushed; the desk sends them again).
+LAST_SEQ_HEADER = "X-Frontdesk-Last-Seq"
 MAX_PUSH_MUTATIONS = 5000
 PULL_PAGE_ROWS = 5000
 CLOCK_SKEW_WARNING_SECONDS = 300.0
