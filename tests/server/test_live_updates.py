@@ -308,8 +308,8 @@ def test_the_notice_revision_goes_down_and_up_again(pg_url: str, pg_template: st
     owner = create_engine(admin.set(database=name))
     try:
         assert f"pg_notify('{CHANNEL}'" in trigger_source(owner)
-        with owner.begin() as connection:
-            command.downgrade(_config(connection), "0003")
+        with owner.begin() as connection, _config(connection) as config:
+            command.downgrade(config, "0003")
         assert "pg_notify" not in trigger_source(owner)
         assert "INSERT INTO sync_changes" in trigger_source(owner)
         upgrade_server(owner)
