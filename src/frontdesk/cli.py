@@ -17,6 +17,8 @@ from frontdesk.cli_sync import add_sync_commands
 from frontdesk.domain.enums import AppointmentStatus, Role
 from frontdesk.domain.errors import DomainError
 from frontdesk.file_access import FileAccessRefused, refusal
+from frontdesk.i18n.catalogs import activate
+from frontdesk.i18n.languages import system_language
 from frontdesk.services import calendar
 from frontdesk.services.context import ServiceContext
 from frontdesk.services.organizations import find_organization
@@ -176,6 +178,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # The system's language (LANG); the desk's window then follows its own setting.
+    activate(system_language())
     args = build_parser().parse_args(argv)
     if args.command is None:
         args.handler = _open_app

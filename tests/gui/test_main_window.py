@@ -55,7 +55,7 @@ def test_it_opens_on_today_with_every_page_in_the_navigation(window: MainWindow)
     ]
     assert isinstance(window.current_page(), TodayPage)
     assert window.windowTitle() == "Front Desk — Riverside Physio"
-    assert "Rita (receptionist)" in window.identity_label.text()
+    assert "Rita (Receptionist)" in window.identity_label.text()
 
 
 def test_shortcuts_switch_pages_and_move_the_calendar(

@@ -82,7 +82,7 @@ def test_the_board_shows_todays_appointments_by_stage_with_forms_and_time(
     page = TodayPage(desk)
     qtbot.addWidget(page)
     wait_for_operations(qtbot, desk)
-    assert "Monday 2 March 2026" in page._title.text()
+    assert "Monday, 2 March 2026" in page._title.text()
     [waiting] = _lane_texts(page, Lane.TO_ONBOARD)
     assert "10:00  Radu Public" in waiting
     [expected] = _lane_texts(page, Lane.EXPECTED)
@@ -90,7 +90,7 @@ def test_the_board_shows_todays_appointments_by_stage_with_forms_and_time(
     assert "2 forms to do" in expected  # the consult's intake and privacy forms
     assert "Tomorrow" not in " ".join(_lane_texts(page, Lane.EXPECTED))
     assert page._lane_boxes[Lane.EXPECTED].title() == "Expected (1)"
-    assert page.later_hint.text() == "1 public booking on later days to onboard (Calendar, Ctrl+2)"
+    assert page.later_hint.text() == "1 public booking on later days to onboard (in the Calendar)"
 
 
 def test_a_day_walks_through_confirm_check_in_start_and_complete(
@@ -108,7 +108,7 @@ def test_a_day_walks_through_confirm_check_in_start_and_complete(
     assert not page.buttons[Action.CHECK_IN].isEnabled()
     clinic.clock.advance(timedelta(minutes=14))
     page.model.set_now(desk.clock.now())
-    assert "confirmed for 14 min" in _lane_texts(page, Lane.ARRIVED)[0]
+    assert "Confirmed for 14 min" in _lane_texts(page, Lane.ARRIVED)[0]
     _click(qtbot, page, desk, Action.START)
     assert _status(desk, appointment_id) == AppointmentStatus.INPROGRESS
     assert _lane_texts(page, Lane.IN_SESSION)
