@@ -14,6 +14,7 @@ import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from subprocess import SubprocessError
 from typing import TYPE_CHECKING
 
 import platformdirs
@@ -67,7 +68,7 @@ def _server_demo(home: Path, *, window: bool) -> int:
     print(_("Starting the demo server (embedded PostgreSQL)…"), flush=True)
     try:
         server.start(now)
-    except (OSError, RuntimeError, SQLAlchemyError) as error:
+    except (OSError, RuntimeError, SubprocessError, SQLAlchemyError) as error:
         print(
             _(
                 "error: the demo server could not start ({error}); "

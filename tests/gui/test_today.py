@@ -16,6 +16,7 @@ from frontdesk.gui.desk import Desk
 from frontdesk.gui.dialogs.cancel import CancelDialog
 from frontdesk.gui.today.lanes import Action, Lane, time_in_status
 from frontdesk.gui.today.page import TodayPage
+from frontdesk.i18n.catalogs import activate
 from frontdesk.services import lifecycle, onboarding
 from frontdesk.store.models import Appointment
 from tests.gui.appointments.browser import BrowserSpy
@@ -91,6 +92,23 @@ def test_the_board_shows_todays_appointments_by_stage_with_forms_and_time(
     assert "Tomorrow" not in " ".join(_lane_texts(page, Lane.EXPECTED))
     assert page._lane_boxes[Lane.EXPECTED].title() == "Expected (1)"
     assert page.later_hint.text() == "1 public booking on later days to onboard (in the Calendar)"
+
+
+def test_in_romanian_the_cards_and_times_read_in_romanian(
+    qtbot: QtBot, desk: Desk, clinic: Clinic
+) -> None:
+    activate("ro")
+    _onboarded(clinic, TEN + timedelta(hours=2), name="Elena Onboarded")
+    page = TodayPage(desk)
+    qtbot.addWidget(page)
+    wait_for_operations(qtbot, desk)
+    [expected] = _lane_texts(page, Lane.EXPECTED)
+    assert "12:00  Elena Onboarded" in expected
+    assert "2 formulare de completat" in expected
+    assert "Programată de" in expected
+    header = page.model.headerData(4, Qt.Orientation.Horizontal)
+    assert header == "Stare"
+    assert page.search.placeholderText() == "Căutați pacient, serviciu sau specialist"
 
 
 def test_a_day_walks_through_confirm_check_in_start_and_complete(
@@ -210,3 +228,7 @@ def test_time_in_status_reads_in_minutes_hours_or_days() -> None:
     assert time_in_status(now - timedelta(hours=2, minutes=5), now) == "2 h 05"
     assert time_in_status(now - timedelta(days=8, hours=3), now) == "8 days"
     assert time_in_status(now + timedelta(minutes=5), now) == "–"
+    activate("ro")
+    assert time_in_status(now - timedelta(days=1, hours=3), now) == "1 zi"
+    assert time_in_status(now - timedelta(days=8, hours=3), now) == "8 zile"
+    assert time_in_status(now - timedelta(days=20, hours=3), now) == "20 de zile"

@@ -36,9 +36,14 @@ class Theme:
         """A stylesheet colour: its own, `disabled_<Role>`, or a palette role."""
         if name in self.colours:
             return self.colours[name]
-        if name.startswith("disabled_"):
-            return self.disabled[name.removeprefix("disabled_")]
-        return self.palette[name]
+        found = (
+            self.disabled.get(name.removeprefix("disabled_"))
+            if name.startswith("disabled_")
+            else self.palette.get(name)
+        )
+        if found is None:
+            raise ValueError(f"the {self.name} theme has no colour {name!r}")
+        return found
 
     def qpalette(self) -> QPalette:
         palette = QPalette()
