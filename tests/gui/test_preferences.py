@@ -17,22 +17,15 @@ from frontdesk.store.mirror import Mirror
 
 
 @pytest.fixture
-def restore_look(qapp: QApplication) -> Iterator[None]:
-    style, palette, sheet, locale = (
-        qapp.style().name(),
-        qapp.palette(),
-        qapp.styleSheet(),
-        QLocale(),
-    )
+def restore_locale(restore_look: None) -> Iterator[None]:
+    """And Qt's default locale, which the desk's language sets."""
+    locale = QLocale()
     yield
-    qapp.setStyleSheet(sheet)
-    qapp.setPalette(palette)
-    qapp.setStyle(style)
     QLocale.setDefault(locale)
 
 
 def test_chosen_settings_decide_the_language_and_theme(
-    qapp: QApplication, mirror: Mirror, restore_look: None
+    qapp: QApplication, mirror: Mirror, restore_locale: None
 ) -> None:
     settings.set_setting(mirror.sessions, settings.LANGUAGE, "ro")
     settings.set_setting(mirror.sessions, settings.THEME, "dark")
@@ -44,7 +37,7 @@ def test_chosen_settings_decide_the_language_and_theme(
 
 
 def test_auto_follows_the_system(
-    qapp: QApplication, mirror: Mirror, restore_look: None, monkeypatch: pytest.MonkeyPatch
+    qapp: QApplication, mirror: Mirror, restore_locale: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(preferences, "qt_system_language", lambda: "ro")
     monkeypatch.setattr(theme, "system_theme", lambda: "light")

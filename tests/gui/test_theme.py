@@ -3,8 +3,6 @@ visible keyboard focus, following the system unless chosen, and the navigation's
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
@@ -57,16 +55,6 @@ def relative_luminance(colour: str) -> float:
 def contrast(first: str, second: str) -> float:
     lighter, darker = sorted((relative_luminance(first), relative_luminance(second)))[::-1]
     return (lighter + 0.05) / (darker + 0.05)
-
-
-@pytest.fixture
-def restore_look(qapp: QApplication) -> Iterator[None]:
-    """A test that themes the application leaves it as the other tests know it."""
-    style, palette, sheet = qapp.style().name(), qapp.palette(), qapp.styleSheet()
-    yield
-    qapp.setStyleSheet(sheet)
-    qapp.setPalette(palette)
-    qapp.setStyle(style)
 
 
 def test_contrast_is_computed_as_wcag_defines_it() -> None:
