@@ -7,13 +7,12 @@ from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication
 
 from frontdesk.gui.theme import apply_theme
+from frontdesk.i18n import formats
 from frontdesk.i18n.catalogs import activate
 from frontdesk.i18n.core import DEFAULT_LANGUAGE
 from frontdesk.i18n.languages import chosen_language, language_of
 from frontdesk.services import settings
 from frontdesk.store.mirror import Mirror
-
-_QT_LOCALES = {"en": QLocale.Language.English, "ro": QLocale.Language.Romanian}
 
 
 def qt_system_language() -> str:
@@ -32,6 +31,6 @@ def apply_preferences(app: QApplication, mirror: Mirror) -> str:
         settings.get_setting(mirror.sessions, settings.LANGUAGE), qt_system_language()
     )
     activate(language)
-    QLocale.setDefault(QLocale(_QT_LOCALES[language], QLocale.Country.AnyCountry))
+    QLocale.setDefault(QLocale(formats.locale()))  # Qt's widgets write as Babel does
     apply_theme(app, settings.get_setting(mirror.sessions, settings.THEME))
     return language
