@@ -1,8 +1,9 @@
 """Screenshots of the desk's main screens over a freshly seeded demo clinic, saved to
 docs/screenshots/. Run: QT_QPA_PLATFORM=offscreen python3 scripts/screenshots.py
 
-`--language ro --theme dark` shoots in that language and theme and names the files
-`<screen>-ro-dark.png`; `--only main_window today` shoots only those screens.
+`--language ro --theme dark` shoots in that language and theme (English and light
+otherwise) and names the files `<screen>-ro-dark.png`; `--only main_window today` shoots
+only those screens.
 
 Each screen is one function taking a `Shots` (the app, a receptionist's desk over the demo,
 `save`); add yours to SHOTS."""
@@ -43,7 +44,7 @@ from frontdesk.gui.main_window import MainWindow
 from frontdesk.gui.onboarding.wizard import OnboardingWizard
 from frontdesk.gui.patients.page import PatientsPage
 from frontdesk.gui.sessions.page import MySessionsPage
-from frontdesk.gui.theme import THEMES, apply_theme
+from frontdesk.gui.theme import LIGHT, THEMES, apply_theme
 from frontdesk.gui.today.page import TodayPage
 from frontdesk.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from frontdesk.i18n.catalogs import activate
@@ -380,8 +381,7 @@ def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     activate(args.language or DEFAULT_LANGUAGE)
-    if args.theme:
-        apply_theme(app, args.theme)
+    apply_theme(app, args.theme or LIGHT)  # the desk always wears a theme (gui/app.py)
     suffix = "".join(f"-{chosen}" for chosen in (args.language, args.theme) if chosen)
     chosen = [s for s in SHOTS if not args.only or s.__name__.removeprefix("shoot_") in args.only]
     with tempfile.TemporaryDirectory() as home:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QDesktopServices
 from pytestqt.qtbot import QtBot
 
@@ -15,6 +15,7 @@ from frontdesk.domain.enums import AppointmentStatus
 from frontdesk.gui.desk import Desk
 from frontdesk.gui.dialogs.cancel import CancelDialog
 from frontdesk.gui.today.lanes import Action, Lane, time_in_status
+from frontdesk.gui.today.model import CardDelegate
 from frontdesk.gui.today.page import TodayPage
 from frontdesk.i18n.catalogs import activate
 from frontdesk.services import lifecycle, onboarding
@@ -92,6 +93,34 @@ def test_the_board_shows_todays_appointments_by_stage_with_forms_and_time(
     assert "Tomorrow" not in " ".join(_lane_texts(page, Lane.EXPECTED))
     assert page._lane_boxes[Lane.EXPECTED].title() == "Expected (1)"
     assert page.later_hint.text() == "1 public booking on later days to onboard (in the Calendar)"
+
+
+@pytest.mark.parametrize("width", [900, 1366, 1920])
+def test_no_card_is_cut_short_at_any_board_width(
+    qtbot: QtBot, desk: Desk, clinic: Clinic, width: int
+) -> None:
+    activate("ro")  # the longer words
+    for hour in range(3):
+        _onboarded(clinic, TEN + timedelta(hours=hour), name=f"Alexandra-Ecaterina Popovici {hour}")
+    page = TodayPage(desk)
+    qtbot.addWidget(page)
+    page.resize(width, 700)
+    page.show()
+    qtbot.waitExposed(page)
+    wait_for_operations(qtbot, desk)
+    view = page.lanes[Lane.EXPECTED]
+    qtbot.waitUntil(lambda: view.model().rowCount() == 3)
+    style = view.style()
+    margin = style.pixelMetric(style.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+    for row in range(3):
+        index = view.model().index(row, 0)
+        rect = view.visualRect(index)
+        needed = view.fontMetrics().boundingRect(
+            QRect(0, 0, rect.width() - 2 * margin, 10_000),
+            int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap),
+            index.data(),
+        )
+        assert needed.height() <= rect.height() - 2 * CardDelegate.GAP, index.data()
 
 
 def test_in_romanian_the_cards_and_times_read_in_romanian(

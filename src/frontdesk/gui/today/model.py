@@ -9,9 +9,12 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
+    QSize,
     QSortFilterProxyModel,
     Qt,
 )
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
 from frontdesk.gui.today.lanes import Lane, lane_of, time_in_status
 from frontdesk.i18n import N_, _, ngettext
@@ -153,3 +156,19 @@ class LaneFilter(QSortFilterProxyModel):
             source = self.mapToSource(index)
             return self.sourceModel().card_text(source.row())  # type: ignore[attr-defined]
         return super().data(index, role)
+
+
+class CardDelegate(QStyledItemDelegate):
+    """A lane's card: its text wrapped to the lane's width, with a gap above and below.
+    The gap is not the view's spacing: Qt measures a wrapped item at the full width but
+    draws it inside the spacing, which cut a card's last line short ("…")."""
+
+    GAP = 3
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        return super().sizeHint(option, index) + QSize(0, 2 * self.GAP)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        inner = QStyleOptionViewItem(option)
+        inner.rect = option.rect.adjusted(0, self.GAP, 0, -self.GAP)
+        super().paint(painter, inner, index)

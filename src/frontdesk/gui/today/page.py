@@ -23,7 +23,7 @@ from frontdesk.gui.desk import Desk, affects
 from frontdesk.gui.operations import run_operation, show_error
 from frontdesk.gui.today.actions import AppointmentActions
 from frontdesk.gui.today.lanes import Action, Lane, actions_for
-from frontdesk.gui.today.model import CARD_ROLE, FlowBoardModel, LaneFilter
+from frontdesk.gui.today.model import CARD_ROLE, CardDelegate, FlowBoardModel, LaneFilter
 from frontdesk.i18n import N_, _, ngettext
 from frontdesk.i18n.formats import format_date, format_time
 from frontdesk.services.flow_board import BoardCard, FlowBoard, flow_board
@@ -110,7 +110,9 @@ class TodayPage(QWidget):
         view.setModel(proxy)
         view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         view.setWordWrap(True)
-        view.setSpacing(3)
+        # Cards wrap to the lane's width, laid out again when it changes.
+        view.setResizeMode(QListView.ResizeMode.Adjust)
+        view.setItemDelegate(CardDelegate(view))
         view.setAccessibleName(lane.label)
         view.selectionModel().selectionChanged.connect(
             lambda _selected, _deselected, v=view: self._selected(v)
