@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 from frontdesk.project_paths import UI_DIR
 
 THEMES_DIR = UI_DIR / "themes"
-LIGHT, DARK, AUTO = "light", "dark", "auto"
+LIGHT, DARK = "light", "dark"
 THEMES = (LIGHT, DARK)
 STYLESHEET = "desk.qss"
 _COLOUR = re.compile(r"@(\w+)")

@@ -7,9 +7,6 @@ from collections.abc import Mapping
 
 from frontdesk.i18n.core import DEFAULT_LANGUAGE, LANGUAGES
 
-AUTO = "auto"
-"""The language setting's value for "follow the operating system"."""
-
 ENVIRONMENT_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 """Where a POSIX system names the language of messages, strongest first (`LANGUAGE` is GNU
 gettext's list of preferences, e.g. "ro:en")."""
@@ -40,8 +37,8 @@ def system_language(environ: Mapping[str, str] | None = None) -> str:
 
 
 def chosen_language(setting: str, system: str) -> str:
-    """The setting's language, or the system's when it is `auto` (or names no language the
-    desk speaks, e.g. a value written by a later version)."""
+    """The setting's language, or the system's when it names none the desk speaks ("auto",
+    or a value written by a later version)."""
     if setting in LANGUAGES:
         return setting
     return language_of(system) or DEFAULT_LANGUAGE

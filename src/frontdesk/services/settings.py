@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.domain.contact import normalize_email
 from frontdesk.domain.errors import InvalidInput
-from frontdesk.i18n import N_
+from frontdesk.i18n import LANGUAGES, N_
 from frontdesk.integrations.email import SmtpEmailSender
 from frontdesk.integrations.sms import HttpSmsSender
 from frontdesk.store.models import LocalSetting
@@ -96,7 +96,7 @@ LANGUAGE = Setting(
     str,
     AUTO,
     N_("the desk's language; the system's unless one is chosen (applies at the next start)"),
-    choices=(AUTO, "en", "ro"),
+    choices=(AUTO, *LANGUAGES),
 )
 THEME = Setting(
     "theme",
