@@ -1,11 +1,16 @@
 """Screenshots of the desk's main screens over a freshly seeded demo clinic, saved to
 docs/screenshots/. Run: QT_QPA_PLATFORM=offscreen python3 scripts/screenshots.py
 
+`--language ro --theme dark` shoots in that language and theme (English and light
+otherwise) and names the files `<screen>-ro-dark.png`; `--only main_window today` shoots
+only those screens.
+
 Each screen is one function taking a `Shots` (the app, a receptionist's desk over the demo,
 `save`); add yours to SHOTS."""
 
 from __future__ import annotations
 
+import argparse
 import math
 import os
 import sys
@@ -39,7 +44,10 @@ from frontdesk.gui.main_window import MainWindow
 from frontdesk.gui.onboarding.wizard import OnboardingWizard
 from frontdesk.gui.patients.page import PatientsPage
 from frontdesk.gui.sessions.page import MySessionsPage
+from frontdesk.gui.theme import LIGHT, THEMES, apply_theme
 from frontdesk.gui.today.page import TodayPage
+from frontdesk.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from frontdesk.i18n.catalogs import activate
 from frontdesk.services import alerts, calendar
 from frontdesk.services.context import ServiceContext
 from frontdesk.services.demo import seed_demo_clinic
@@ -60,6 +68,8 @@ class Shots:
     app: QApplication
     mirror: Mirror
     desk: Desk
+    suffix: str = ""
+    """Added to every file's name (the language and theme, when chosen)."""
 
     def settle(self, desk: Desk | None = None) -> None:
         """Until the desk's operations are delivered and the widgets have painted."""
@@ -74,7 +84,7 @@ class Shots:
             self.app.processEvents()
 
     def save(self, widget: QWidget, name: str) -> None:
-        path = OUT / f"{name}.png"
+        path = OUT / f"{name}{self.suffix}.png"
         widget.grab().save(str(path))
         print(f"saved {path}")
 
@@ -355,18 +365,32 @@ def _morning() -> datetime:
     return datetime.combine(day, clock_time(10, 40), tzinfo=tz).astimezone(UTC)
 
 
+def _arguments() -> argparse.Namespace:
+    names = [shoot.__name__.removeprefix("shoot_") for shoot in SHOTS]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--language", choices=LANGUAGES, help="the desk's language")
+    parser.add_argument("--theme", choices=THEMES, help="light or dark")
+    parser.add_argument("--only", nargs="+", choices=names, metavar="SCREEN", help=str(names))
+    return parser.parse_args()
+
+
 def main() -> int:
+    args = _arguments()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     OUT.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
+    activate(args.language or DEFAULT_LANGUAGE)
+    apply_theme(app, args.theme or LIGHT)  # the desk always wears a theme (gui/app.py)
+    suffix = "".join(f"-{chosen}" for chosen in (args.language, args.theme) if chosen)
+    chosen = [s for s in SHOTS if not args.only or s.__name__.removeprefix("shoot_") in args.only]
     with tempfile.TemporaryDirectory() as home:
         mirror = open_mirror(Profile.resolve(Path(home)))
         try:
             desk = demo_desk(mirror)
             try:
-                shots = Shots(app, mirror, desk)
-                for shoot in SHOTS:
+                shots = Shots(app, mirror, desk, suffix)
+                for shoot in chosen:
                     shoot(shots)
             finally:
                 desk.close()

@@ -10,6 +10,8 @@ import keyring
 import pytest
 from hypothesis import settings
 
+from frontdesk.i18n import DEFAULT_LANGUAGE
+from frontdesk.i18n.catalogs import activate
 from frontdesk.store.mirror import Mirror, open_mirror
 from frontdesk.store.profile import Profile
 from tests.support.clinic import Clinic, build_clinic
@@ -22,6 +24,9 @@ from tests.support.postgres import (  # noqa: F401  (fixtures: real PostgreSQL, 
 )
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Tests read the desk in English whatever the machine's language; a test of another language
+# sets LANGUAGE itself (frontdesk.i18n.languages reads it first).
+os.environ["LANGUAGE"] = "en"
 
 # Tests are not timed (benchmarks in tests/bench are): a busy CI machine must not fail an
 # example for being slow.
@@ -36,6 +41,14 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Each test starts, and leaves the process, speaking English."""
+    activate(DEFAULT_LANGUAGE)
+    yield
+    activate(DEFAULT_LANGUAGE)
 
 
 @pytest.fixture

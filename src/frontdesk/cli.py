@@ -39,6 +39,12 @@ def _opens_window(args: argparse.Namespace) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # The system's language (LANG), once a command is to run (`--version` and `--help` have
+    # answered by now); the desk's window then follows its own setting.
+    from frontdesk.i18n.catalogs import activate
+    from frontdesk.i18n.languages import system_language
+
+    activate(system_language())
     if _opens_window(args):
         # Before anything starts: a window Qt cannot open must not leave a server behind.
         from frontdesk.system_libraries import window_problem

@@ -14,6 +14,7 @@ import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from subprocess import SubprocessError
 from typing import TYPE_CHECKING
 
 import platformdirs
@@ -25,6 +26,8 @@ from frontdesk.automation.scheduler import AutomationRunner, engine_steps
 from frontdesk.cli_output import entries_table
 from frontdesk.domain.clock import zone
 from frontdesk.domain.enums import AppointmentStatus, Role
+from frontdesk.i18n import _, ngettext
+from frontdesk.i18n.formats import format_date
 from frontdesk.services import calendar
 from frontdesk.services.context import ServiceContext
 from frontdesk.services.demo import existing_demo, seed_demo_clinic
@@ -62,22 +65,28 @@ def _server_demo(home: Path, *, window: bool) -> int:
     now = datetime.now(UTC)
     home.mkdir(parents=True, exist_ok=True)
     server = DemoServer(home / SERVER_DIR)
-    print("Starting the demo server (embedded PostgreSQL)…", flush=True)
+    print(_("Starting the demo server (embedded PostgreSQL)…"), flush=True)
     try:
         server.start(now)
-    except (OSError, RuntimeError, SQLAlchemyError) as error:
+    except (OSError, RuntimeError, SubprocessError, SQLAlchemyError) as error:
         print(
-            f"error: the demo server could not start ({error}); "
-            "`frontdesk demo --standalone` runs the demo without a server",
+            _(
+                "error: the demo server could not start ({error}); "
+                "`frontdesk demo --standalone` runs the demo without a server"
+            ).format(error=error),
             file=sys.stderr,
         )
         return 1
     try:
         if server.seeded is not None:
-            print(f"Seeded the demo clinic: {server.seeded.appointments} appointments.")
+            _print_seeded(server.seeded.appointments)
         email = demo_staff_email(Role.RECEPTIONIST)
         _sign_in(home, server, email, DEMO_PASSWORD, demo_slug())
-        print(f"Demo server at {server.url} — staff sign in with password {DEMO_PASSWORD!r}.")
+        print(
+            _("Demo server at {url} — staff sign in with password {password}.").format(
+                url=server.url, password=repr(DEMO_PASSWORD)
+            )
+        )
         if window:
             from frontdesk.gui.app import run_app  # Qt loads only when a window is wanted
 
@@ -106,7 +115,13 @@ def _sign_in(home: Path, server: DemoServer, email: str, password: str, slug: st
     mirror = open_mirror(profile)
     try:
         report = run_round(mirror, account)
-        print(f"Signed in as {email}; pulled {report.pulled} rows.")
+        print(
+            ngettext(
+                "Signed in as {email}; pulled {count} row.",
+                "Signed in as {email}; pulled {count} rows.",
+                report.pulled,
+            ).format(email=email, count=report.pulled)
+        )
         remember(
             mirror.sessions,
             identity_for_user(mirror.sessions, account.organization_id, account.user_id),
@@ -122,7 +137,7 @@ def _standalone_demo(home: Path, *, window: bool) -> int:
         now = datetime.now(UTC)
         if existing_demo(mirror.sessions) is None:
             summary = seed_demo_clinic(mirror.sessions, now)
-            print(f"Seeded the demo clinic: {summary.appointments} appointments.")
+            _print_seeded(summary.appointments)
         organization = find_organization(mirror.sessions)
         _run_automations(mirror.sessions, organization.id, mirror.profile.home)
         if not window:
@@ -161,9 +176,21 @@ def _print_today(mirror: Mirror, organization_id: uuid.UUID, now: datetime) -> N
     waiting = calendar.date_range(
         ctx, today, today + timedelta(days=14), statuses=[AppointmentStatus.BOOKED]
     )
-    print(f"{organization.name} — profile {mirror.profile.home}")
+    print(_("{clinic} — profile {home}").format(clinic=organization.name, home=mirror.profile.home))
     if mirror.key_storage == "file":
-        print("Note: no OS keyring here; the mirror's key is in a private file.")
-    print(f"\nToday, {today:%A %d %B %Y}:")
-    print(entries_table(todays) if todays else "no appointments today")
-    print(f"\nPublic bookings waiting for onboarding: {len(waiting)}")
+        print(_("Note: no OS keyring here; the mirror's key is in a private file."))
+    print()
+    print(_("Today, {date}:").format(date=format_date(today, "full")))
+    print(entries_table(todays) if todays else _("No appointments today."))
+    print()
+    print(_("Public bookings waiting for onboarding: {count}").format(count=len(waiting)))
+
+
+def _print_seeded(appointments: int) -> None:
+    print(
+        ngettext(
+            "Seeded the demo clinic: {count} appointment.",
+            "Seeded the demo clinic: {count} appointments.",
+            appointments,
+        ).format(count=appointments)
+    )

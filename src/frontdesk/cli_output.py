@@ -6,9 +6,20 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from frontdesk.i18n import N_, _
+from frontdesk.i18n.formats import format_datetime, format_time
 from frontdesk.services.calendar import CalendarEntry
 
-_COLUMNS = ("Start", "End", "Status", "Type", "Specialist", "Service", "Patient", "Forms")
+_COLUMNS = (
+    N_("Start"),
+    N_("End"),
+    N_("Status"),
+    N_("Type"),
+    N_("Specialist"),
+    N_("Service"),
+    N_("Patient"),
+    N_("Forms"),
+)
 
 
 def entry_record(entry: CalendarEntry) -> dict[str, Any]:
@@ -34,8 +45,8 @@ def entries_json(entries: Sequence[CalendarEntry]) -> str:
 
 
 def entries_table(entries: Sequence[CalendarEntry]) -> str:
-    """Aligned columns, one appointment a line, in local time."""
-    rows = [_COLUMNS, *(_table_row(e) for e in entries)]
+    """Aligned columns, one appointment a line, in local time and the active language."""
+    rows = [tuple(_(column) for column in _COLUMNS), *(_table_row(e) for e in entries)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(_COLUMNS))]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
@@ -47,12 +58,12 @@ def entries_table(entries: Sequence[CalendarEntry]) -> str:
 
 def _table_row(entry: CalendarEntry) -> tuple[str, ...]:
     same_day = entry.end_local.date() == entry.start_local.date()
-    end = f"{entry.end_local:%H:%M}" if same_day else f"{entry.end_local:%Y-%m-%d %H:%M}"
+    end = format_time(entry.end_local) if same_day else format_datetime(entry.end_local)
     return (
-        f"{entry.start_local:%Y-%m-%d %H:%M}",
+        format_datetime(entry.start_local),
         end,
-        str(entry.status),
-        str(entry.type),
+        entry.status.label,
+        entry.type.label,
         entry.specialist_name,
         entry.service_name,
         entry.patient_name,

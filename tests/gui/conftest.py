@@ -72,3 +72,14 @@ def desk_as(desk: Desk, clinic: Clinic) -> Iterator[Callable[[Role], Desk]]:
     yield make
     for other in opened:
         other.close()
+
+
+@pytest.fixture
+def restore_look(qapp: QApplication) -> Iterator[None]:
+    """For a test that themes the application (`gui.theme.apply_theme`): the tests after it
+    find the application's style, palette and stylesheet as they were."""
+    style, palette, sheet = qapp.style().name(), qapp.palette(), qapp.styleSheet()
+    yield
+    qapp.setStyleSheet(sheet)
+    qapp.setPalette(palette)
+    qapp.setStyle(style)

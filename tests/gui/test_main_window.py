@@ -15,6 +15,7 @@ from frontdesk.gui.calendar.page import CalendarPage
 from frontdesk.gui.desk import Desk
 from frontdesk.gui.main_window import MainWindow
 from frontdesk.gui.today.page import TodayPage
+from frontdesk.i18n.catalogs import activate
 from frontdesk.services.desk_identity import DeskIdentity
 from frontdesk.store.mirror import open_mirror
 from frontdesk.store.profile import Profile
@@ -55,7 +56,39 @@ def test_it_opens_on_today_with_every_page_in_the_navigation(window: MainWindow)
     ]
     assert isinstance(window.current_page(), TodayPage)
     assert window.windowTitle() == "Front Desk — Riverside Physio"
-    assert "Rita (receptionist)" in window.identity_label.text()
+    assert "Rita (Receptionist)" in window.identity_label.text()
+
+
+def test_in_romanian_the_frame_and_today_speak_romanian(qtbot: QtBot, desk: Desk) -> None:
+    activate("ro")
+    window = _open(qtbot, desk)
+    titles = [window.navigation.item(n).text() for n in range(window.navigation.count())]
+    assert titles == [
+        "Astăzi",
+        "Calendar",
+        "Pacienți",
+        "Formulare",
+        "Automatizări",
+        "Alerte",
+        "Setări",
+    ]
+    assert all(not window.navigation.item(n).icon().isNull() for n in range(len(titles)))
+    assert "Rita (Recepționer)" in window.identity_label.text()
+    qtbot.waitUntil(lambda: "Doar acest calculator" in window.sync_label.text())
+    today = window.current_page()
+    assert isinstance(today, TodayPage)
+    assert "Astăzi — luni, 2 martie 2026" in today._title.text()
+    assert today._selected_label.text() == "Selectați o programare"
+    assert [box.title().split(" (")[0] for box in today._lane_boxes.values()] == [
+        "De înregistrat",
+        "Așteptați",
+        "Sosiți",
+        "În ședință",
+        "Încheiate",
+        "Anulate sau neonorate",
+    ]
+    mnemonics = [button.text().split("&")[1][0].lower() for button in today.buttons.values()]
+    assert len(set(mnemonics)) == len(mnemonics)  # each button its own key
 
 
 def test_shortcuts_switch_pages_and_move_the_calendar(

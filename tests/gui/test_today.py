@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QDesktopServices
 from pytestqt.qtbot import QtBot
 
@@ -15,7 +15,9 @@ from frontdesk.domain.enums import AppointmentStatus
 from frontdesk.gui.desk import Desk
 from frontdesk.gui.dialogs.cancel import CancelDialog
 from frontdesk.gui.today.lanes import Action, Lane, time_in_status
+from frontdesk.gui.today.model import CardDelegate
 from frontdesk.gui.today.page import TodayPage
+from frontdesk.i18n.catalogs import activate
 from frontdesk.services import lifecycle, onboarding
 from frontdesk.store.models import Appointment
 from tests.gui.appointments.browser import BrowserSpy
@@ -82,7 +84,7 @@ def test_the_board_shows_todays_appointments_by_stage_with_forms_and_time(
     page = TodayPage(desk)
     qtbot.addWidget(page)
     wait_for_operations(qtbot, desk)
-    assert "Monday 2 March 2026" in page._title.text()
+    assert "Monday, 2 March 2026" in page._title.text()
     [waiting] = _lane_texts(page, Lane.TO_ONBOARD)
     assert "10:00  Radu Public" in waiting
     [expected] = _lane_texts(page, Lane.EXPECTED)
@@ -90,7 +92,52 @@ def test_the_board_shows_todays_appointments_by_stage_with_forms_and_time(
     assert "2 forms to do" in expected  # the consult's intake and privacy forms
     assert "Tomorrow" not in " ".join(_lane_texts(page, Lane.EXPECTED))
     assert page._lane_boxes[Lane.EXPECTED].title() == "Expected (1)"
-    assert page.later_hint.text() == "1 public booking on later days to onboard (Calendar, Ctrl+2)"
+    assert page.later_hint.text() == "1 public booking on later days to onboard (in the Calendar)"
+
+
+@pytest.mark.parametrize("width", [900, 1366, 1920])
+def test_no_card_is_cut_short_at_any_board_width(
+    qtbot: QtBot, desk: Desk, clinic: Clinic, width: int
+) -> None:
+    activate("ro")  # the longer words
+    for hour in range(3):
+        _onboarded(clinic, TEN + timedelta(hours=hour), name=f"Alexandra-Ecaterina Popovici {hour}")
+    page = TodayPage(desk)
+    qtbot.addWidget(page)
+    page.resize(width, 700)
+    page.show()
+    qtbot.waitExposed(page)
+    wait_for_operations(qtbot, desk)
+    view = page.lanes[Lane.EXPECTED]
+    qtbot.waitUntil(lambda: view.model().rowCount() == 3)
+    style = view.style()
+    margin = style.pixelMetric(style.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+    for row in range(3):
+        index = view.model().index(row, 0)
+        rect = view.visualRect(index)
+        needed = view.fontMetrics().boundingRect(
+            QRect(0, 0, rect.width() - 2 * margin, 10_000),
+            int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap),
+            index.data(),
+        )
+        assert needed.height() <= rect.height() - 2 * CardDelegate.GAP, index.data()
+
+
+def test_in_romanian_the_cards_and_times_read_in_romanian(
+    qtbot: QtBot, desk: Desk, clinic: Clinic
+) -> None:
+    activate("ro")
+    _onboarded(clinic, TEN + timedelta(hours=2), name="Elena Onboarded")
+    page = TodayPage(desk)
+    qtbot.addWidget(page)
+    wait_for_operations(qtbot, desk)
+    [expected] = _lane_texts(page, Lane.EXPECTED)
+    assert "12:00  Elena Onboarded" in expected
+    assert "2 formulare de completat" in expected
+    assert "Programată de" in expected
+    header = page.model.headerData(4, Qt.Orientation.Horizontal)
+    assert header == "Stare"
+    assert page.search.placeholderText() == "Căutați pacient, serviciu sau specialist"
 
 
 def test_a_day_walks_through_confirm_check_in_start_and_complete(
@@ -108,7 +155,7 @@ def test_a_day_walks_through_confirm_check_in_start_and_complete(
     assert not page.buttons[Action.CHECK_IN].isEnabled()
     clinic.clock.advance(timedelta(minutes=14))
     page.model.set_now(desk.clock.now())
-    assert "confirmed for 14 min" in _lane_texts(page, Lane.ARRIVED)[0]
+    assert "Confirmed for 14 min" in _lane_texts(page, Lane.ARRIVED)[0]
     _click(qtbot, page, desk, Action.START)
     assert _status(desk, appointment_id) == AppointmentStatus.INPROGRESS
     assert _lane_texts(page, Lane.IN_SESSION)
@@ -210,3 +257,7 @@ def test_time_in_status_reads_in_minutes_hours_or_days() -> None:
     assert time_in_status(now - timedelta(hours=2, minutes=5), now) == "2 h 05"
     assert time_in_status(now - timedelta(days=8, hours=3), now) == "8 days"
     assert time_in_status(now + timedelta(minutes=5), now) == "–"
+    activate("ro")
+    assert time_in_status(now - timedelta(days=1, hours=3), now) == "1 zi"
+    assert time_in_status(now - timedelta(days=8, hours=3), now) == "8 zile"
+    assert time_in_status(now - timedelta(days=20, hours=3), now) == "20 de zile"

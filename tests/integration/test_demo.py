@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import select
 
 from frontdesk.cli import main
+from frontdesk.domain.clock import zone
 from frontdesk.domain.enums import AppointmentSource, AppointmentStatus, FormStatus
 from frontdesk.services.demo import existing_demo, seed_demo_clinic
 from frontdesk.store.mirror import Mirror
@@ -48,6 +50,23 @@ def test_demo_clinic_has_history_today_and_bookings_to_onboard(mirror: Mirror) -
     # Blocking forms were signed online, so every later booking went through.
     assert all(f.status == FormStatus.SIGNED for f in forms if f.blocking)
     assert any(f.status == FormStatus.CREATED for f in forms)
+
+
+def test_in_romanian_the_demo_prints_todays_schedule_in_romanian(
+    demo_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LANGUAGE", "")
+    monkeypatch.setenv("LANG", "ro_RO.UTF-8")
+    home = str(demo_dir / "demo")
+    assert main(["--home", home, "demo", "--no-window", "--standalone"]) == 0
+    out = capsys.readouterr().out
+    today = datetime.now(zone("Europe/Bucharest")).date()
+    assert f"Astăzi, {format_date(today, 'full', locale='ro')}:" in out
+    assert "Clinica demonstrativă a fost creată: " in out
+    assert "Rezervări online care așteaptă înregistrarea: 4" in out
+    assert "Nicio programare astăzi." in out or "Stare" in out.split("Astăzi, ")[1]
+    stored = {str(status) for status in AppointmentStatus} | {"Today", "Status", "Upcoming"}
+    assert not [word for word in out.split() if word in stored]
 
 
 def test_demo_command_seeds_once_and_shows_today(

@@ -7,6 +7,7 @@ import json
 import socket
 from collections import Counter
 from pathlib import Path
+from subprocess import CalledProcessError
 
 import pytest
 from sqlalchemy import select
@@ -14,7 +15,7 @@ from sqlalchemy import select
 from frontdesk.cli import main
 from frontdesk.cli_demo import SERVER_DIR
 from frontdesk.domain.enums import AppointmentStatus, Role
-from frontdesk.server.demo import demo_staff_email
+from frontdesk.server.demo import DemoServer, demo_staff_email
 from frontdesk.services.desk_identity import remembered
 from frontdesk.store.mirror import open_mirror
 from frontdesk.store.models import Appointment, AutomationRule, OutboxMutation
@@ -128,3 +129,17 @@ def test_a_server_that_cannot_start_says_so_and_leaves_the_profile_alone(
     assert "the demo server could not start" in error
     assert "--standalone" in error
     assert current_account(Profile.resolve(home)) is None
+
+
+def test_a_failing_postgres_command_is_said_in_the_users_language(
+    demo_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(_server: DemoServer, _now: object) -> None:
+        raise CalledProcessError(1, ["initdb"])
+
+    monkeypatch.setattr(DemoServer, "start", refuse)
+    monkeypatch.setenv("LANGUAGE", "ro")
+    assert main(["--home", str(demo_dir / "refused"), "demo", "--no-window"]) == 1
+    error = capsys.readouterr().err
+    assert "eroare: serverul demonstrativ nu a putut porni" in error
+    assert "--standalone" in error

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,8 +29,18 @@ def _status(window: MainWindow | None) -> str:
     return window.sync_label.text() if window is not None else ""
 
 
+@pytest.fixture
+def plain_look(qapp: QApplication) -> Iterator[None]:
+    """The desk themes the whole application; later tests find it as it was."""
+    style, palette, sheet = qapp.style().name(), qapp.palette(), qapp.styleSheet()
+    yield
+    qapp.setStyleSheet(sheet)
+    qapp.setPalette(palette)
+    qapp.setStyle(style)
+
+
 def test_the_demo_window_opens_online_and_the_server_stops_with_it(
-    qapp: QApplication, demo_dir: Path
+    qapp: QApplication, demo_dir: Path, plain_look: None
 ) -> None:
     home = demo_dir / "demo"
     seen: dict[str, str] = {}
@@ -41,6 +52,7 @@ def test_the_demo_window_opens_online_and_the_server_stops_with_it(
         if live is not None and live.connected.is_set() and "● Online" in _status(window):
             seen["status"] = window.sync_label.text()
             seen["who"] = window.identity_label.text()
+            seen["stylesheet"] = qapp.styleSheet()
             window.close()
             qapp.quit()
             return
@@ -52,7 +64,8 @@ def test_the_demo_window_opens_online_and_the_server_stops_with_it(
     QTimer.singleShot(200, look)
     assert main(["--home", str(home), "demo"]) == 0
     assert "● Online" in seen.get("status", ""), "the desk never came online"
-    assert "Rita Stan (receptionist)" in seen["who"]
+    assert "Rita Stan (Receptionist)" in seen["who"]
+    assert "QPushButton:focus" in seen["stylesheet"]  # the theme was applied at start-up
     account = current_account(Profile.resolve(home))
     assert account is not None
     port = int(account.server_url.rsplit(":", 1)[1])

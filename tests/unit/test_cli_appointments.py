@@ -121,19 +121,24 @@ def test_a_table_for_people(
     ]
     assert set(rule) <= {"-", " "}
     cells = re.split(r"\s{2,}", monday)
+    # Dates, times and words as the language writes them (English here: en_GB's order).
     assert cells == [
-        "2026-03-02 09:00",
+        "02/03/2026, 09:00",
         "09:45",
-        "upcoming",
-        "in_clinic",
+        "Upcoming",
+        "In the clinic",
         "Dr Mihai Popescu",
         "Physiotherapy consult",
         "Ioana Marin",
         "0",
     ]
     # An appointment that ends after midnight shows the end's date.
-    assert re.split(r"\s{2,}", late)[:3] == ["2026-03-03 23:30", "2026-03-04 00:15", "cancelled"]
-    assert monday.index("upcoming") == late.index("cancelled")  # columns line up
+    assert re.split(r"\s{2,}", late)[:3] == [
+        "03/03/2026, 23:30",
+        "04/03/2026, 00:15",
+        "Cancelled",
+    ]
+    assert monday.index("Upcoming") == late.index("Cancelled")  # columns line up
 
 
 def test_an_empty_range_says_so(

@@ -21,6 +21,8 @@ def test_settings_have_defaults_and_keep_what_is_set(mirror: Mirror) -> None:
     stored = settings.set_setting(sessions, settings.FROM_ADDRESS, "  Desk@Riverside.example ")
     assert stored == "Desk@riverside.example"
     assert set(settings.SETTINGS) == {
+        "language",
+        "theme",
         "smtp_host",
         "smtp_port",
         "smtp_starttls",
@@ -34,6 +36,8 @@ def test_settings_have_defaults_and_keep_what_is_set(mirror: Mirror) -> None:
     ("setting", "value", "message"),
     [
         (settings.SMTP_PORT, "587", "must be a whole number"),
+        (settings.THEME, "purple", "must be one of auto, light, dark"),
+        (settings.LANGUAGE, "de", "must be one of auto, en, ro"),
         (settings.SMTP_PORT, True, "must be a whole number"),
         (settings.SMTP_PORT, 70000, "must be between 1 and 65535"),
         (settings.SMTP_STARTTLS, "yes", "must be true or false"),

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from frontdesk.i18n import N_, _
+
 
 class Role(StrEnum):
     ADMIN = "admin"
     RECEPTIONIST = "receptionist"
     SPECIALIST = "specialist"
     PATIENT = "patient"
+
+    @property
+    def label(self) -> str:
+        """The role in plain words, in the active language."""
+        return _(_ROLE_LABELS[self])
 
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.SPECIALIST})
@@ -27,10 +34,20 @@ class AppointmentStatus(StrEnum):
     CANCELLED = "cancelled"
     NOSHOW = "noshow"
 
+    @property
+    def label(self) -> str:
+        """The status in plain words, in the active language ("In progress", not the stored
+        "inprogress")."""
+        return _(_STATUS_LABELS[self])
+
 
 class AppointmentType(StrEnum):
     VIDEO = "video"
     IN_CLINIC = "in_clinic"
+
+    @property
+    def label(self) -> str:
+        return _(_TYPE_LABELS[self])
 
 
 class AppointmentSource(StrEnum):
@@ -122,3 +139,26 @@ class PatientPlanStatus(StrEnum):
     COMPLETED = "completed"
     EXPIRED = "expired"
     CANCELLED = "cancelled"
+
+
+# The words people read for the values above (stored values stay as they are). Marked here,
+# translated when read, so a language chosen at start-up applies.
+_ROLE_LABELS = {
+    Role.ADMIN: N_("Administrator"),
+    Role.RECEPTIONIST: N_("Receptionist"),
+    Role.SPECIALIST: N_("Specialist"),
+    Role.PATIENT: N_("Patient"),
+}
+_STATUS_LABELS = {
+    AppointmentStatus.BOOKED: N_("Booked"),
+    AppointmentStatus.UPCOMING: N_("Upcoming"),
+    AppointmentStatus.CONFIRMED: N_("Confirmed"),
+    AppointmentStatus.INPROGRESS: N_("In progress"),
+    AppointmentStatus.DONE: N_("Done"),
+    AppointmentStatus.CANCELLED: N_("Cancelled"),
+    AppointmentStatus.NOSHOW: N_("No-show"),
+}
+_TYPE_LABELS = {
+    AppointmentType.VIDEO: N_("Video"),
+    AppointmentType.IN_CLINIC: N_("In the clinic"),
+}

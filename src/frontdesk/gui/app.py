@@ -15,6 +15,8 @@ from frontdesk.domain.enums import Role
 from frontdesk.file_access import FileAccessRefused
 from frontdesk.gui.desk import Desk
 from frontdesk.gui.main_window import MainWindow
+from frontdesk.gui.preferences import apply_preferences
+from frontdesk.i18n import _
 from frontdesk.services.context import ServiceContext
 from frontdesk.services.desk_identity import (
     DeskIdentity,
@@ -125,9 +127,12 @@ def run_app(home: str | None = None, *, sign_in_as: Role | None = None) -> int:
         mirror = open_mirror(Profile.resolve(home))
     except FileAccessRefused as refused:
         # The same sentence the command line prints, where a desk user sees it.
-        QMessageBox.critical(None, APP_NAME, f"The desk cannot start: {refused}")
+        QMessageBox.critical(
+            None, _("Front Desk"), _("The desk cannot start: {reason}").format(reason=refused)
+        )
         return 2
     try:
+        apply_preferences(app, mirror)
         identity = known_identity(mirror, sign_in_as) or first_run(mirror)
         if identity is None:
             return 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -24,8 +24,11 @@ from PySide6.QtWidgets import (
 
 from frontdesk.domain.enums import Role
 from frontdesk.gui.desk import Desk
+from frontdesk.gui.icons import icon
 from frontdesk.gui.screens import load_screen
 from frontdesk.gui.sync_controller import SyncController, describe
+from frontdesk.gui.theme import active_theme
+from frontdesk.i18n import N_, _
 
 if TYPE_CHECKING:
     from frontdesk.sync.account import Account
@@ -35,28 +38,33 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class PageSpec:
     title: str
+    """The page's name in English: how code and tests find it (`label` is what is shown)."""
     module: str
     class_name: str
+    icon: str
+    """Its navigation icon, a file of `ui/icons/` without `.svg`."""
+
+    @property
+    def label(self) -> str:
+        """The page's name in the desk's language."""
+        return _(self.title)
 
 
-TODAY = PageSpec("Today", "frontdesk.gui.today.page", "TodayPage")
-CALENDAR = PageSpec("Calendar", "frontdesk.gui.calendar.page", "CalendarPage")
-MY_SESSIONS = PageSpec("My sessions", "frontdesk.gui.sessions.page", "MySessionsPage")
+TODAY = PageSpec(N_("Today"), "frontdesk.gui.today.page", "TodayPage", "calendar-event")
+CALENDAR = PageSpec(N_("Calendar"), "frontdesk.gui.calendar.page", "CalendarPage", "calendar-week")
+MY_SESSIONS = PageSpec(
+    N_("My sessions"), "frontdesk.gui.sessions.page", "MySessionsPage", "stethoscope"
+)
 PAGES = (
     TODAY,
     CALENDAR,
-    PageSpec("Patients", "frontdesk.gui.patients.page", "PatientsPage"),
-    PageSpec("Forms", "frontdesk.gui.forms.page", "FormsPage"),
-    PageSpec("Automations", "frontdesk.gui.automations.page", "AutomationsPage"),
-    PageSpec("Alerts", "frontdesk.gui.alerts.page", "AlertsPage"),
-    PageSpec("Settings", "frontdesk.gui.settings.page", "SettingsPage"),
+    PageSpec(N_("Patients"), "frontdesk.gui.patients.page", "PatientsPage", "users"),
+    PageSpec(N_("Forms"), "frontdesk.gui.forms.page", "FormsPage", "clipboard-text"),
+    PageSpec(N_("Automations"), "frontdesk.gui.automations.page", "AutomationsPage", "bolt"),
+    PageSpec(N_("Alerts"), "frontdesk.gui.alerts.page", "AlertsPage", "bell"),
+    PageSpec(N_("Settings"), "frontdesk.gui.settings.page", "SettingsPage", "settings"),
 )
 BOOKING_DIALOG = ("frontdesk.gui.booking.dialog", "BookingDialog")
-NAVIGATION_STYLE = """
-QListWidget { font-size: 15px; border: none; background: #263445; color: #e8eef5; }
-QListWidget::item { padding: 10px 14px; }
-QListWidget::item:selected { background: #3d5a80; color: white; }
-"""
 
 
 def pages_for(role: Role | None) -> list[PageSpec]:
@@ -73,18 +81,25 @@ class MainWindow(QMainWindow):
     def __init__(self, desk: Desk, *, clinic_name: str = "") -> None:
         super().__init__()
         self.desk = desk
-        self.setWindowTitle(f"Front Desk — {clinic_name}" if clinic_name else "Front Desk")
+        self.setWindowTitle(
+            _("Front Desk — {clinic}").format(clinic=clinic_name)
+            if clinic_name
+            else _("Front Desk")
+        )
         self.specs = pages_for(desk.actor.role)
         self.pages: dict[str, QWidget] = {}
         self.dialog: QWidget | None = None
 
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
-        self.navigation.setFixedWidth(170)
-        self.navigation.setStyleSheet(NAVIGATION_STYLE)
+        self.navigation.setAccessibleName(_("Pages"))
+        self.navigation.setFixedWidth(190)
+        self.navigation.setIconSize(QSize(20, 20))
+        colour = active_theme().colour("navigation_text")
         for number, spec in enumerate(self.specs, start=1):
-            item = QListWidgetItem(spec.title)
-            item.setToolTip(f"Ctrl+{number}")
+            item = QListWidgetItem(icon(spec.icon, colour), spec.label)
+            keys = QKeySequence(f"Ctrl+{number}").toString(QKeySequence.SequenceFormat.NativeText)
+            item.setToolTip(keys)
             self.navigation.addItem(item)
         self.stack = QStackedWidget()
         self._placeholders = {spec.title: QWidget() for spec in self.specs}
@@ -99,7 +114,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.identity_label = QLabel(self._identity_text(None))
-        self.sync_label = QLabel("…")
+        self.sync_label = QLabel(_("Sync: reading…"))
         self.sync_label.setObjectName("sync-state")
         self.statusBar().addWidget(self.identity_label)
         self.statusBar().addPermanentWidget(self.sync_label)
@@ -204,8 +219,11 @@ class MainWindow(QMainWindow):
 
     def _identity_text(self, account: Account | None) -> str:
         actor = self.desk.actor
-        where = f" on {account.server_url}" if account else ""
-        return f"{actor.label} ({actor.role}){where}"
+        if account is None:
+            return _("{name} ({role})").format(name=actor.label, role=actor.role.label)
+        return _("{name} ({role}) on {server}").format(
+            name=actor.label, role=actor.role.label, server=account.server_url
+        )
 
     def _claim_through_server(self, account: Account) -> None:
         """Signed in: the engine runs only what the server grants this desk (sync/claims.py)."""

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import QWidget
 from frontdesk.gui.desk import SYNC_PULLED, Desk
 from frontdesk.gui.messages import explain
 from frontdesk.gui.operations import run_operation
+from frontdesk.i18n import _, ngettext
+from frontdesk.i18n.formats import format_time
 from frontdesk.services.context import Outcome, ServiceContext
 from frontdesk.store.changes import ChangeSet
 
@@ -183,22 +185,34 @@ class SyncController(QObject):
 
 
 def describe(status: SyncStatus, *, standalone: bool) -> str:
-    """The status bar's words for the sync state."""
+    """The status bar's words for the sync state, in the desk's language."""
     parts = []
     if standalone:
-        parts.append("This computer only")
+        parts.append(_("This computer only"))
     elif status.online is None:
-        parts.append("○ Not synced yet")
+        parts.append(_("○ Not synced yet"))
     else:
-        parts.append("● Online" if status.online else "○ Offline")
+        parts.append(_("● Online") if status.online else _("○ Offline"))
     if not standalone:
         waiting = status.pending_changes
-        parts.append(f"{waiting} change{'s' if waiting != 1 else ''} waiting")
+        parts.append(
+            ngettext("{count} change waiting", "{count} changes waiting", waiting).format(
+                count=waiting
+            )
+        )
         last = status.last_sync_at
-        parts.append(f"last sync {last.astimezone():%H:%M}" if last else "never synced")
+        parts.append(
+            _("last sync {time}").format(time=format_time(last.astimezone()))
+            if last
+            else _("never synced")
+        )
     conflicts = status.open_conflicts
     if conflicts or not standalone:
-        parts.append(f"{conflicts} conflict{'s' if conflicts != 1 else ''} to resolve")
+        parts.append(
+            ngettext(
+                "{count} conflict to resolve", "{count} conflicts to resolve", conflicts
+            ).format(count=conflicts)
+        )
     if status.clock_skewed:
-        parts.append("⚠ this computer's clock is more than 5 minutes off")
+        parts.append(_("⚠ this computer's clock is more than 5 minutes off"))
     return " · ".join(parts)

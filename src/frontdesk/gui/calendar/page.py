@@ -479,7 +479,7 @@ class CalendarPage(QWidget):
         now = self._desk.clock.now()
         for entry in entries:
             for action in actions_for(entry, now):
-                item = menu.addAction(f"{entry.patient_name}: {action.value}")
+                item = menu.addAction(f"{entry.patient_name}: {action.label}")
                 item.triggered.connect(
                     lambda _checked=False, a=action, e=entry: self.actions.perform(a, e)
                 )

@@ -9,7 +9,9 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
+    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -27,11 +29,21 @@ from frontdesk.gui.messages import field_label
 from frontdesk.gui.operations import run_operation
 from frontdesk.gui.settings.devices import DevicesSection
 from frontdesk.gui.sync_controller import SyncController
+from frontdesk.gui.theme import apply_theme
+from frontdesk.i18n import N_, _
 from frontdesk.services import settings
 from frontdesk.services.context import ServiceContext
 from frontdesk.services.settings import SETTINGS, Setting
 
 SECRETS = ("smtp_password", "sms_token")
+CHOICE_LABELS = {
+    settings.AUTO: N_("Follow the system"),
+    "light": N_("Light"),
+    "dark": N_("Dark"),
+}
+"""The words for a choice's value; a language is named in itself (the list a person who does
+not read the current language looks for)."""
+LANGUAGE_NAMES = {"en": "English", "ro": "Română"}
 
 
 class SettingsPage(QWidget):
@@ -42,12 +54,13 @@ class SettingsPage(QWidget):
         super().__init__(parent)
         self._desk = desk
         self.editors: dict[str, QWidget] = {}
+        self._stored: dict[str, Any] = {}
         form_box = QGroupBox("This desk")
         form = QFormLayout(form_box)
         for setting in SETTINGS.values():
             editor = _editor_for(setting)
             editor.setObjectName(setting.key)
-            editor.setToolTip(setting.help)
+            editor.setToolTip(_(setting.help))
             self.editors[setting.key] = editor
             label = QLabel(f"{field_label(setting.key)}:")
             label.setBuddy(editor)
@@ -121,6 +134,7 @@ class SettingsPage(QWidget):
         run_operation(self._desk, work, parent=self, on_done=self._saved)
 
     def _show(self, stored: dict[str, Any]) -> None:
+        self._stored = stored
         for key, value in stored.items():
             _set_value(self.editors[key], value)
 
@@ -128,23 +142,36 @@ class SettingsPage(QWidget):
         self.smtp_password.clear()
         self.sms_token.clear()
         self.message.setText("Saved.")
+        # A theme chosen applies at once; the language at the next start.
+        theme = str(self.values()[settings.THEME.key])
+        app = QApplication.instance()
+        if theme != self._stored.get(settings.THEME.key) and isinstance(app, QApplication):
+            apply_theme(app, theme)
         self.refresh()
         self.sig_saved.emit()
 
 
 def _editor_for(setting: Setting[Any]) -> QWidget:
+    if setting.choices:
+        box = QComboBox()
+        for choice in setting.choices:
+            words = LANGUAGE_NAMES.get(choice) or _(CHOICE_LABELS[choice])
+            box.addItem(words, choice)
+        return box
     if setting.type is bool:
-        return QCheckBox(setting.help)
+        return QCheckBox(_(setting.help))
     if setting.type is int:
         box = QSpinBox()
         box.setRange(0, 65535)
         return box
     line = QLineEdit()
-    line.setPlaceholderText(setting.help)
+    line.setPlaceholderText(_(setting.help))
     return line
 
 
 def _value_of(editor: QWidget) -> Any:
+    if isinstance(editor, QComboBox):
+        return editor.currentData()
     if isinstance(editor, QCheckBox):
         return editor.isChecked()
     if isinstance(editor, QSpinBox):
@@ -154,7 +181,9 @@ def _value_of(editor: QWidget) -> Any:
 
 
 def _set_value(editor: QWidget, value: Any) -> None:
-    if isinstance(editor, QCheckBox):
+    if isinstance(editor, QComboBox):
+        editor.setCurrentIndex(max(editor.findData(value), 0))
+    elif isinstance(editor, QCheckBox):
         editor.setChecked(bool(value))
     elif isinstance(editor, QSpinBox):
         editor.setValue(int(value))

@@ -18,6 +18,8 @@ from frontdesk.gui.dialogs.override import OverrideDialog
 from frontdesk.gui.operations import run_operation, show_error
 from frontdesk.gui.screens import load_screen
 from frontdesk.gui.today.lanes import Action
+from frontdesk.i18n import _
+from frontdesk.i18n.formats import format_time
 from frontdesk.services import lifecycle
 from frontdesk.services.calendar import CalendarEntry
 from frontdesk.services.context import Outcome, ServiceContext
@@ -78,8 +80,12 @@ class AppointmentActions:
         self._show(load_screen(*WIZARD)(self._desk, entry.id, self._parent))
 
     def _cancel(self, entry: CalendarEntry) -> None:
-        label = f"{entry.start_local:%H:%M} {entry.patient_name} — {entry.service_name}"
-        dialog = CancelDialog(label, self._desk.actor.label or "this desk", self._parent)
+        label = _("{time} {patient} — {service}").format(
+            time=format_time(entry.start_local),
+            patient=entry.patient_name,
+            service=entry.service_name,
+        )
+        dialog = CancelDialog(label, self._desk.actor.label or _("this desk"), self._parent)
         dialog.accepted.connect(
             lambda: self._run(lambda ctx: lifecycle.cancel(ctx, entry.id, reason=dialog.reason()))
         )

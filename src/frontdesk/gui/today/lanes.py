@@ -6,27 +6,39 @@ from datetime import datetime
 from enum import Enum
 
 from frontdesk.domain.enums import AppointmentStatus as S
+from frontdesk.i18n import N_, _, ngettext
 from frontdesk.services.calendar import CalendarEntry
 
 
 class Lane(Enum):
-    TO_ONBOARD = "To onboard"
-    EXPECTED = "Expected"
-    ARRIVED = "Arrived"
-    IN_SESSION = "In session"
-    DONE = "Done"
-    NOT_SEEN = "Cancelled / no-show"
+    TO_ONBOARD = N_("To onboard")
+    EXPECTED = N_("Expected")
+    ARRIVED = N_("Arrived")
+    IN_SESSION = N_("In session")
+    DONE = N_("Finished")
+    NOT_SEEN = N_("Cancelled or missed")
+
+    @property
+    def label(self) -> str:
+        """The lane's name in the desk's language."""
+        return _(self.value)
 
 
 class Action(Enum):
-    ONBOARD = "Onboard…"
-    CONFIRM = "Confirm"
-    CHECK_IN = "Check in"
-    START = "Start session"
-    COMPLETE = "Complete"
-    NO_SHOW = "No-show"
-    CANCEL = "Cancel…"
-    REINSTATE = "Reinstate"
+    ONBOARD = N_("Onboard…")
+    CONFIRM = N_("Confirm")
+    CHECK_IN = N_("Check in")
+    START = N_("Start session")
+    COMPLETE = N_("Complete")
+    NO_SHOW = N_("Mark as no-show")
+    CANCEL = N_("Cancel…")
+    REINSTATE = N_("Reinstate")
+
+    @property
+    def label(self) -> str:
+        """The action's name in the desk's language (a menu's words; buttons add a
+        mnemonic)."""
+        return _(self.value)
 
 
 def lane_of(entry: CalendarEntry) -> Lane:
@@ -66,13 +78,14 @@ def actions_for(entry: CalendarEntry, now: datetime) -> list[Action]:
 
 
 def time_in_status(since: datetime, now: datetime) -> str:
-    """How long since `since`: "12 min", "2 h 05", "8 days", or "–" for a time to come."""
+    """How long since `since`, in the desk's language: "12 min", "2 h 05", "8 days", or "–"
+    for a time to come."""
     minutes = int((now - since).total_seconds() // 60)
     if minutes < 0:
         return "–"
     if minutes < 60:
-        return f"{minutes} min"
+        return _("{minutes} min").format(minutes=minutes)
     if minutes < 24 * 60:
-        return f"{minutes // 60} h {minutes % 60:02d}"
+        return _("{hours} h {minutes:02d}").format(hours=minutes // 60, minutes=minutes % 60)
     days = minutes // (24 * 60)
-    return f"{days} day{'s' if days != 1 else ''}"
+    return ngettext("{count} day", "{count} days", days).format(count=days)

@@ -9,16 +9,30 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
+    QSize,
     QSortFilterProxyModel,
     Qt,
 )
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
 from frontdesk.gui.today.lanes import Lane, lane_of, time_in_status
+from frontdesk.i18n import N_, _, ngettext
+from frontdesk.i18n.formats import format_time
 from frontdesk.services.flow_board import BoardCard
 
 CARD_ROLE = Qt.ItemDataRole.UserRole + 1
 LANE_ROLE = Qt.ItemDataRole.UserRole + 2
-COLUMNS = ("Time", "Patient", "Service", "Specialist", "Status", "In status", "Forms")
+COLUMNS = (
+    N_("Time"),
+    N_("Patient"),
+    N_("Service"),
+    N_("Specialist"),
+    N_("Status"),
+    N_("In status"),
+    N_("Forms"),
+)
+"""The columns' names in English (how code finds them); headers show them translated."""
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -55,7 +69,7 @@ class FlowBoardModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
+            return _(COLUMNS[section])
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -73,7 +87,7 @@ class FlowBoardModel(QAbstractTableModel):
             return None
         column = COLUMNS[index.column()]
         if column == "Time":
-            return f"{entry.start_local:%H:%M}–{entry.end_local:%H:%M}"
+            return f"{format_time(entry.start_local)}–{format_time(entry.end_local)}"
         if column == "Patient":
             return entry.patient_name
         if column == "Service":
@@ -81,7 +95,7 @@ class FlowBoardModel(QAbstractTableModel):
         if column == "Specialist":
             return entry.specialist_name
         if column == "Status":
-            return str(entry.status)
+            return entry.status.label
         if column == "In status":
             return time_in_status(card.status_since, self._now) if self._now else ""
         return entry.outstanding_forms
@@ -89,17 +103,20 @@ class FlowBoardModel(QAbstractTableModel):
     def _card_text(self, card: BoardCard) -> str:
         entry = card.entry
         lines = [
-            f"{entry.start_local:%H:%M}  {entry.patient_name}",
+            f"{format_time(entry.start_local)}  {entry.patient_name}",
             f"{entry.service_name} · {entry.specialist_name}",
         ]
         facts = []
         if self._now is not None:
-            facts.append(f"{entry.status} for {time_in_status(card.status_since, self._now)}")
-        if entry.outstanding_forms:
-            plural = "s" if entry.outstanding_forms > 1 else ""
-            facts.append(f"{entry.outstanding_forms} form{plural} to do")
+            since = time_in_status(card.status_since, self._now)
+            facts.append(_("{status} for {time}").format(status=entry.status.label, time=since))
+        forms = entry.outstanding_forms
+        if forms:
+            facts.append(
+                ngettext("{count} form to do", "{count} forms to do", forms).format(count=forms)
+            )
         if entry.video_url:
-            facts.append("video")
+            facts.append(_("video"))
         lines.append(" · ".join(facts))
         return "\n".join(lines)
 
@@ -139,3 +156,19 @@ class LaneFilter(QSortFilterProxyModel):
             source = self.mapToSource(index)
             return self.sourceModel().card_text(source.row())  # type: ignore[attr-defined]
         return super().data(index, role)
+
+
+class CardDelegate(QStyledItemDelegate):
+    """A lane's card: its text wrapped to the lane's width, with a gap above and below.
+    The gap is not the view's spacing: Qt measures a wrapped item at the full width but
+    draws it inside the spacing, which cut a card's last line short ("…")."""
+
+    GAP = 3
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        return super().sizeHint(option, index) + QSize(0, 2 * self.GAP)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        inner = QStyleOptionViewItem(option)
+        inner.rect = option.rect.adjusted(0, self.GAP, 0, -self.GAP)
+        super().paint(painter, inner, index)

@@ -3,8 +3,8 @@ outstanding-forms count — and the actions of the selected appointment's state.
 
 from __future__ import annotations
 
+import html
 import uuid
-from datetime import date
 
 from PySide6.QtCore import QItemSelectionModel, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -23,22 +23,25 @@ from frontdesk.gui.desk import Desk, affects
 from frontdesk.gui.operations import run_operation, show_error
 from frontdesk.gui.today.actions import AppointmentActions
 from frontdesk.gui.today.lanes import Action, Lane, actions_for
-from frontdesk.gui.today.model import CARD_ROLE, FlowBoardModel, LaneFilter
+from frontdesk.gui.today.model import CARD_ROLE, CardDelegate, FlowBoardModel, LaneFilter
+from frontdesk.i18n import N_, _, ngettext
+from frontdesk.i18n.formats import format_date, format_time
 from frontdesk.services.flow_board import BoardCard, FlowBoard, flow_board
 from frontdesk.store.changes import ChangeSet
 
 WATCHED_TABLES = ("appointments", "form_instances", "patient_persons", "appointment_status_changes")
 CLOCK_TICK_MS = 30_000
 
+# The buttons' words with their mnemonics (unique on the page in each language).
 _MNEMONIC = {
-    Action.ONBOARD: "&Onboard…",
-    Action.CONFIRM: "Con&firm",
-    Action.CHECK_IN: "Check &in",
-    Action.START: "&Start session",
-    Action.COMPLETE: "Co&mplete",
-    Action.NO_SHOW: "&No-show",
-    Action.CANCEL: "&Cancel…",
-    Action.REINSTATE: "&Reinstate",
+    Action.ONBOARD: N_("&Onboard…"),
+    Action.CONFIRM: N_("Con&firm"),
+    Action.CHECK_IN: N_("Check &in"),
+    Action.START: N_("&Start session"),
+    Action.COMPLETE: N_("Co&mplete"),
+    Action.NO_SHOW: N_("&No-show"),
+    Action.CANCEL: N_("&Cancel…"),
+    Action.REINSTATE: N_("&Reinstate"),
 }
 
 
@@ -59,7 +62,8 @@ class TodayPage(QWidget):
         self._title.setObjectName("page-title")
         self.search = QLineEdit()
         self.search.setObjectName("search")
-        self.search.setPlaceholderText("Search patient, service or specialist")
+        self.search.setPlaceholderText(_("Search patient, service or specialist"))
+        self.search.setAccessibleName(_("Search today's appointments"))
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._search)
         top = QHBoxLayout()
@@ -75,10 +79,11 @@ class TodayPage(QWidget):
 
         self.buttons: dict[Action, QPushButton] = {}
         bar = QHBoxLayout()
-        self._selected_label = QLabel("Select an appointment")
+        self._selected_label = QLabel(_("Select an appointment"))
         bar.addWidget(self._selected_label, 1)
         for action in Action:
-            button = QPushButton(_MNEMONIC[action])
+            button = QPushButton(_(_MNEMONIC[action]))
+            button.setAccessibleName(action.label)
             button.setObjectName(f"action-{action.name.lower()}")
             button.clicked.connect(lambda _checked=False, a=action: self._perform(a))
             self.buttons[action] = button
@@ -105,7 +110,10 @@ class TodayPage(QWidget):
         view.setModel(proxy)
         view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         view.setWordWrap(True)
-        view.setSpacing(3)
+        # Cards wrap to the lane's width, laid out again when it changes.
+        view.setResizeMode(QListView.ResizeMode.Adjust)
+        view.setItemDelegate(CardDelegate(view))
+        view.setAccessibleName(lane.label)
         view.selectionModel().selectionChanged.connect(
             lambda _selected, _deselected, v=view: self._selected(v)
         )
@@ -113,7 +121,7 @@ class TodayPage(QWidget):
         proxy.rowsInserted.connect(lambda *_: self._count(lane))
         proxy.modelReset.connect(lambda: self._count(lane))
         proxy.rowsRemoved.connect(lambda *_: self._count(lane))
-        box = QGroupBox(lane.value)
+        box = QGroupBox(lane.label)
         inner = QVBoxLayout(box)
         inner.setContentsMargins(4, 4, 4, 4)
         inner.addWidget(view)
@@ -169,12 +177,17 @@ class TodayPage(QWidget):
 
     def _show(self, board: FlowBoard) -> None:
         self._loading = False
-        self._title.setText(f"<h2>Today — {_day_title(board.day)}</h2>")
+        title = _("Today — {date}").format(date=format_date(board.day, "full"))
+        self._title.setText(f"<h2>{html.escape(title)}</h2>")
         self.model.set_cards(board.cards, self._desk.clock.now())
         later = board.to_onboard_later
+        # Where to find them, by the page's name: its shortcut differs between roles.
         self.later_hint.setText(
-            f"{later} public booking{'s' if later != 1 else ''} on later days to onboard "
-            "(Calendar, Ctrl+2)"
+            ngettext(
+                "{count} public booking on later days to onboard (in the Calendar)",
+                "{count} public bookings on later days to onboard (in the Calendar)",
+                later,
+            ).format(count=later)
             if later
             else ""
         )
@@ -199,7 +212,9 @@ class TodayPage(QWidget):
             proxy.set_search(text)
 
     def _count(self, lane: Lane) -> None:
-        self._lane_boxes[lane].setTitle(f"{lane.value} ({self._filters[lane].rowCount()})")
+        self._lane_boxes[lane].setTitle(
+            _("{lane} ({count})").format(lane=lane.label, count=self._filters[lane].rowCount())
+        )
 
     def _selected(self, view: QListView) -> None:
         index = view.currentIndex()
@@ -217,11 +232,15 @@ class TodayPage(QWidget):
         for action, button in self.buttons.items():
             button.setEnabled(action in offered)
         if card is None:
-            self._selected_label.setText("Select an appointment")
+            self._selected_label.setText(_("Select an appointment"))
         else:
             entry = card.entry
             self._selected_label.setText(
-                f"{entry.start_local:%H:%M} {entry.patient_name} — {entry.status}"
+                _("{time} {patient} — {status}").format(
+                    time=format_time(entry.start_local),
+                    patient=entry.patient_name,
+                    status=entry.status.label,
+                )
             )
 
     def _perform(self, action: Action) -> None:
@@ -235,7 +254,3 @@ class TodayPage(QWidget):
             if button.isEnabled():
                 self._perform(action)
                 return
-
-
-def _day_title(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
