@@ -9,7 +9,7 @@ from __future__ import annotations
 import gettext
 import io
 from functools import cache
-from pathlib import Path
+from importlib.resources.abc import Traversable
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -21,7 +21,7 @@ DOMAIN = "frontdesk"
 TRANSLATIONS_DIR = UI_DIR / "translations"
 
 
-def catalog_path(language: str, directory: Path = TRANSLATIONS_DIR) -> Path:
+def catalog_path(language: str, directory: Traversable = TRANSLATIONS_DIR) -> Traversable:
     return directory / language / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
@@ -31,12 +31,12 @@ def load(language: str) -> gettext.NullTranslations:
     if language not in LANGUAGES:
         raise ValueError(f"unknown language {language!r}; the desk speaks {', '.join(LANGUAGES)}")
     path = catalog_path(language)
-    if language == DEFAULT_LANGUAGE and not path.exists():
+    if language == DEFAULT_LANGUAGE and not path.is_file():
         return gettext.NullTranslations()
     return read_catalog(path, language)
 
 
-def read_catalog(path: Path, language: str) -> gettext.GNUTranslations:
+def read_catalog(path: Traversable, language: str) -> gettext.GNUTranslations:
     """A `.po` file compiled in memory; its fuzzy entries read as untranslated."""
     with path.open("rb") as source:
         catalog = read_po(source, locale=language, domain=DOMAIN)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from frontdesk.project_paths import PROJECT_ROOT
+from tests.support.repository import REPOSITORY as PROJECT_ROOT
 
 
 def test_the_catalogues_are_up_to_date_with_the_code() -> None:

@@ -16,7 +16,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
 from babel.messages.pofile import read_po
 
 from frontdesk.i18n.catalogs import catalog_path
-from frontdesk.project_paths import PROJECT_ROOT
+from tests.support.repository import REPOSITORY as PROJECT_ROOT
 
 SOURCE = PROJECT_ROOT / "src" / "frontdesk"
 CONVERTED = (
