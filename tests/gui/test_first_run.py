@@ -19,7 +19,7 @@ from frontdesk.services.desk_identity import remembered
 from frontdesk.store.mirror import Mirror, open_mirror
 from frontdesk.store.models import Membership, Organization
 from frontdesk.store.profile import Profile
-from frontdesk.sync.account import current_account
+from frontdesk.sync.account import ClinicChoice, current_account
 from tests.gui.helpers import wait_for_operations
 from tests.support.postgres import TEST_PASSWORD, LiveServer
 
@@ -206,3 +206,15 @@ def test_staff_of_two_clinics_choose_the_clinic_at_sign_in(
     assert started.account is not None
     assert started.identity.organization_id == hillside.id
     started.account.close()
+
+
+def test_the_clinic_list_goes_when_the_account_or_server_changes(
+    qtbot: QtBot, dialog: FirstRunDialog
+) -> None:
+    qtbot.mouseClick(dialog.server_choice, Qt.MouseButton.LeftButton)
+    for field in (dialog.email, dialog.server_url):
+        dialog._offer_clinics([ClinicChoice("harbour", "Harbour Clinic")])
+        assert dialog.clinic.isVisibleTo(dialog)
+        qtbot.keyClicks(field, "x")
+        assert not dialog.clinic.isVisibleTo(dialog)
+        assert dialog.clinic.count() == 0

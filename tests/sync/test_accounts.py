@@ -116,7 +116,8 @@ def test_a_clinic_cannot_tell_a_patient_of_another_from_an_unknown_address(
     make_desk: DeskFactory, sync_clinic: Clinic, tmp_path: Path
 ) -> None:
     clinic_a = make_desk("front", Role.RECEPTIONIST)
-    _register(clinic_a, "ana.pop@example.com")
+    # Its own name and spelling of the address: neither may reach another clinic.
+    _register(clinic_a, "Ana.Pop@example.com", first_name="Anastasia")
     clinic_a.sync()
     assert len(_accounts_of(sync_clinic, "ana.pop@example.com")) == 1
     # Two clinics in the same state; one asks for A's patient, the other for a stranger.
@@ -241,3 +242,63 @@ def _next_seq(desk: Desk) -> int:
             "SELECT coalesce(max(device_seq), 0) FROM sync_outbox"
         ).scalar()
     return int(last) + 1
+
+
+def _change_email(desk: Desk, person_id: uuid.UUID, email: str | None, seq: int) -> None:
+    """The desk pushes a new address for the person (as the profiles service's edit would),
+    as its change number `seq`."""
+    with desk.mirror.sessions() as session:
+        base = session.get_one(PatientPerson, person_id).row_version
+    answer = desk.account.request(
+        "POST",
+        "/v1/sync/push",
+        json={
+            "device_id": str(desk.mirror.device_id),
+            "mutations": [
+                {
+                    "seq": seq,
+                    "table": "patient_persons",
+                    "row_id": str(person_id),
+                    "operation": "update",
+                    "changed": {"email": email},
+                    "base_version": base,
+                }
+            ],
+        },
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["results"][0]["outcome"] in ("applied", "merged"), answer.text
+    desk.sync()
+
+
+def test_a_corrected_address_moves_the_record_to_that_addresss_account(
+    make_desk: DeskFactory, sync_clinic: Clinic
+) -> None:
+    desk = make_desk("front", Role.ADMIN)
+    person = _register(desk, "ana.ppo@example.com")  # a typo
+    desk.sync()
+    (typo,) = _accounts_of(sync_clinic, "ana.ppo@example.com")
+
+    seq = _next_seq(desk)
+    _change_email(desk, person, "ana.pop@example.com", seq)
+    (right,) = _accounts_of(sync_clinic, "ana.pop@example.com")
+    assert _login_of(sync_clinic, desk, person) == right != typo
+
+    _change_email(desk, person, None, seq + 1)  # no address: no login
+    assert _login_of(sync_clinic, desk, person) is None
+
+
+def test_a_staff_account_for_a_patients_address_is_the_same_account(
+    make_desk: DeskFactory, sync_clinic: Clinic
+) -> None:
+    desk = make_desk("front", Role.RECEPTIONIST)
+    _register(desk, "ana.pop@example.com")
+    desk.sync()
+    (login,) = _accounts_of(sync_clinic, "ana.pop@example.com")
+
+    staff = sync_clinic.server.create_user(
+        sync_clinic.organization_id, "ANA.POP@example.com", role=Role.SPECIALIST, display_name="Ana"
+    )
+
+    assert staff.id == login
+    assert _accounts_of(sync_clinic, "ana.pop@example.com") == [login]

@@ -28,9 +28,12 @@ def upgrade() -> None:
             "account_requested_at", frontdesk.store.types.UTCDateTime(timezone=True), nullable=True
         ),
     )
+    # Every organization's rows: the owner migrating is held to row-level security too.
+    op.execute("ALTER TABLE patient_persons NO FORCE ROW LEVEL SECURITY")
     op.execute(
         "UPDATE patient_persons SET account_requested_at = updated_at WHERE user_id IS NOT NULL"
     )
+    op.execute("ALTER TABLE patient_persons FORCE ROW LEVEL SECURITY")
     op.execute("CREATE UNIQUE INDEX uq_users_email_lower ON users (lower(email))")
 
 

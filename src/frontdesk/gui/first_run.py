@@ -135,8 +135,10 @@ class FirstRunDialog(QDialog):
         self.clinic_label = QLabel("C&linic:")
         self.clinic_label.setBuddy(self.clinic)
         form.addRow(self.clinic_label, self.clinic)
-        self.clinic.setVisible(False)
-        self.clinic_label.setVisible(False)
+        self._forget_clinics()
+        # Another account or server has its own clinics: the list is asked for again.
+        self.email.textEdited.connect(lambda _text: self._forget_clinics())
+        self.server_url.textEdited.connect(lambda _text: self._forget_clinics())
         self.sign_in_button = QPushButton("Sign &in")
         self.sign_in_button.setDefault(True)
         self.sign_in_button.clicked.connect(self.sign_in)
@@ -250,6 +252,11 @@ class FirstRunDialog(QDialog):
             on_error=self._refused,
             label=label,
         )
+
+    def _forget_clinics(self) -> None:
+        self.clinic.clear()
+        self.clinic.setVisible(False)
+        self.clinic_label.setVisible(False)
 
     def _offer_clinics(self, clinics: list[ClinicChoice]) -> None:
         self.clinic.clear()

@@ -72,12 +72,9 @@ def apply_push(session: Session, pusher: Pusher, request: PushRequest) -> PushRe
     if fresh:
         outcomes = _apply_all(connection, pusher, fresh)
         results += outcomes
-        persons = {
-            mutation.row_id
-            for mutation, result in zip(fresh, outcomes, strict=True)
-            if mutation.table == "patient_persons" and result.outcome in ("applied", "merged")
-        }
-        link_requested_accounts(connection, persons, pusher.now)
+        link_requested_accounts(
+            connection, _persons_to_link(connection, fresh, outcomes), pusher.now
+        )
     last_seq = through_seq
     connection.execute(
         text(
@@ -102,6 +99,32 @@ def _apply_all(
         pass  # rolled back to the savepoint: nothing of the quick attempt remains
     specialist_of = AppointmentOwners(connection, {})
     return [_apply_one(connection, pusher, mutation, specialist_of) for mutation in mutations]
+
+
+# What a person's account follows: the request, the address, the record's removal.
+_LINK_FIELDS = frozenset({"account_requested_at", "email", "deleted_at"})
+
+
+def _persons_to_link(
+    connection: Connection, mutations: list[Mutation], outcomes: list[MutationResult]
+) -> set[uuid.UUID]:
+    """The persons this push may have asked an account for, or moved off theirs: written
+    (applied, merged, or partly, beside a field conflict), not refused."""
+    touched = {
+        (mutation.row_id, result.conflict_id)
+        for mutation, result in zip(mutations, outcomes, strict=True)
+        if mutation.table == "patient_persons" and _LINK_FIELDS & set(mutation.changed)
+    }
+    conflicts = [conflict for _row, conflict in touched if conflict is not None]
+    refused = set(
+        connection.scalars(
+            text("SELECT id FROM sync_conflicts WHERE id = ANY(:ids) AND kind = 'rejected'"),
+            {"ids": conflicts},
+        )
+        if conflicts
+        else ()
+    )
+    return {row for row, conflict in touched if conflict not in refused}
 
 
 def current_version(connection: Connection, pusher: Pusher) -> int:

@@ -26,7 +26,7 @@ from functools import cache
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
-from frontdesk.domain.enums import Role
+from frontdesk.domain.enums import STAFF_ROLES, Role
 from frontdesk.server.receive_rules import APPOINTMENT_ANCHORS, ON_APPOINTMENT, receive_clause
 from frontdesk.server.sync_history import cursor_never_issued
 from frontdesk.store.wire import column_kinds
@@ -289,7 +289,7 @@ def _users(connection: Connection, reader: Reader, user_ids: set[uuid.UUID]) -> 
         connection.scalars(
             text(
                 f"SELECT CASE WHEN EXISTS (SELECT 1 FROM memberships m "
-                f"WHERE m.user_id = t.id AND m.organization_id = :org) "
+                f"WHERE m.user_id = t.id AND m.organization_id = :org AND m.role IN {_STAFF}) "
                 f"THEN {values} ELSE {_stand_in()} END FROM users t "
                 "WHERE t.id = ANY(:ids)"
             ),
@@ -301,6 +301,7 @@ def _users(connection: Connection, reader: Reader, user_ids: set[uuid.UUID]) -> 
     return _table_rows(columns, list(found))
 
 
+_STAFF = "(" + ", ".join(f"'{role.value}'" for role in sorted(STAFF_ROLES)) + ")"
 _STAND_IN = {
     "email": "replace(t.id::text, '-', '') || '@account.invalid'",  # unique, as the mirror wants
     "display_name": "''::text",

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from frontdesk.domain.clock import zone
 from frontdesk.domain.contact import normalize_email
@@ -80,11 +80,14 @@ def add_staff_user(
         raise InvalidInput.single("role", f"{role} is not a staff role")
     address = normalize_email(email)
     with ctx.transaction() as tx:
-        user = tx.session.scalar(select(User).where(User.email == address))
+        # Addresses are one account whatever their case (the server links patients so too).
+        user = tx.session.scalar(select(User).where(func.lower(User.email) == address.lower()))
         if user is None:
             user = User(email=address, display_name=display_name)
             tx.session.add(user)
             tx.session.flush()
+        elif not user.display_name:
+            user.display_name = display_name  # a patient's account, which has no name yet
         tx.session.add(Membership(organization_id=ctx.organization_id, user_id=user.id, role=role))
         tx.audit("staff.added", "user", user.id, {"role": role})
     return Outcome(user, tx.changes)
