@@ -13,6 +13,7 @@ from frontdesk.cli_support import BadInput
 from frontdesk.domain.errors import DomainError
 from frontdesk.file_access import FileAccessRefused, refusal
 from frontdesk.project_paths import MissingProjectFiles
+from frontdesk.server.environment import EnvironmentValueError
 
 __all__ = ["build_parser", "main"]
 
@@ -33,18 +34,21 @@ def command_handler(args: argparse.Namespace) -> Handler:
     return handler
 
 
+def _speak_the_system_language() -> None:
+    """The system's language (LANG), once a command is to run (`--version` and `--help` have
+    answered by then); the desk's window then follows its own setting."""
+    from frontdesk.i18n.catalogs import activate
+    from frontdesk.i18n.languages import system_language
+
+    activate(system_language())
+
+
 def _opens_window(args: argparse.Namespace) -> bool:
     return args.command is None or (args.command == "demo" and not args.no_window)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    # The system's language (LANG), once a command is to run (`--version` and `--help` have
-    # answered by now); the desk's window then follows its own setting.
-    from frontdesk.i18n.catalogs import activate
-    from frontdesk.i18n.languages import system_language
-
-    activate(system_language())
     if _opens_window(args):
         # Before anything starts: a window Qt cannot open must not leave a server behind.
         from frontdesk.system_libraries import window_problem
@@ -54,6 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(problem, file=sys.stderr)
             return 2
     try:
+        _speak_the_system_language()
         return int(command_handler(args)(args))
     except BadInput as error:
         for line in str(error).splitlines():
@@ -62,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DomainError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except (FileAccessRefused, MissingProjectFiles) as error:
+    except (FileAccessRefused, MissingProjectFiles, EnvironmentValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except OSError as error:

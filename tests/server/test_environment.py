@@ -224,3 +224,15 @@ def test_the_probe_fails_without_a_server_or_with_a_bad_port(
     assert "http://127.0.0.1:1/health: no answer" in capsys.readouterr().err
     assert probe.main(["/ready"], {"FRONTDESK_PORT": "none"}) == 1
     assert "FRONTDESK_PORT: 'none' is not a port number" in capsys.readouterr().err
+
+
+def test_a_secret_file_that_cannot_be_read_is_one_line_on_any_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "no-such-secret"
+    monkeypatch.setenv("FRONTDESK_TOKEN_SECRET_FILE", str(missing))
+    assert cli.main(["--data-dir", str(tmp_path / "data"), "migrate"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"frontdesk-server: FRONTDESK_TOKEN_SECRET_FILE: cannot read {missing}")
+    assert "Traceback" not in error
+    assert not (tmp_path / "data" / "pg").exists()

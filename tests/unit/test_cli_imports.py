@@ -16,7 +16,19 @@ import frontdesk
 from tests.support.repository import EXAMPLES_DIR
 
 SOURCE = Path(frontdesk.__file__).resolve().parents[1]
-HEAVY = ("PySide6", "sqlalchemy", "sqlcipher3", "alembic", "fastapi", "uvicorn", "httpx", "psycopg")
+HEAVY = (
+    "PySide6",
+    "sqlalchemy",
+    "sqlcipher3",
+    "alembic",
+    "fastapi",
+    "uvicorn",
+    "httpx",
+    "psycopg",
+)
+# Translation (Babel) loads once a command runs, to speak the user's language; asking the
+# program its version or its options needs none of it.
+ANSWERED_AT_ONCE = ("--version", "--help")
 PROBE = """
 import json, sys
 from {module} import main
@@ -31,7 +43,7 @@ print(json.dumps({{"code": code, "loaded": loaded}}), file=sys.stderr)
 
 def _loaded_by(module: str, *args: str, cwd: Path) -> list[str]:
     result = subprocess.run(
-        [sys.executable, "-c", PROBE.format(module=module, heavy=HEAVY), *args],
+        [sys.executable, "-c", PROBE.format(module=module, heavy=(*HEAVY, "babel")), *args],
         # No OS keyring: a mirror command keeps its key in the profile, not the user's keyring.
         env={
             **os.environ,
@@ -69,7 +81,11 @@ def _loaded_by(module: str, *args: str, cwd: Path) -> list[str]:
     ids=lambda args: " ".join(args[:2]),
 )
 def test_light_desk_commands_load_no_heavy_module(args: list[str], tmp_path: Path) -> None:
-    assert _loaded_by("frontdesk.cli", *args, cwd=tmp_path) == []
+    loaded = _loaded_by("frontdesk.cli", *args, cwd=tmp_path)
+    if set(ANSWERED_AT_ONCE) & set(args):
+        assert loaded == []
+    else:
+        assert loaded in ([], ["babel"])
 
 
 def test_a_dry_run_loads_no_heavy_module(tmp_path: Path) -> None:
@@ -85,7 +101,7 @@ def test_a_dry_run_loads_no_heavy_module(tmp_path: Path) -> None:
     )
     rule = str(EXAMPLES_DIR / "02_first_video_appointment.json")
     args = ["rules", "dry-run", rule, "--event", str(event)]
-    assert _loaded_by("frontdesk.cli", *args, cwd=tmp_path) == []
+    assert _loaded_by("frontdesk.cli", *args, cwd=tmp_path) in ([], ["babel"])
 
 
 def test_server_help_loads_no_heavy_module(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from frontdesk.i18n.core import DEFAULT_LANGUAGE, LANGUAGES, install
-from frontdesk.project_paths import UI_DIR
+from frontdesk.project_paths import UI_DIR, MissingProjectFiles
 
 DOMAIN = "frontdesk"
 TRANSLATIONS_DIR = UI_DIR / "translations"
@@ -26,13 +26,18 @@ def catalog_path(language: str, directory: Traversable = TRANSLATIONS_DIR) -> Tr
 
 
 @cache
-def load(language: str) -> gettext.NullTranslations:
+def load(language: str, directory: Traversable = TRANSLATIONS_DIR) -> gettext.NullTranslations:
     """The translations of `language` (English, the messages' own language, needs none)."""
     if language not in LANGUAGES:
         raise ValueError(f"unknown language {language!r}; the desk speaks {', '.join(LANGUAGES)}")
-    path = catalog_path(language)
-    if language == DEFAULT_LANGUAGE and not path.is_file():
-        return gettext.NullTranslations()
+    path = catalog_path(language, directory)
+    if not path.is_file():
+        if language == DEFAULT_LANGUAGE:
+            return gettext.NullTranslations()
+        raise MissingProjectFiles(
+            f"this installation lacks the {language!r} translations (ui/translations): "
+            "reinstall it, or run with LANG=en_GB.UTF-8"
+        )
     return read_catalog(path, language)
 
 

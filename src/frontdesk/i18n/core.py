@@ -4,9 +4,10 @@ this). `catalogs.activate` installs a language; tests and the server may `instal
 from __future__ import annotations
 
 import gettext
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from babel.support import LazyProxy
+if TYPE_CHECKING:
+    from babel.support import LazyProxy
 
 DEFAULT_LANGUAGE: Final = "en"
 LANGUAGES: Final = ("en", "ro")
@@ -49,4 +50,6 @@ def N_(message: str) -> str:
 def lazy_gettext(message: str) -> LazyProxy:
     """`message`, translated each time it is read: for words built before a language is
     chosen that are shown as they are."""
+    from babel.support import LazyProxy  # Babel loads when a word is first made, not at start
+
     return LazyProxy(_, message, enable_cache=False)

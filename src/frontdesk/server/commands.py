@@ -1,7 +1,7 @@
 """What the `frontdesk-server` commands do (the parser is in `frontdesk.server.cli`, which
 imports this module only once a command is chosen): migrate, run, create-org,
-set-booking-horizon, create-user, deactivate-user, devices; and how their refusals and stop
-signals end the process."""
+set-booking-horizon, create-user, deactivate-user, devices, backup, restore; and how their
+refusals and stop signals end the process."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ from frontdesk.server.devices import (
     revoke_device,
 )
 from frontdesk.server.engine_worker import ServerEngine
-from frontdesk.server.environment import DATA_DIR_ENV
+from frontdesk.server.environment import DATA_DIR_ENV, EnvironmentValueError
 from frontdesk.server.migrate import current_revision
 from frontdesk.server.passwords import validate_password
 from frontdesk.server.pg_programs import BackupError
@@ -303,6 +303,7 @@ def run_command(args: argparse.Namespace) -> int:
         BackupError,
         CommandError,
         DatabaseSetupError,
+        EnvironmentValueError,  # a secret read as the settings load (FRONTDESK_*_FILE)
         FileAccessRefused,
         MissingProjectFiles,
     ) as error:

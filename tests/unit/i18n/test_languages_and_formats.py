@@ -12,10 +12,11 @@ import pytest
 
 from frontdesk.domain.enums import AppointmentStatus, AppointmentType, Role
 from frontdesk.i18n import _, active_language, lazy_gettext, ngettext
-from frontdesk.i18n.catalogs import activate, read_catalog
+from frontdesk.i18n.catalogs import activate, load, read_catalog
 from frontdesk.i18n.core import install
 from frontdesk.i18n.formats import format_currency, format_date, format_number, format_time
 from frontdesk.i18n.languages import chosen_language, language_of, system_language
+from frontdesk.project_paths import MissingProjectFiles
 
 BUCHAREST = ZoneInfo("Europe/Bucharest")
 
@@ -152,3 +153,9 @@ def test_statuses_roles_and_types_read_as_plain_words_in_both_languages() -> Non
     assert all(role.label != str(role) for role in Role)
     assert AppointmentType.IN_CLINIC.label == "La clinică"
     assert str(AppointmentStatus.NOSHOW) == "noshow"  # stored values do not change
+
+
+def test_an_installation_without_its_catalogue_says_so(tmp_path: Path) -> None:
+    assert load("en", tmp_path).gettext("Today") == "Today"  # English needs none
+    with pytest.raises(MissingProjectFiles, match="lacks the 'ro' translations"):
+        load("ro", tmp_path)
