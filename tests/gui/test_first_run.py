@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -15,6 +16,7 @@ from frontdesk.domain.enums import Role
 from frontdesk.gui.app import known_identity
 from frontdesk.gui.desk import Desk
 from frontdesk.gui.first_run import FirstRunDialog, setup_desk
+from frontdesk.i18n.catalogs import activate
 from frontdesk.services.desk_identity import remembered
 from frontdesk.store.mirror import Mirror, open_mirror
 from frontdesk.store.models import Membership, Organization
@@ -218,3 +220,33 @@ def test_the_clinic_list_goes_when_the_account_or_server_changes(
         qtbot.keyClicks(field, "x")
         assert not dialog.clinic.isVisibleTo(dialog)
         assert dialog.clinic.count() == 0
+
+
+def _mnemonics(dialog: FirstRunDialog) -> list[str]:
+    texts = [button.text() for button in dialog.findChildren(QPushButton)]
+    texts += [label.text() for label in dialog.findChildren(QLabel)]
+    # Each page has its own Back button, doing the same; only one page shows at a time.
+    keys = {text.split("&")[1][0].lower(): text for text in texts if "&" in text}
+    assert sum("&" in text for text in texts) - len(keys) == 1, texts
+    return sorted(keys)
+
+
+@pytest.mark.parametrize("language", ["en", "ro"])
+def test_every_mnemonic_of_the_first_run_is_its_own_key(
+    qtbot: QtBot, setup: Desk, language: str
+) -> None:
+    activate(language)
+    shown = FirstRunDialog(setup)
+    qtbot.addWidget(shown)
+    assert len(_mnemonics(shown)) == 14
+
+
+def test_in_romanian_the_first_run_speaks_romanian(qtbot: QtBot, setup: Desk) -> None:
+    activate("ro")
+    shown = FirstRunDialog(setup)
+    qtbot.addWidget(shown)
+    assert shown.windowTitle() == "Bun venit în Front Desk"
+    assert shown.server_choice.text() == "&Conectare la serverul clinicii"
+    assert shown.clinic_label.text() == "C&linică:"
+    shown._refused(ValueError("several"))
+    assert "Ceva nu a mers bine" in shown.message.text()

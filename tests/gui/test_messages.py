@@ -13,6 +13,7 @@ from frontdesk.domain.errors import (
     PermissionDenied,
 )
 from frontdesk.gui.messages import explain, field_label
+from frontdesk.i18n.catalogs import activate
 
 
 def test_every_invalid_field_is_named_as_the_screen_labels_it() -> None:
@@ -48,3 +49,13 @@ def test_unexpected_errors_say_nothing_was_saved_and_give_details() -> None:
     text = explain(RuntimeError("boom"))
     assert "nothing was saved" in text
     assert "RuntimeError: boom" in text
+
+
+def test_in_romanian_errors_and_field_labels_speak_romanian() -> None:
+    activate("ro")
+    error = InvalidInput([FieldError("start", "x"), FieldError("date_of_birth", "y")])
+    assert explain(error) == "Vă rugăm să verificați:\n• Ora de început: x\n• Data nașterii: y"
+    assert explain(PermissionDenied("admins only")).startswith("Nu aveți dreptul")
+    assert "Nu s-a salvat nimic" in explain(
+        OperationalError("UPDATE x", {}, Exception("database is locked"))
+    )

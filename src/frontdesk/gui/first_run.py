@@ -32,6 +32,7 @@ from frontdesk.domain.errors import NotFound
 from frontdesk.gui.desk import Desk
 from frontdesk.gui.messages import explain
 from frontdesk.gui.operations import run_operation
+from frontdesk.i18n import _
 from frontdesk.services.context import ServiceContext
 from frontdesk.services.desk_identity import (
     DeskIdentity,
@@ -70,7 +71,7 @@ class FirstRunDialog(QDialog):
         super().__init__(parent)
         self._desk = desk
         self.started: Started | None = None
-        self.setWindowTitle("Welcome to Front Desk")
+        self.setWindowTitle(_("Welcome to Front Desk"))
         self.setMinimumWidth(520)
         self.pages = QStackedWidget()
         self.pages.addWidget(self._choice_page())
@@ -89,12 +90,16 @@ class FirstRunDialog(QDialog):
     def _choice_page(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
-        title = QLabel("<h2>Welcome to Front Desk</h2><p>How will this desk work?</p>")
-        self.server_choice = QPushButton("&Sign in to the clinic's server")
-        self.server_choice.setToolTip("Appointments are shared with the other desks")
+        title = QLabel(
+            "<h2>{}</h2><p>{}</p>".format(_("Welcome to Front Desk"), _("How will this desk work?"))
+        )
+        self.server_choice = QPushButton(_("&Sign in to the clinic's server"))
+        self.server_choice.setToolTip(_("Appointments are shared with the other desks"))
         self.server_choice.clicked.connect(lambda: self.pages.setCurrentIndex(1))
-        self.standalone_choice = QPushButton("&Use this computer only")
-        self.standalone_choice.setToolTip("A clinic with one desk; you can connect a server later")
+        self.standalone_choice = QPushButton(_("&Use this computer only"))
+        self.standalone_choice.setToolTip(
+            _("A clinic with one desk; you can connect a server later")
+        )
         self.standalone_choice.clicked.connect(lambda: self.pages.setCurrentIndex(2))
         for button in (self.server_choice, self.standalone_choice):
             button.setMinimumHeight(48)
@@ -109,7 +114,8 @@ class FirstRunDialog(QDialog):
         form = QFormLayout(page)
         self.server_url = QLineEdit()
         self.server_url.setObjectName("server_url")
-        self.server_url.setPlaceholderText("https://frontdesk.example-clinic.com")
+        # An example address: a clinic in another country has its own.
+        self.server_url.setPlaceholderText(_("https://frontdesk.example-clinic.com"))
         self.email = QLineEdit()
         self.email.setObjectName("email")
         self.password = QLineEdit()
@@ -117,29 +123,29 @@ class FirstRunDialog(QDialog):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.ca_path = QLineEdit()
         self.ca_path.setObjectName("ca_path")
-        self.ca_path.setPlaceholderText("only for a server with its own certificate authority")
-        browse = QPushButton("Browse…")
+        self.ca_path.setPlaceholderText(_("only for a server with its own certificate authority"))
+        browse = QPushButton(_("Bro&wse…"))
         browse.clicked.connect(self._choose_ca)
         ca_row = QHBoxLayout()
         ca_row.addWidget(self.ca_path, 1)
         ca_row.addWidget(browse)
-        form.addRow(QLabel("<h3>Sign in to the clinic's server</h3>"))
-        form.addRow("Server &address:", self.server_url)
-        form.addRow("&E-mail:", self.email)
-        form.addRow("&Password:", self.password)
-        form.addRow("Certificate (CA):", ca_row)
+        form.addRow(QLabel("<h3>{}</h3>".format(_("Sign in to the clinic's server"))))
+        form.addRow(_("Server &address:"), self.server_url)
+        form.addRow(_("&E-mail:"), self.email)
+        form.addRow(_("&Password:"), self.password)
+        form.addRow(_("Security certificate:"), ca_row)
         # Shown when the account works for several clinics (the server says which, once the
         # password is right).
         self.clinic = QComboBox()
         self.clinic.setObjectName("clinic")
-        self.clinic_label = QLabel("C&linic:")
+        self.clinic_label = QLabel(_("C&linic:"))
         self.clinic_label.setBuddy(self.clinic)
         form.addRow(self.clinic_label, self.clinic)
         self._forget_clinics()
         # Another account or server has its own clinics: the list is asked for again.
         self.email.textEdited.connect(lambda _text: self._forget_clinics())
         self.server_url.textEdited.connect(lambda _text: self._forget_clinics())
-        self.sign_in_button = QPushButton("Sign &in")
+        self.sign_in_button = QPushButton(_("Sign &in"))
         self.sign_in_button.setDefault(True)
         self.sign_in_button.clicked.connect(self.sign_in)
         form.addRow(self._back_and(self.sign_in_button))
@@ -159,19 +165,19 @@ class FirstRunDialog(QDialog):
         self.admin_name.setObjectName("admin_name")
         self.admin_email = QLineEdit()
         self.admin_email.setObjectName("admin_email")
-        form.addRow(QLabel("<h3>Use this computer only</h3>"))
-        form.addRow("&Clinic name:", self.clinic_name)
-        form.addRow("&Time zone:", self.timezone)
-        form.addRow("Your &name:", self.admin_name)
-        form.addRow("Your &e-mail:", self.admin_email)
-        self.create_button = QPushButton("C&reate the clinic")
+        form.addRow(QLabel("<h3>{}</h3>".format(_("Use this computer only"))))
+        form.addRow(_("&Clinic name:"), self.clinic_name)
+        form.addRow(_("&Time zone:"), self.timezone)
+        form.addRow(_("Your &name:"), self.admin_name)
+        form.addRow(_("Your e-&mail:"), self.admin_email)
+        self.create_button = QPushButton(_("C&reate the clinic"))
         self.create_button.setDefault(True)
         self.create_button.clicked.connect(self.create_standalone)
         form.addRow(self._back_and(self.create_button))
         return page
 
     def _back_and(self, button: QPushButton) -> QHBoxLayout:
-        back = QPushButton("&Back")
+        back = QPushButton(_("&Back"))
         back.clicked.connect(lambda: self.pages.setCurrentIndex(0))
         row = QHBoxLayout()
         row.addWidget(back)
@@ -180,7 +186,9 @@ class FirstRunDialog(QDialog):
         return row
 
     def _choose_ca(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, "Certificate authority", "", "*.pem")
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Security certificate"), "", _("Certificates (*.pem)")
+        )
         if path:
             self.ca_path.setText(path)
 
@@ -226,7 +234,7 @@ class FirstRunDialog(QDialog):
             remember(mirror.sessions, identity)
             return Started(identity, account)
 
-        self._run(work, label="Signing in…")
+        self._run(work, label=_("Signing in…"))
 
     def create_standalone(self) -> None:
         sessions = self._desk.mirror.sessions
@@ -276,7 +284,7 @@ class FirstRunDialog(QDialog):
         clinics = getattr(error, "clinics", None)  # sync.account.ChooseClinic
         if clinics:
             self._offer_clinics(clinics)
-            self.message.setText("This account works for several clinics: choose one.")
+            self.message.setText(_("This account works for several clinics: choose one."))
             return
         self.message.setText(explain(error))
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

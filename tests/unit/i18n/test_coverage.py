@@ -32,6 +32,8 @@ CONVERTED = (
     "gui/today/model.py",
     "gui/today/lanes.py",
     "gui/today/actions.py",
+    "gui/messages.py",
+    "gui/first_run.py",
 )
 KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None}
 
