@@ -22,6 +22,7 @@ from frontdesk.domain.contact import normalize_email, normalize_phone
 from frontdesk.domain.errors import FieldError, InvalidInput, NotFound
 from frontdesk.domain.events import EventName
 from frontdesk.domain.ids import new_id
+from frontdesk.i18n import N_
 from frontdesk.services.appointment_records import local_today
 from frontdesk.services.context import Outcome, ServiceContext
 from frontdesk.services.permissions import require_staff
@@ -120,11 +121,11 @@ def find_duplicates(
         # Names are compared here, not in SQL: SQLite's lower() only folds ASCII letters.
         same_name = (_name_key(person.first_name), _name_key(person.last_name)) == wanted_name
         if date_of_birth is not None and person.date_of_birth == date_of_birth and same_name:
-            reasons.append("name and date of birth")
+            reasons.append(N_("name and date of birth"))
         if phone and person.phone == phone:
-            reasons.append("phone")
+            reasons.append(N_("phone"))
         if email and person.email and person.email.lower() == email.lower():
-            reasons.append("e-mail")
+            reasons.append(N_("e-mail"))
         if reasons:
             candidates.append(
                 DuplicateCandidate(

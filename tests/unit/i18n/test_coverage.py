@@ -34,6 +34,11 @@ CONVERTED = (
     "gui/today/actions.py",
     "gui/messages.py",
     "gui/first_run.py",
+    "gui/patients/columns.py",
+    "gui/patients/new_patient.py",
+    "gui/patients/page.py",
+    "gui/patients/picker.py",
+    "gui/patients/profile_editor.py",
 )
 KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None}
 

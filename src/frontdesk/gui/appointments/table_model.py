@@ -17,6 +17,8 @@ from PySide6.QtCore import (
     Qt,
 )
 
+from frontdesk.i18n import _
+
 R = TypeVar("R")
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -89,7 +91,8 @@ class RowsTableModel(QAbstractTableModel, Generic[R]):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
-            return self._columns[section].header
+            # Headers are marked with N_ where the columns are made, translated when shown.
+            return _(self._columns[section].header)
         if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._rows):
             return str(section + 1)
         return None

@@ -26,6 +26,8 @@ from frontdesk.gui.appointments.problem_label import problem_label
 from frontdesk.gui.desk import Desk
 from frontdesk.gui.messages import explain
 from frontdesk.gui.operations import run_operation
+from frontdesk.gui.patients.columns import born_on
+from frontdesk.i18n import _
 from frontdesk.services.context import Outcome, ServiceContext
 from frontdesk.services.patients import DuplicateCandidate, DuplicatePerson, register_patient
 from frontdesk.store.models import PatientPerson
@@ -38,15 +40,20 @@ def parse_date_of_birth(text: str) -> date | None:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise InvalidInput.single("date_of_birth", "write it as YYYY-MM-DD") from None
+        raise InvalidInput.single("date_of_birth", _("write it as YYYY-MM-DD")) from None
 
 
 def describe_candidate(candidate: DuplicateCandidate) -> str:
     """One line per likely duplicate: who, and why they were matched."""
-    born = f", born {candidate.date_of_birth:%d %b %Y}" if candidate.date_of_birth else ""
+    who = candidate.name
+    if candidate.date_of_birth:
+        who = _("{name}, born {date}").format(name=who, date=born_on(candidate.date_of_birth))
     contact = " · ".join(c for c in (candidate.phone, candidate.email) if c)
-    reasons = ", ".join(candidate.reasons)
-    return f"{candidate.name}{born}{' · ' + contact if contact else ''} — same {reasons}"
+    if contact:
+        who = f"{who} · {contact}"
+    # The service marks its reasons with N_: "phone", "name and date of birth"...
+    reasons = _(", ").join(_(reason) for reason in candidate.reasons)
+    return _("{who} — same {reasons}").format(who=who, reasons=reasons)
 
 
 class NewPatientDialog(QDialog):
@@ -58,34 +65,34 @@ class NewPatientDialog(QDialog):
         self.desk = desk
         self.chosen: tuple[uuid.UUID, str] | None = None
         self.setObjectName("new-patient")
-        self.setWindowTitle("New patient")
-        first, _, last = name.strip().partition(" ")
+        self.setWindowTitle(_("New patient"))
+        first, _space, last = name.strip().partition(" ")
         self.first_name = QLineEdit(first)
         self.last_name = QLineEdit(last)
         self.date_of_birth = QLineEdit()
-        self.date_of_birth.setPlaceholderText("YYYY-MM-DD")
+        self.date_of_birth.setPlaceholderText(_("YYYY-MM-DD"))
         self.phone = QLineEdit()
         self.email = QLineEdit()
         self.city = QLineEdit()
         form = QFormLayout()
         for label, edit, name_ in (
-            ("&First name *", self.first_name, "first_name"),
-            ("&Last name", self.last_name, "last_name"),
-            ("&Date of birth", self.date_of_birth, "date_of_birth"),
-            ("&Phone", self.phone, "phone"),
-            ("&E-mail", self.email, "email"),
-            ("&City", self.city, "city"),
+            (_("&First name *"), self.first_name, "first_name"),
+            (_("&Last name"), self.last_name, "last_name"),
+            (_("&Date of birth"), self.date_of_birth, "date_of_birth"),
+            (_("&Phone"), self.phone, "phone"),
+            (_("&E-mail"), self.email, "email"),
+            (_("&City"), self.city, "city"),
         ):
             edit.setObjectName(f"patient-{name_}")
             form.addRow(label, edit)
 
         self.problem = problem_label("new-patient-problem")
 
-        self.duplicates_box = QGroupBox("Already registered? This may be the same person")
+        self.duplicates_box = QGroupBox(_("Already registered? This may be the same person"))
         self.duplicates = QListWidget()
         self.duplicates.setObjectName("duplicate-candidates")
-        self.use_existing = QPushButton("&Use the selected person")
-        self.keep_separate = QPushButton("&Register as a new person anyway")
+        self.use_existing = QPushButton(_("&Use the selected person"))
+        self.keep_separate = QPushButton(_("&Register as a new person anyway"))
         self.use_existing.setAutoDefault(False)
         self.keep_separate.setAutoDefault(False)
         box_layout = QVBoxLayout(self.duplicates_box)
@@ -95,8 +102,9 @@ class NewPatientDialog(QDialog):
         self.duplicates_box.hide()
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
         self.register_button = self.buttons.addButton(
-            "Re&gister", QDialogButtonBox.ButtonRole.AcceptRole
+            _("Re&gister"), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.buttons.rejected.connect(self.reject)
         self.register_button.clicked.connect(lambda: self.register(keep_separate=False))

@@ -27,9 +27,10 @@ from frontdesk.gui.forms.columns import PERSON_FORM_COLUMNS
 from frontdesk.gui.forms.filler import FormFillerDialog, open_filler
 from frontdesk.gui.messages import explain
 from frontdesk.gui.operations import run_operation
-from frontdesk.gui.patients.columns import APPOINTMENT_COLUMNS, PERSON_COLUMNS
+from frontdesk.gui.patients.columns import APPOINTMENT_COLUMNS, PERSON_COLUMNS, born_on
 from frontdesk.gui.patients.new_patient import NewPatientDialog
 from frontdesk.gui.patients.profile_editor import ProfileEditor
+from frontdesk.i18n import _, ngettext
 from frontdesk.services.form_views import FormRow
 from frontdesk.services.patient_directory import (
     AppointmentRow,
@@ -51,20 +52,20 @@ class PatientsPage(QWidget):
         self.profile: PatientProfile | None = None
         self.setObjectName("patients-page")
 
-        self.search = SearchBox("Search patients by name, phone or e-mail (Ctrl+F)")
+        self.search = SearchBox(_("Search patients by name, phone or e-mail (Ctrl+F)"))
         self.search.setObjectName("patients-search")
-        self.new_button = QPushButton("&New patient…")
+        self.new_button = QPushButton(_("&New patient…"))
         self.people_model: RowsTableModel[PersonRow] = RowsTableModel(PERSON_COLUMNS, self)
         self.people = RowsTable(self.people_model)
         self.people.setObjectName("patients-table")
         self.count = QLabel()
         self.count.setObjectName("patients-count")
 
-        self.edit_button = QPushButton("&Edit profile…")
-        self.book_button = QPushButton("&Book an appointment…")
+        self.edit_button = QPushButton(_("&Edit profile…"))
+        self.book_button = QPushButton(_("&Book an appointment…"))
         for button in (self.edit_button, self.book_button):
             button.setEnabled(False)
-        self.details = QLabel("Choose a patient to see their profile.")
+        self.details = QLabel(_("Choose a patient to see their profile."))
         self.details.setObjectName("patient-details")
         self.details.setWordWrap(True)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -80,9 +81,9 @@ class PatientsPage(QWidget):
         self.dependents = RowsTable(self.dependents_model)
         self.dependents.setObjectName("patient-dependents")
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.appointments, "&Appointments")
-        self.tabs.addTab(self.forms, "F&orms")
-        self.tabs.addTab(self.dependents, "&Dependents")
+        self.tabs.addTab(self.appointments, _("&Appointments"))
+        self.tabs.addTab(self.forms, _("F&orms"))
+        self.tabs.addTab(self.dependents, _("&Dependents"))
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -142,8 +143,10 @@ class PatientsPage(QWidget):
     def _show_people(self, rows: list[PersonRow], *, keep_profile: bool) -> None:
         shown = self.profile.person.id if self.profile else None
         self.people_model.set_rows(rows)
-        more = " (type more to narrow the list)" if len(rows) == PAGE_SIZE else ""
-        self.count.setText(f"{len(rows)} people{more}")
+        count = ngettext("{count} person", "{count} people", len(rows)).format(count=len(rows))
+        if len(rows) == PAGE_SIZE:
+            count = _("{count} (type more to narrow the list)").format(count=count)
+        self.count.setText(count)
         ids = [row.id for row in rows]
         if shown in ids:
             # Selecting again after the reset reloads the profile too.
@@ -177,23 +180,31 @@ class PatientsPage(QWidget):
         person = profile.person
         lines = [f"<h3>{html.escape(person.name)}</h3>"]
         facts = [
-            ("Born", f"{person.date_of_birth:%d %b %Y}" if person.date_of_birth else "—"),
-            ("Phone", person.phone or "—"),
-            ("E-mail", person.email or "—"),
-            ("City", ", ".join(x for x in (profile.city, profile.country) if x) or "—"),
-            ("Portal login", "asked for" if profile.login_requested else "no"),
-            ("Patient of the clinic", "yes" if person.is_patient else "not onboarded yet"),
+            (_("Born"), born_on(person.date_of_birth) or "—"),
+            (_("Phone"), person.phone or "—"),
+            (_("E-mail"), person.email or "—"),
+            (_("City"), ", ".join(x for x in (profile.city, profile.country) if x) or "—"),
+            (_("Portal login"), _("asked for") if profile.login_requested else _("no")),
+            (
+                _("Patient of the clinic"),
+                _("yes") if person.is_patient else _("not onboarded yet"),
+            ),
         ]
         if person.manager_name:
-            facts.append(("Managed by", person.manager_name))
+            facts.append((_("Managed by"), person.manager_name))
         lines.append("<br>".join(f"<b>{label}:</b> {html.escape(value)}" for label, value in facts))
         self.details.setText("".join(lines))
         self.appointments_model.set_rows(profile.appointments)
         self.forms_model.set_rows(profile.forms)
         self.dependents_model.set_rows(profile.dependents)
-        self.tabs.setTabText(0, f"&Appointments ({len(profile.appointments)})")
-        self.tabs.setTabText(1, f"F&orms ({len(profile.forms)})")
-        self.tabs.setTabText(2, f"&Dependents ({len(profile.dependents)})")
+        for tab, (title, rows) in enumerate(
+            (
+                (_("&Appointments"), profile.appointments),
+                (_("F&orms"), profile.forms),
+                (_("&Dependents"), profile.dependents),
+            )
+        ):
+            self.tabs.setTabText(tab, _("{title} ({count})").format(title=title, count=len(rows)))
         self.edit_button.setEnabled(True)
         self.book_button.setEnabled(True)
 

@@ -16,6 +16,7 @@ from frontdesk.gui.messages import explain
 from frontdesk.gui.operations import run_operation
 from frontdesk.gui.patients.columns import PERSON_COLUMNS
 from frontdesk.gui.patients.new_patient import NewPatientDialog
+from frontdesk.i18n import _
 from frontdesk.services.patient_directory import PersonRow, search_people
 
 PICKER_ROWS = 50
@@ -30,15 +31,15 @@ class PatientPicker(QWidget):
         super().__init__(parent)
         self.desk = desk
         self.chosen: tuple[uuid.UUID, str] | None = None
-        self.search = SearchBox("Name, phone or e-mail")
+        self.search = SearchBox(_("Name, phone or e-mail"))
         self.search.setObjectName("patient-search")
         self.model: RowsTableModel[PersonRow] = RowsTableModel(PERSON_COLUMNS[:4], self)
         self.table = RowsTable(self.model)
         self.table.setObjectName("patient-matches")
         self.table.setMinimumHeight(140)
-        self.new_button = QPushButton("&New patient…")
+        self.new_button = QPushButton(_("&New patient…"))
         self.new_button.setAutoDefault(False)
-        self.chosen_label = QLabel("No patient chosen yet")
+        self.chosen_label = QLabel(_("No patient chosen yet"))
         self.chosen_label.setObjectName("patient-chosen")
 
         row = QHBoxLayout()
@@ -69,7 +70,7 @@ class PatientPicker(QWidget):
 
     def choose(self, person_id: uuid.UUID, name: str) -> None:
         self.chosen = (person_id, name)
-        self.chosen_label.setText(f"Patient: <b>{html.escape(name)}</b>")
+        self.chosen_label.setText(_("Patient: {name}").format(name=f"<b>{html.escape(name)}</b>"))
         self.sig_person_chosen.emit(person_id, name)
 
     def register_new(self) -> NewPatientDialog:

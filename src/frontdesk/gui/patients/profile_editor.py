@@ -19,6 +19,7 @@ from frontdesk.gui.desk import Desk
 from frontdesk.gui.messages import explain
 from frontdesk.gui.operations import run_operation
 from frontdesk.gui.patients.new_patient import parse_date_of_birth
+from frontdesk.i18n import _
 from frontdesk.services.context import Outcome, ServiceContext
 from frontdesk.services.patient_directory import PatientProfile
 from frontdesk.services.profiles import update_profile
@@ -34,35 +35,37 @@ class ProfileEditor(QDialog):
         self.desk = desk
         self.person_id = profile.person.id
         self.setObjectName("profile-editor")
-        self.setWindowTitle(f"Profile — {profile.person.name}")
+        self.setWindowTitle(_("Profile — {name}").format(name=profile.person.name))
         person = profile.person
         self.first_name = QLineEdit(profile.first_name)
         self.last_name = QLineEdit(profile.last_name)
         self.date_of_birth = QLineEdit(
             person.date_of_birth.isoformat() if person.date_of_birth else ""
         )
-        self.date_of_birth.setPlaceholderText("YYYY-MM-DD")
+        self.date_of_birth.setPlaceholderText(_("YYYY-MM-DD"))
         self.phone = QLineEdit(person.phone or "")
         self.email = QLineEdit(person.email or "")
         self.city = QLineEdit(profile.city or "")
         self.country = QLineEdit(profile.country or "")
-        self.country.setPlaceholderText("two letters, e.g. RO")
+        self.country.setPlaceholderText(_("two letters, e.g. RO"))
         self.country.setMaxLength(2)
         form = QFormLayout()
         for label, edit in (
-            ("&First name *", self.first_name),
-            ("&Last name", self.last_name),
-            ("&Date of birth", self.date_of_birth),
-            ("&Phone", self.phone),
-            ("&E-mail", self.email),
-            ("&City", self.city),
-            ("C&ountry", self.country),
+            (_("&First name *"), self.first_name),
+            (_("&Last name"), self.last_name),
+            (_("&Date of birth"), self.date_of_birth),
+            (_("&Phone"), self.phone),
+            (_("&E-mail"), self.email),
+            (_("&City"), self.city),
+            (_("C&ountry"), self.country),
         ):
             form.addRow(label, edit)
         self.problem = problem_label("profile-problem")
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(_("Save"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
