@@ -9,15 +9,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QPushButton
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from frontdesk.domain.enums import AlertKind, Role
 from frontdesk.gui.alerts.alerts_model import AlertsTableModel
-from frontdesk.gui.alerts.page import AlertsPage
+from frontdesk.gui.alerts.page import AlertsPage, detail_lines
 from frontdesk.gui.desk import Desk
 from frontdesk.gui.operations import ERROR_BOX_NAME
+from frontdesk.i18n.catalogs import activate
 from frontdesk.services import alerts
 from frontdesk.store.models import PatientPerson, SyncConflict
 from tests.gui.automations.driver import click, pick, type_text
@@ -83,7 +85,7 @@ def test_open_alerts_are_listed_filtered_and_searched(
     pick(page.kind, AlertKind.LOOP_GUARD.value)
     wait_for_operations(qtbot, admin)
     assert _titles(page) == ["Rule 'Welcome' stopped: chain deeper than 5"]
-    assert '"depth": 6' in page.detail.toPlainText()
+    assert "Depth: 6" in page.detail.toPlainText()
 
     pick(page.kind, None)
     wait_for_operations(qtbot, admin)
@@ -192,3 +194,40 @@ def test_reception_gets_the_conflicts_inbox_and_no_refusal_about_alerts(
     page.refresh()
     wait_for_operations(qtbot, desk)
     assert page.findChild(QMessageBox, ERROR_BOX_NAME) is None
+
+
+def test_an_alerts_details_read_as_labelled_lines_without_ids() -> None:
+    details = {"rule_chain": ["Welcome", "Remind"], "rule_id": "x", "attempts": 3, "odd_key": 1}
+    assert detail_lines(details) == (
+        "Rules that set each other off: Welcome → Remind\nAttempts: 3\nOdd key: 1"
+    )
+
+
+def test_in_romanian_the_alerts_page_speaks_romanian(
+    qtbot: QtBot, admin: Desk, clinic: Clinic
+) -> None:
+    activate("ro")
+    _raise_three(clinic)
+    page = _page(qtbot, admin)
+    assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == [
+        "Alerte",
+        "Modificări în conflict",
+    ]
+    headers = [page.model.headerData(n, Qt.Orientation.Horizontal) for n in range(4)]
+    assert headers == ["Apărută", "Fel", "Gravitate", "Ce s-a întâmplat"]
+    assert page.model.index(1, 1).data() == "Automatizare oprită (se declanșa singură iar și iar)"
+    assert page.model.index(1, 2).data() == "gravă"
+    page.table.selectRow(1)
+    assert "Lungimea lanțului: 6" in page.detail.toPlainText()
+    buttons = [page.acknowledge_button, *page.conflicts.findChildren(QPushButton)]
+    keys = [b.text().split("&")[1][0].lower() for b in buttons if "&" in b.text()]
+    assert keys == ["c", "m", "l", "a"]  # each its own key
+
+
+def test_in_english_each_mnemonic_of_the_alerts_page_is_its_own_key(
+    qtbot: QtBot, admin: Desk
+) -> None:
+    page = _page(qtbot, admin)
+    buttons = [page.acknowledge_button, *page.conflicts.findChildren(QPushButton)]
+    keys = [b.text().split("&")[1][0].lower() for b in buttons if "&" in b.text()]
+    assert keys == ["a", "m", "t", "p"]

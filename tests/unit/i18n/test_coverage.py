@@ -39,6 +39,9 @@ CONVERTED = (
     "gui/patients/page.py",
     "gui/patients/picker.py",
     "gui/patients/profile_editor.py",
+    "gui/alerts/alerts_model.py",
+    "gui/alerts/conflicts.py",
+    "gui/alerts/page.py",
 )
 KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None}
 

@@ -10,17 +10,28 @@ from PySide6.QtGui import QColor
 
 from frontdesk.domain.enums import AlertKind
 from frontdesk.gui.automations.list_model import Index, ListTableModel
+from frontdesk.i18n import N_, _
+from frontdesk.i18n.formats import format_datetime
 from frontdesk.store.models import Alert
 
-COLUMNS = ("Raised", "Kind", "Severity", "What happened")
+COLUMNS = (N_("Raised"), N_("Kind"), N_("Severity"), N_("What happened"))
 ALERT_ROLE = Qt.ItemDataRole.UserRole
+# Marked here, translated when shown (`kind_words`).
 KIND_WORDS = {
-    AlertKind.LOW_RATING: "Low rating",
-    AlertKind.LOOP_GUARD: "Automation stopped (loop guard)",
-    AlertKind.DELIVERY_FAILED: "Message not delivered",
-    AlertKind.SYNC_CONFLICT: "Sync conflict",
-    AlertKind.RATE_ANOMALY: "Automation firing unusually often",
+    AlertKind.LOW_RATING: N_("Low rating"),
+    AlertKind.LOOP_GUARD: N_("Automation stopped (it kept setting itself off)"),
+    AlertKind.DELIVERY_FAILED: N_("Message not delivered"),
+    AlertKind.SYNC_CONFLICT: N_("Sync conflict"),
+    AlertKind.RATE_ANOMALY: N_("Automation firing unusually often"),
+    AlertKind.TEMPLATE_LIMIT: N_("Message template over its limits"),
 }
+SEVERITY_WORDS = {"critical": N_("critical"), "warning": N_("warning"), "info": N_("information")}
+
+
+def kind_words(kind: str) -> str:
+    return _(KIND_WORDS.get(AlertKind(kind), kind))
+
+
 _SEVERITY_COLOURS = {"critical": QColor("#a93226"), "warning": QColor("#b9770e")}
 
 
@@ -47,9 +58,9 @@ class AlertsTableModel(ListTableModel[Alert]):
             return alert
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return (
-                f"{alert.created_at.astimezone(self.zone):%Y-%m-%d %H:%M}",
-                KIND_WORDS.get(AlertKind(alert.kind), str(alert.kind)),
-                alert.severity,
+                format_datetime(alert.created_at.astimezone(self.zone), "y-MM-dd HH:mm"),
+                kind_words(alert.kind),
+                _(SEVERITY_WORDS.get(alert.severity, alert.severity)),
                 alert.title,
             )[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 2:

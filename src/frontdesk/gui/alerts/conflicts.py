@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from frontdesk.gui.messages import field_label
 from frontdesk.gui.operations import run_operation
+from frontdesk.i18n import _
 from frontdesk.services import conflicts
 from frontdesk.services.conflicts import ConflictView, Keep
 
@@ -35,7 +36,7 @@ CONFLICT_ROLE = Qt.ItemDataRole.UserRole
 
 def _shown(value: Any) -> str:
     if value is None:
-        return "(empty)"
+        return _("(empty)")
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
 
 
@@ -45,24 +46,26 @@ class ConflictsInbox(QWidget):
         self.desk = desk
         self.search = QLineEdit(self)
         self.search.setObjectName("conflicts-search")
-        self.search.setPlaceholderText("Search conflicts…")
+        self.search.setPlaceholderText(_("Search conflicts…"))
         self.search.setClearButtonEnabled(True)
         self.list = QListWidget(self)
         self.list.setObjectName("conflicts-list")
-        self.list.setAccessibleName("Sync conflicts")
+        self.list.setAccessibleName(_("Sync conflicts"))
         self.fields = QTableWidget(0, 4, self)
         self.fields.setObjectName("conflict-fields")
-        self.fields.setHorizontalHeaderLabels(["Field", "Mine (this desk)", "Theirs", "Keep"])
+        self.fields.setHorizontalHeaderLabels(
+            [_("Field"), _("Mine (this desk)"), _("Theirs"), _("Keep")]
+        )
         self.fields.horizontalHeader().setStretchLastSection(True)
         self.reason = QLabel(self)
         self.reason.setWordWrap(True)
-        self.keep_mine = QPushButton("Keep &mine", self)
+        self.keep_mine = QPushButton(_("Keep &mine"), self)
         self.keep_mine.setObjectName("keep-mine")
-        self.keep_theirs = QPushButton("Keep &theirs", self)
+        self.keep_theirs = QPushButton(_("Keep &theirs"), self)
         self.keep_theirs.setObjectName("keep-theirs")
-        self.keep_picked = QPushButton("Keep what I &picked", self)
+        self.keep_picked = QPushButton(_("Keep what I &picked"), self)
         self.keep_picked.setObjectName("keep-picked")
-        self.empty = QLabel("No sync conflict: every desk agrees.", self)
+        self.empty = QLabel(_("No sync conflict: every desk agrees."), self)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         for button in (self.keep_mine, self.keep_theirs, self.keep_picked):
@@ -131,8 +134,8 @@ class ConflictsInbox(QWidget):
             self.fields.setItem(row, 1, QTableWidgetItem(_shown(field.mine)))
             self.fields.setItem(row, 2, QTableWidgetItem(_shown(field.theirs)))
             keep = QComboBox(self.fields)
-            keep.addItem("mine", "mine")
-            keep.addItem("theirs", "theirs")
+            for side, words in (("mine", _("mine")), ("theirs", _("theirs"))):
+                keep.addItem(words, side)
             self.fields.setCellWidget(row, 3, keep)
         self.reason.setText(conflict.reason if conflict is not None else "")
         for button in (self.keep_mine, self.keep_theirs, self.keep_picked):

@@ -3,8 +3,7 @@ acknowledge, and the sync conflicts inbox."""
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt
@@ -21,11 +20,13 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk.domain.enums import AlertKind, Role
-from frontdesk.gui.alerts.alerts_model import ALERT_ROLE, KIND_WORDS, AlertsTableModel
+from frontdesk.gui.alerts.alerts_model import ALERT_ROLE, AlertsTableModel, kind_words
 from frontdesk.gui.alerts.conflicts import ConflictsInbox
 from frontdesk.gui.automations.list_model import SearchableTable
 from frontdesk.gui.desk import affects
+from frontdesk.gui.messages import field_label
 from frontdesk.gui.operations import run_operation
+from frontdesk.i18n import N_, _
 from frontdesk.services import alerts
 from frontdesk.services.context import ServiceContext
 from frontdesk.services.rule_choices import rule_choices
@@ -47,19 +48,46 @@ def _load(ctx: ServiceContext, kind: AlertKind | None) -> tuple[list[Alert], str
     return alerts.open_alerts(ctx, kind=kind), rule_choices(ctx).timezone
 
 
+# The facts an alert keeps, as people name them; ids are for support, not for the screen.
+DETAIL_LABELS = {
+    "rule": N_("Rule"),
+    "rule_chain": N_("Rules that set each other off"),
+    "event": N_("Event"),
+    "depth": N_("Depth"),
+    "limit": N_("Limit"),
+    "action": N_("Action"),
+    "channel": N_("Channel"),
+    "recipient": N_("Recipient"),
+    "attempts": N_("Attempts"),
+    "error": N_("Error"),
+}
+
+
+def detail_lines(details: dict[str, Any]) -> str:
+    """An alert's details, one `Label: value` line each (lists as "a → b")."""
+    lines = []
+    for key, value in details.items():
+        if key == "id" or key.endswith("_id"):
+            continue
+        label = _(DETAIL_LABELS[key]) if key in DETAIL_LABELS else field_label(key)
+        shown = " → ".join(map(str, value)) if isinstance(value, list) else str(value)
+        lines.append(_("{field}: {message}").format(field=label, message=shown))
+    return "\n".join(lines)
+
+
 class AlertsPage(QWidget):
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.desk = desk
         self.kind = QComboBox(self)
         self.kind.setObjectName("alerts-kind")
-        self.kind.setAccessibleName("Kind")
-        self.kind.addItem("All alerts", None)
+        self.kind.setAccessibleName(_("Kind"))
+        self.kind.addItem(_("All alerts"), None)
         for kind in ALERT_KINDS:
-            self.kind.addItem(KIND_WORDS[kind], kind.value)
+            self.kind.addItem(kind_words(kind), kind.value)
         self.search = QLineEdit(self)
         self.search.setObjectName("alerts-search")
-        self.search.setPlaceholderText("Search alerts…")
+        self.search.setPlaceholderText(_("Search alerts…"))
         self.model = AlertsTableModel(self)
         self.table = SearchableTable(self.model, self.search, self)
         self.table.setObjectName("alerts-table")
@@ -67,7 +95,7 @@ class AlertsPage(QWidget):
         self.detail = QPlainTextEdit(self)
         self.detail.setObjectName("alert-detail")
         self.detail.setReadOnly(True)
-        self.acknowledge_button = QPushButton("&Acknowledge", self)
+        self.acknowledge_button = QPushButton(_("&Acknowledge"), self)
         self.acknowledge_button.setObjectName("acknowledge-alert")
         self.acknowledge_button.setEnabled(False)
 
@@ -89,15 +117,15 @@ class AlertsPage(QWidget):
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("alerts-tabs")
-        self.tabs.addTab(alerts_tab, "Alerts")
+        self.tabs.addTab(alerts_tab, _("Alerts"))
         self.conflicts = ConflictsInbox(desk, self)
-        self.tabs.addTab(self.conflicts, "Sync conflicts")
+        self.tabs.addTab(self.conflicts, _("Sync conflicts"))
         # Alerts are an admin's to read (as `services.alerts` rules); everyone at the desk
         # resolves the sync conflicts they may, so the page opens on those instead.
         self.reads_alerts = desk.actor.role in (None, Role.ADMIN)
         if not self.reads_alerts:
             self.tabs.setTabEnabled(0, False)
-            self.tabs.setTabToolTip(0, "Alerts are for the clinic's admins.")
+            self.tabs.setTabToolTip(0, _("Alerts are for the clinic's admins."))
             self.tabs.setCurrentWidget(self.conflicts)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
@@ -148,7 +176,7 @@ class AlertsPage(QWidget):
         if alert is None:
             self.detail.setPlainText("")
             return
-        details = json.dumps(alert.details, indent=2, ensure_ascii=False) if alert.details else ""
+        details = detail_lines(alert.details or {})
         self.detail.setPlainText("\n\n".join(part for part in (alert.body, details) if part))
 
     def acknowledge(self) -> None:

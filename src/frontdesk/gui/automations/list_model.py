@@ -15,6 +15,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView, QWidget
 
+from frontdesk.i18n import _
+
 T = TypeVar("T")
 
 Index = QModelIndex | QPersistentModelIndex
@@ -50,7 +52,8 @@ class ListTableModel(QAbstractTableModel, Generic[T]):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.COLUMNS[section] if 0 <= section < len(self.COLUMNS) else None
+            # Headers are marked with N_ where the columns are named, translated when shown.
+            return _(self.COLUMNS[section]) if 0 <= section < len(self.COLUMNS) else None
         return None
 
 
