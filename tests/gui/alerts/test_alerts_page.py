@@ -214,9 +214,9 @@ def test_in_romanian_the_alerts_page_speaks_romanian(
         "Modificări în conflict",
     ]
     headers = [page.model.headerData(n, Qt.Orientation.Horizontal) for n in range(4)]
-    assert headers == ["Apărută", "Fel", "Gravitate", "Ce s-a întâmplat"]
+    assert headers == ["Apărută la", "Tip", "Gravitate", "Ce s-a întâmplat"]
     assert page.model.index(1, 1).data() == "Automatizare oprită (se declanșa singură iar și iar)"
-    assert page.model.index(1, 2).data() == "gravă"
+    assert page.model.index(1, 2).data() == "critică"
     page.table.selectRow(1)
     assert "Lungimea lanțului: 6" in page.detail.toPlainText()
     buttons = [page.acknowledge_button, *page.conflicts.findChildren(QPushButton)]
