@@ -17,6 +17,7 @@ from frontdesk.gui.desk import Desk
 from frontdesk.gui.forms.filler import FormFillerDialog
 from frontdesk.gui.forms.signature_pad import SignaturePad
 from frontdesk.services import booking, forms
+from frontdesk.store.changes import ChangeSet
 from frontdesk.store.models import FormInstance
 from tests.gui.helpers import wait_for_operations
 from tests.support.clinic import Clinic
@@ -105,6 +106,27 @@ def test_a_bad_answer_is_named_beside_its_field_and_nothing_is_written(
     assert dialog.error_labels["pain"].text() == "Pain (0-10) is required"
     assert "E-mail:" in dialog.problems.text()
     assert fingerprint(desk.mirror.sessions) == before
+
+
+def test_problems_named_on_screen_stay_named_when_the_form_is_reloaded_from_elsewhere(
+    qtbot: QtBot, desk: Desk, clinic: Clinic
+) -> None:
+    person = insert_person(clinic)
+    form = forms.create_form(clinic.ctx, template_key="intake", patient_person_id=person.id).value
+    dialog = open_filler(qtbot, desk, form.id)
+    qtbot.mouseClick(dialog.complete_button, Qt.MouseButton.LeftButton)
+    assert dialog.error_labels["pain"].text() == "Pain (0-10) is required"
+    # A sync round (or an automation) announces a change to this form while nothing is
+    # edited: the filler reloads it, and the problem with the stored answers is still named.
+    changes = ChangeSet()
+    changes.updated["form_instances"].add(form.id)
+    desk.signals.sig_changed.emit(changes)
+    wait_for_operations(qtbot, desk)
+
+    assert dialog.error_labels["pain"].isVisibleTo(dialog)
+    assert dialog.error_labels["pain"].text() == "Pain (0-10) is required"
+    assert "Pain (0-10):" in dialog.problems.text()
+    assert dialog.problems.isVisibleTo(dialog)
 
 
 def test_signing_completes_and_seals_with_the_drawn_signature(

@@ -67,6 +67,9 @@ class FormFillerDialog(QDialog):
         self._busy = False
         # The service's last refusal, shown again once the stored form is back on screen.
         self._refusal: Exception | None = None
+        # The on-screen check that last found problems (True: as a complete form), run again
+        # once the form is shown afresh: a reload from elsewhere must not wipe them unseen.
+        self._recheck: bool | None = None
         self.setObjectName("form-filler")
         self.setWindowTitle("Form")
         self.resize(640, 760)
@@ -195,6 +198,8 @@ class FormFillerDialog(QDialog):
         refusal, self._refusal = self._refusal, None
         if refusal is not None:
             self._explain(refusal)
+        elif self._recheck is not None:
+            self._checked(complete=self._recheck)
 
     def _build_fields(self, detail: FormDetail) -> None:
         while self.fields_layout.rowCount():
@@ -338,8 +343,10 @@ class FormFillerDialog(QDialog):
         answers = self.answers()
         errors = _answer_errors(detail, answers, complete=complete)
         if errors:
+            self._recheck = complete
             self._show_errors(errors)
             return None
+        self._recheck = None
         self._clear_errors()
         return answers
 
