@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.autogenerate import produce_migrations, render_python_code
-from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, Engine, MetaData, create_engine, text
 from sqlalchemy.engine import make_url
 
 from frontdesk.project_paths import MIGRATIONS_DIR, directory
+from frontdesk.store.alembic_history import alembic_config
 
 SERVER_HISTORY = MIGRATIONS_DIR / "server"
 INITIAL_REVISION_FILE = "0001_initial_server_schema.py"
@@ -56,15 +54,6 @@ def downgrade() -> None:
 '''
 
 
-@contextmanager
-def _config(connection: object) -> Iterator[Config]:
-    with directory(SERVER_HISTORY) as history:
-        config = Config()
-        config.set_main_option("script_location", str(history))
-        config.attributes["connection"] = connection
-        yield config
-
-
 def target_metadata() -> list[MetaData]:
     """The store's schema plus the server-only tables (what `migrations/server/env.py` uses)."""
     from frontdesk.server.models import ServerBase
@@ -82,7 +71,7 @@ def upgrade_server(engine: Engine, revision: str = "head") -> None:
     """Bring the server schema to `revision` (a no-op when it is current). Nodes starting
     together on one database take turns: the first migrates, the others then find nothing
     left to do (without the lock they would create the same tables and fail)."""
-    with engine.begin() as connection, _config(connection) as config:
+    with engine.begin() as connection, alembic_config(SERVER_HISTORY, connection) as config:
         # Held to the end of this transaction, which is the whole upgrade.
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         command.upgrade(config, revision)
@@ -91,7 +80,7 @@ def upgrade_server(engine: Engine, revision: str = "head") -> None:
 def upgrade_on(connection: Connection, revision: str = "head") -> None:
     """`upgrade_server` on a connection the caller holds (a restore acts as the tables'
     owner on it, and commits)."""
-    with _config(connection) as config:
+    with alembic_config(SERVER_HISTORY, connection) as config:
         command.upgrade(config, revision)
 
 

@@ -3,30 +3,21 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from alembic import command
-from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine
 
-from frontdesk.project_paths import MIGRATIONS_DIR, directory
+from frontdesk.project_paths import MIGRATIONS_DIR
+from frontdesk.store.alembic_history import alembic_config
 from frontdesk.store.engine import memory_engine
 
-
-@contextmanager
-def _config(connection: object) -> Iterator[Config]:
-    with directory(MIGRATIONS_DIR / "mirror") as history:
-        config = Config()
-        config.set_main_option("script_location", str(history))
-        config.attributes["connection"] = connection
-        yield config
+MIRROR_HISTORY = MIGRATIONS_DIR / "mirror"
 
 
 def upgrade_mirror(engine: Engine) -> None:
     """Bring the mirror's schema to the newest revision (a no-op when it is current)."""
-    with engine.begin() as connection, _config(connection) as config:
+    with engine.begin() as connection, alembic_config(MIRROR_HISTORY, connection) as config:
         command.upgrade(config, "head")
 
 
@@ -39,7 +30,7 @@ def _write_revision(message: str) -> None:
     """Autogenerate a mirror revision against a scratch database at the current head."""
     engine = memory_engine()
     upgrade_mirror(engine)
-    with engine.begin() as connection, _config(connection) as config:
+    with engine.begin() as connection, alembic_config(MIRROR_HISTORY, connection) as config:
         command.revision(config, message=message, autogenerate=True)
 
 
