@@ -16,6 +16,7 @@ from frontdesk.file_access import FileAccessRefused
 from frontdesk.gui.desk import Desk
 from frontdesk.gui.main_window import MainWindow
 from frontdesk.gui.preferences import apply_preferences
+from frontdesk.gui.stop_signals import quit_on_stop_signals
 from frontdesk.i18n import _
 from frontdesk.services.context import ServiceContext
 from frontdesk.services.desk_identity import (
@@ -143,7 +144,8 @@ def run_app(home: str | None = None, *, sign_in_as: Role | None = None) -> int:
             # Start-up objects leave the collector's view: a long-running desk should not walk
             # them on every full collection (docs/performance.md).
             gc.freeze()
-            return app.exec()
+            with quit_on_stop_signals(app):
+                return app.exec()
         finally:
             session.close()
     finally:
