@@ -62,7 +62,7 @@ def test_books_a_walk_in_for_a_patient_found_by_search(
     person = insert_person(clinic)
     dialog = open_dialog(qtbot, desk)
     assert dialog.start.dateTime().toString("yyyy-MM-dd HH:mm") == "2026-03-03 10:00"
-    assert dialog.timezone_note.text() == "Times are the clinic's (Europe/Bucharest)."
+    assert dialog.timezone_note.text() == "Times are the clinic's (Romania Time)."
     pick_patient(qtbot, desk, dialog, "ioana")
     qtmodeltester.check(dialog.picker.model)
     assert dialog.picker.chosen == (person.id, "Ioana Marin")
