@@ -66,7 +66,7 @@ def test_books_a_walk_in_for_a_patient_found_by_search(
     pick_patient(qtbot, desk, dialog, "ioana")
     qtmodeltester.check(dialog.picker.model)
     assert dialog.picker.chosen == (person.id, "Ioana Marin")
-    dialog.service.setCurrentIndex(dialog.service.findText("Video follow-up (30 min)"))
+    dialog.service.setCurrentIndex(dialog.service.findText("Video follow-up (30 minutes)"))
     assert [dialog.specialist.itemText(i) for i in range(dialog.specialist.count())] == [
         "Dr Mihai Popescu — kinesitherapy"
     ]

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk.domain.enums import AppointmentSource, AppointmentStatus, AppointmentType, Role
+from frontdesk.domain.enums import AppointmentSource, AppointmentStatus, Role
 from frontdesk.gui.appointments.history_words import happened
 from frontdesk.gui.appointments.list_widgets import RowsTable
 from frontdesk.gui.appointments.problem_label import problem_label
@@ -35,7 +35,7 @@ from frontdesk.gui.forms.columns import APPOINTMENT_FORM_COLUMNS
 from frontdesk.gui.forms.filler import FormFillerDialog, open_filler
 from frontdesk.gui.messages import explain
 from frontdesk.gui.operations import run_operation
-from frontdesk.i18n import N_, _
+from frontdesk.i18n import N_, _, ngettext
 from frontdesk.i18n.formats import format_date, format_datetime, format_time
 from frontdesk.services.appointment_views import AppointmentDetail, StatusStep, appointment_detail
 from frontdesk.services.form_views import FormRow
@@ -196,10 +196,12 @@ class AppointmentDetailDialog(QDialog):
         self.detail = detail
         self.problem.hide()
         self.setWindowTitle(f"{detail.service_name} — {detail.patient_name}")
-        when = _("{day}, {start}–{end} with {specialist}").format(
+        minutes = int((detail.end_local - detail.start_local).total_seconds() // 60)
+        when = _("{day}, {start}–{end} ({duration}) with {specialist}").format(
             day=format_date(detail.start_local, "EEEE dd MMMM y"),
             start=format_time(detail.start_local),
             end=format_time(detail.end_local),
+            duration=ngettext("{count} minute", "{count} minutes", minutes).format(count=minutes),
             specialist=detail.specialist_name,
         )
         self.heading.setText(
@@ -237,8 +239,6 @@ class AppointmentDetailDialog(QDialog):
             if expires is None:
                 return _("Open.")
             return _("Open until {time}.").format(time=format_time(expires))
-        if detail.type == AppointmentType.IN_CLINIC:
-            return _("None: the appointment is in the clinic.")
         if detail.status in ENDED:
             return _("Closed.")
         return _("Not open yet: it opens when the appointment is onboarded.")

@@ -35,7 +35,7 @@ from frontdesk.gui.desk import Desk
 from frontdesk.gui.messages import explain
 from frontdesk.gui.operations import run_operation
 from frontdesk.gui.patients.picker import PatientPicker
-from frontdesk.i18n import _
+from frontdesk.i18n import _, ngettext
 from frontdesk.i18n.formats import format_zone, locale
 from frontdesk.services import booking
 from frontdesk.services.booking import BookingResult
@@ -81,6 +81,10 @@ class BookingDialog(QDialog):
         self.resize(620, 640)
 
         self.picker = PatientPicker(desk)
+        # Named here: the picker (shared with other screens) leaves its list unnamed.
+        if not self.picker.table.accessibleName():
+            self.picker.table.setAccessibleName(_("Patients found"))
+            self.picker.table.setAccessibleDescription(_("Enter chooses the patient"))
         patient_box = QGroupBox(_("&Patient"))
         patient_layout = QVBoxLayout(patient_box)
         patient_layout.addWidget(self.picker)
@@ -161,10 +165,11 @@ class BookingDialog(QDialog):
         )
         self.service.blockSignals(True)
         for service in choices.services:
+            minutes = service.duration_minutes
             self.service.addItem(
-                _("{service} ({minutes} min)").format(
-                    service=service.name, minutes=service.duration_minutes
-                )
+                ngettext(
+                    "{service} ({count} minute)", "{service} ({count} minutes)", minutes
+                ).format(service=service.name, count=minutes)
             )
             self._service_ids.append(service.id)
         self.service.blockSignals(False)
