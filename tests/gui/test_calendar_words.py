@@ -18,6 +18,7 @@ from frontdesk.gui.calendar.page import CalendarPage
 from frontdesk.gui.desk import Desk
 from frontdesk.gui.theme import THEMES, load_theme
 from frontdesk.i18n.catalogs import activate
+from frontdesk.services import onboarding
 from tests.gui.helpers import wait_for_operations
 from tests.gui.screen_checks import mnemonic_keys, unnamed_controls
 from tests.support.clinic import Clinic
@@ -53,7 +54,7 @@ def test_in_romanian_the_calendar_speaks_romanian(qtbot: QtBot, desk: Desk, clin
     ana = page.schedule_model.find(
         next(e.id for e in page.schedule_model.entries if e.patient_name == "Ana Pop")
     )
-    assert ana.data(Qt.ItemDataRole.ToolTipRole).endswith("· Rezervată")
+    assert " · Rezervată" in ana.data(Qt.ItemDataRole.ToolTipRole)
     free = page.schedule_model.index(0, 1)
     assert free.data(Qt.ItemDataRole.ToolTipRole) == "Liber — clic pentru a programa"
     assert free.data(Qt.ItemDataRole.AccessibleTextRole).startswith("luni 2 martie, 07:00, ")
@@ -76,6 +77,20 @@ def test_in_romanian_the_calendar_speaks_romanian(qtbot: QtBot, desk: Desk, clin
     with qtbot.waitSignal(page.sig_loaded):
         page.set_mode("day")
     assert "Luni 2 martie 2026" in page.title.text()
+
+
+def test_a_slot_names_its_forms_to_do_with_romanian_plurals(
+    qtbot: QtBot, desk: Desk, clinic: Clinic
+) -> None:
+    activate("ro")
+    appointment_id = _book(clinic, TEN, name="Ana Pop")
+    onboarding.onboard(clinic.ctx, appointment_id)
+    page = open_page(qtbot, desk)
+    [entry] = page.schedule_model.entries
+    assert entry.outstanding_forms == 2
+    cell = page.schedule_model.find(appointment_id)
+    assert cell.data() == "10:00 Ana Pop (2 formulare)"
+    assert cell.data(Qt.ItemDataRole.ToolTipRole).endswith(" · 2 formulare de completat")
 
 
 def test_a_month_cell_reads_its_whole_date_and_count_aloud(

@@ -279,13 +279,20 @@ def _entry_text(entry: CalendarEntry) -> str:
     text = f"{format_time(entry.start_local)} {entry.patient_name}"
     forms = entry.outstanding_forms
     if forms:
-        to_do = ngettext("{count} form to do", "{count} forms to do", forms).format(count=forms)
-        text = _("{appointment} ({forms})").format(appointment=text, forms=to_do)
+        # Short: a slot is narrow (the tooltip says "to do").
+        count = ngettext("{count} form", "{count} forms", forms).format(count=forms)
+        text = _("{appointment} ({forms})").format(appointment=text, forms=count)
     return text
 
 
 def _entry_tooltip(entry: CalendarEntry) -> str:
+    facts = [entry.service_name, entry.specialist_name, entry.status.label]
+    forms = entry.outstanding_forms
+    if forms:
+        facts.append(
+            ngettext("{count} form to do", "{count} forms to do", forms).format(count=forms)
+        )
     return (
         f"{format_time(entry.start_local)}–{format_time(entry.end_local)} {entry.patient_name}\n"
-        f"{entry.service_name} · {entry.specialist_name} · {entry.status.label}"
+        + " · ".join(facts)
     )

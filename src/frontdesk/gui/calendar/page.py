@@ -176,12 +176,12 @@ class CalendarPage(QWidget):
         self.specialist_box.setAccessibleName(_("Specialist shown"))
         self.specialist_box.addItem(_("All specialists"), None)
         self.specialist_box.activated.connect(self._specialist_chosen)
-        self.status_button = QToolButton()
+        # A push button draws its menu arrow beside the words (a tool button's covered them).
+        self.status_button = QPushButton()
         self.status_button.setObjectName("status-filter")
         self.status_button.setText(_("&Status: all"))
         self.status_button.setAccessibleName(_("Statuses shown"))
         self.status_button.setAccessibleDescription(_("Choose which statuses the calendar shows"))
-        self.status_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         status_menu = QMenu(self.status_button)
         self.status_actions = {}
         for status in AppointmentStatus:
