@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QPalette
 from pytestqt.qtbot import QtBot
 
 from frontdesk.domain.enums import AppointmentStatus
+from frontdesk.gui.appointments.problem_label import error_colour
 from frontdesk.gui.calendar.models import status_background, today_background
 from frontdesk.gui.calendar.page import CalendarPage
 from frontdesk.gui.desk import Desk
@@ -159,3 +160,11 @@ def test_a_dark_theme_gives_the_calendar_dark_cells(qtbot: QtBot) -> None:
     for status in AppointmentStatus:
         assert status_background(status, dark).lightnessF() < 0.4
         assert status_background(status, light).lightnessF() > 0.6
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_a_problem_line_is_a_readable_red_in_each_theme(theme: str) -> None:
+    palette = load_theme(theme).qpalette()
+    red = QColor(error_colour(palette))
+    assert _contrast(red, palette.color(QPalette.ColorRole.Window)) >= 4.5
+    assert red.hsvHue() in range(0, 15) or red.hsvHue() >= 345
