@@ -39,6 +39,12 @@ def format_datetime(value: datetime, format: str = "short") -> str:
     return dates.format_datetime(value, format=format, tzinfo=value.tzinfo, locale=locale())
 
 
+def format_zone(zone: str) -> str:
+    """A time zone in words ("Romania Time", "Ora din România") rather than its name in the
+    tz database ("Europe/Bucharest")."""
+    return dates.get_timezone_location(zone, locale=locale())
+
+
 def format_number(value: int | float | Decimal) -> str:
     return numbers.format_decimal(value, locale=locale())
 

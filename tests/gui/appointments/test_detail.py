@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -44,8 +45,8 @@ def test_shows_every_field_history_forms_room_and_review(
     qtmodeltester.check(dialog.history_model)
     qtmodeltester.check(dialog.forms_model)
     labels = {key: label.text() for key, label in dialog.field_labels.items()}
-    assert labels["status"] == "done"
-    assert labels["source"] == "public booking page"
+    assert labels["status"] == "Done"
+    assert labels["source"] == "the public booking page"
     assert labels["start"] == "Tue 03 Mar 2026 10:00"
     assert labels["calendar"] == "Spring campaign"
     assert labels["contact_email"] == "ioana.marin@example.com"
@@ -56,6 +57,11 @@ def test_shows_every_field_history_forms_room_and_review(
         "inprogress",
         "done",
     ]
+    said = [dialog.history_model.index(row, 1).data() for row in range(4)]
+    assert said[0] == "Rita booked the appointment."
+    assert said[1].endswith("onboarded the appointment.")
+    assert said[2] == "Rita started the session."
+    assert said[3] == "Rita completed the session."
     assert dialog.forms_model.rowCount() == 3
     assert "3 of 5 stars" in dialog.review.text()
     # The patient's words are text: their markup is shown, not obeyed.
@@ -63,8 +69,13 @@ def test_shows_every_field_history_forms_room_and_review(
 
     assert dialog.video_button.isEnabled()
     qtbot.mouseClick(dialog.video_button, Qt.MouseButton.LeftButton)
-    assert browser.opened == [dialog.video_url.text()]
+    assert dialog.detail is not None
+    assert browser.opened == [dialog.detail.video_room_url]
     assert browser.opened[0].endswith(f"-{appointment_id}")
+    # The address is not shown (it carries the appointment's id): it is copied.
+    assert str(appointment_id) not in dialog.video_state.text()
+    qtbot.mouseClick(dialog.copy_button, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == dialog.detail.video_room_url
 
     dialog.forms.setFocus()
     dialog.forms.selectRow(0)
@@ -87,7 +98,7 @@ def test_a_booked_appointment_has_no_room_yet_and_reloads_when_onboarded(
     outcome = onboarding.onboard(clinic.ctx, booked.appointment.id)
     desk.signals.sig_changed.emit(outcome.changes)  # as the desk announces another's change
     wait_for_operations(qtbot, desk)
-    assert dialog.field_labels["status"].text() == "upcoming"
+    assert dialog.field_labels["status"].text() == "Upcoming"
     assert dialog.video_button.isEnabled()
 
 

@@ -62,11 +62,11 @@ def test_books_a_walk_in_for_a_patient_found_by_search(
     person = insert_person(clinic)
     dialog = open_dialog(qtbot, desk)
     assert dialog.start.dateTime().toString("yyyy-MM-dd HH:mm") == "2026-03-03 10:00"
-    assert dialog.timezone_note.text() == "Times are the clinic's (Europe/Bucharest)."
+    assert dialog.timezone_note.text() == "Times are the clinic's (Romania Time)."
     pick_patient(qtbot, desk, dialog, "ioana")
     qtmodeltester.check(dialog.picker.model)
     assert dialog.picker.chosen == (person.id, "Ioana Marin")
-    dialog.service.setCurrentIndex(dialog.service.findText("Video follow-up (30 min)"))
+    dialog.service.setCurrentIndex(dialog.service.findText("Video follow-up (30 minutes)"))
     assert [dialog.specialist.itemText(i) for i in range(dialog.specialist.count())] == [
         "Dr Mihai Popescu — kinesitherapy"
     ]

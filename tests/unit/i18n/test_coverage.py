@@ -42,6 +42,19 @@ CONVERTED = (
     "gui/alerts/alerts_model.py",
     "gui/alerts/conflicts.py",
     "gui/alerts/page.py",
+    # Calendar, My sessions, the appointment detail, booking and the small dialogs
+    "gui/calendar/page.py",
+    "gui/calendar/models.py",
+    "gui/sessions/page.py",
+    "gui/appointments/detail.py",
+    "gui/appointments/history_words.py",
+    "gui/appointments/list_widgets.py",
+    "gui/appointments/table_model.py",
+    "gui/appointments/problem_label.py",
+    "gui/appointments/video.py",
+    "gui/dialogs/cancel.py",
+    "gui/dialogs/override.py",
+    "gui/booking/dialog.py",
 )
 KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None}
 

@@ -55,6 +55,8 @@ class SearchBox(QLineEdit):
     def __init__(self, placeholder: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setPlaceholderText(placeholder)
+        # A screen reader names the box by what it asks for (a screen may name it better).
+        self.setAccessibleName(placeholder)
         self.setClearButtonEnabled(True)
         self._pause = QTimer(self)
         self._pause.setObjectName("search-pause")

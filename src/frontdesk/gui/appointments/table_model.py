@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import (
@@ -18,6 +20,7 @@ from PySide6.QtCore import (
 )
 
 from frontdesk.i18n import _
+from frontdesk.i18n.formats import format_date, format_datetime, format_number
 
 R = TypeVar("R")
 
@@ -36,15 +39,20 @@ class Column(Generic[R]):
 
 
 def show(value: Any) -> str:
-    """How a plain value reads in a cell."""
+    """How a plain value reads in a cell, in the desk's language: dates with the month in
+    words, a status by its label (never its stored value)."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return f"{value:%a %d %b %Y %H:%M}"
+        return format_datetime(value, "EEE dd MMM y HH:mm")
     if isinstance(value, date):
-        return f"{value:%d %b %Y}"
+        return format_date(value, "dd MMM y")
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
+    if isinstance(value, int | float | Decimal):
+        return format_number(value)
+    if isinstance(value, Enum) and isinstance(getattr(value, "label", None), str):
+        return value.label  # type: ignore[no-any-return]
     return str(value)
 
 

@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QDate, QDateTime, QTime, Signal
+from PySide6.QtCore import QDate, QDateTime, QLocale, QTime, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -35,6 +35,8 @@ from frontdesk.gui.desk import Desk
 from frontdesk.gui.messages import explain
 from frontdesk.gui.operations import run_operation
 from frontdesk.gui.patients.picker import PatientPicker
+from frontdesk.i18n import _, ngettext
+from frontdesk.i18n.formats import format_zone, locale
 from frontdesk.services import booking
 from frontdesk.services.booking import BookingResult
 from frontdesk.services.booking_choices import BookingChoices, booking_choices
@@ -75,45 +77,60 @@ class BookingDialog(QDialog):
         self._start = start
         self._specialist_id = specialist_id
         self.setObjectName("booking-dialog")
-        self.setWindowTitle("Book a walk-in")
+        self.setWindowTitle(_("Book an appointment"))
         self.resize(620, 640)
 
         self.picker = PatientPicker(desk)
-        patient_box = QGroupBox("&Patient")
+        # Named here: the picker (shared with other screens) leaves its list unnamed.
+        if not self.picker.table.accessibleName():
+            self.picker.table.setAccessibleName(_("Patients found"))
+            self.picker.table.setAccessibleDescription(_("Enter chooses the patient"))
+        patient_box = QGroupBox(_("&Patient"))
         patient_layout = QVBoxLayout(patient_box)
         patient_layout.addWidget(self.picker)
 
         self.service = QComboBox()
         self.service.setObjectName("booking-service")
+        self.service.setAccessibleName(_("Service"))
         self.specialist = QComboBox()
         self.specialist.setObjectName("booking-specialist")
+        self.specialist.setAccessibleName(_("Specialist"))
+        self.specialist.setAccessibleDescription(_("The specialists who give the chosen service"))
         self.start = QDateTimeEdit()
         self.start.setObjectName("booking-start")
+        self.start.setLocale(QLocale(locale()))  # the weekday and month in the desk's words
         self.start.setCalendarPopup(True)
         self.start.setDisplayFormat("ddd dd MMM yyyy  HH:mm")
+        self.start.setAccessibleName(_("Start"))
+        self.start.setAccessibleDescription(_("The day and time it starts, at the clinic"))
         self.notes = QLineEdit()
         self.notes.setObjectName("booking-notes")
+        self.notes.setAccessibleName(_("Notes"))
         self.timezone_note = QLabel()
         form = QFormLayout()
-        form.addRow("Se&rvice", self.service)
-        form.addRow("Spe&cialist", self.specialist)
-        form.addRow("&Start", self.start)
+        form.addRow(_("Se&rvice"), self.service)
+        form.addRow(_("Spe&cialist"), self.specialist)
+        form.addRow(_("&Start"), self.start)
         form.addRow("", self.timezone_note)
-        form.addRow("&Notes", self.notes)
+        form.addRow(_("N&otes"), self.notes)
 
         self.problem = problem_label("booking-problem")
 
-        self.override_box = QGroupBox("Book over the other appointment anyway")
+        self.override_box = QGroupBox(_("Book over the other appointment anyway"))
         self.override_box.setObjectName("booking-override")
         self.override_reason = QLineEdit()
         self.override_reason.setObjectName("booking-override-reason")
-        self.override_reason.setPlaceholderText("Why (kept on the appointment and in the log)")
+        self.override_reason.setPlaceholderText(_("Why (kept on the appointment and in the log)"))
+        self.override_reason.setAccessibleName(_("Reason for booking anyway"))
         override_form = QFormLayout(self.override_box)
-        override_form.addRow("Re&ason", self.override_reason)
+        override_form.addRow(_("Re&ason"), self.override_reason)
         self.override_box.hide()
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.book_button = self.buttons.addButton("&Book", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+        self.book_button = self.buttons.addButton(
+            _("&Book"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.book_button.setEnabled(False)
         self.book_button.clicked.connect(self.book)
         self.buttons.rejected.connect(self.reject)
@@ -143,10 +160,17 @@ class BookingDialog(QDialog):
     def _show_choices(self, choices: BookingChoices) -> None:
         self.choices = choices
         tz = ZoneInfo(choices.timezone)
-        self.timezone_note.setText(f"Times are the clinic's ({choices.timezone}).")
+        self.timezone_note.setText(
+            _("Times are the clinic's ({zone}).").format(zone=format_zone(choices.timezone))
+        )
         self.service.blockSignals(True)
         for service in choices.services:
-            self.service.addItem(f"{service.name} ({service.duration_minutes} min)")
+            minutes = service.duration_minutes
+            self.service.addItem(
+                ngettext(
+                    "{service} ({count} minute)", "{service} ({count} minutes)", minutes
+                ).format(service=service.name, count=minutes)
+            )
             self._service_ids.append(service.id)
         self.service.blockSignals(False)
         if self._specialist_id is not None:
@@ -208,12 +232,12 @@ class BookingDialog(QDialog):
         )
         if chosen is None:
             self._show_problem(
-                InvalidInput.single("patient_person_id", "choose or register the patient")
+                InvalidInput.single("patient_person_id", _("choose or register the patient"))
             )
             return
         if service_id is None or specialist_id is None:
             field = "service_id" if service_id is None else "specialist_id"
-            self._show_problem(InvalidInput.single(field, "choose one"))
+            self._show_problem(InvalidInput.single(field, _("choose one")))
             return
         person_id = chosen[0]
         start, notes = self.start_time(self.choices.timezone), self.notes.text()
@@ -243,11 +267,13 @@ class BookingDialog(QDialog):
         notes = "\n".join(f"• {warning}" for warning in outcome.value.warnings)
         box = QMessageBox(
             QMessageBox.Icon.Information,
-            "Booked",
-            f"The appointment is booked. Note:\n{notes}",
+            _("Appointment booked"),
+            _("The appointment is booked. Note:\n{notes}").format(notes=notes),
             parent=self,
         )
         box.setObjectName("booking-warning")
+        box.setStandardButtons(QMessageBox.StandardButton.Ok)
+        box.button(QMessageBox.StandardButton.Ok).setText(_("OK"))
         box.finished.connect(lambda _result: self.accept())
         box.open()
 
@@ -258,8 +284,10 @@ class BookingDialog(QDialog):
             self.override_reason.setFocus()
             self._show_problem(
                 error,
-                "To book anyway, say why below and press Book again; otherwise choose "
-                "another time or specialist.",
+                _(
+                    "To book anyway, say why below and press Book again; otherwise choose "
+                    "another time or specialist."
+                ),
             )
             return
         if isinstance(error, BookingBlocked):

@@ -1,5 +1,8 @@
 """The calendar's Qt models, over the visible range only: a month grid of counts per day, and
-a schedule of time slots with a column per (day, specialist)."""
+a schedule of time slots with a column per (day, specialist).
+
+Colours come from the application's palette, so the text stays readable in a dark theme: a
+status tints the palette's base colour, and the text keeps the palette's own colour."""
 
 from __future__ import annotations
 
@@ -11,9 +14,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPalette
 
 from frontdesk.domain.enums import AppointmentStatus as S
+from frontdesk.i18n import _, ngettext
+from frontdesk.i18n.formats import format_date, format_time
 from frontdesk.services.booking_choices import SpecialistChoice
 from frontdesk.services.calendar import CalendarEntry
 
@@ -24,17 +29,43 @@ ENTRIES_ROLE = Qt.ItemDataRole.UserRole + 2
 SLOT_ROLE = Qt.ItemDataRole.UserRole + 3
 SPECIALIST_ROLE = Qt.ItemDataRole.UserRole + 4
 
-STATUS_COLOURS = {
-    S.BOOKED: "#fde7c8",
-    S.UPCOMING: "#d6e8fb",
-    S.CONFIRMED: "#c9efd5",
-    S.INPROGRESS: "#e5d6fb",
-    S.DONE: "#e4e4e4",
-    S.CANCELLED: "#f6d3d3",
-    S.NOSHOW: "#f6d3d3",
+STATUS_HUES = {
+    S.BOOKED: "#e8912a",
+    S.UPCOMING: "#3d8bd9",
+    S.CONFIRMED: "#2e9e5b",
+    S.INPROGRESS: "#8a5cd6",
+    S.DONE: "#8c8c8c",
+    S.CANCELLED: "#d64545",
+    S.NOSHOW: "#d64545",
 }
-ALTERNATE_DAY = "#f3f5f8"
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+"""Each status's hue, mixed into the palette's base colour (`TINT` of it) for a cell."""
+TINT = 0.3
+TODAY_TINT = 0.25
+
+
+def tinted(hue: QColor, palette: QPalette, share: float) -> QColor:
+    """`share` of `hue` over the palette's base colour: a pastel on a light theme, a deep
+    shade on a dark one, under which the palette's text colour stays readable."""
+    base = palette.color(QPalette.ColorRole.Base)
+    return QColor.fromRgbF(
+        base.redF() + (hue.redF() - base.redF()) * share,
+        base.greenF() + (hue.greenF() - base.greenF()) * share,
+        base.blueF() + (hue.blueF() - base.blueF()) * share,
+    )
+
+
+def status_background(status: S, palette: QPalette | None = None) -> QColor:
+    return tinted(QColor(STATUS_HUES[status]), palette or QGuiApplication.palette(), TINT)
+
+
+def today_background(palette: QPalette | None = None) -> QColor:
+    palette = palette or QGuiApplication.palette()
+    return tinted(palette.color(QPalette.ColorRole.Highlight), palette, TODAY_TINT)
+
+
+def weekday_name(day: date) -> str:
+    """ "Mon", "lun." — the short weekday in the desk's language."""
+    return format_date(day, "EEE")
 
 
 def month_grid_start(year: int, month: int) -> date:
@@ -72,7 +103,7 @@ class MonthModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return WEEKDAYS[section]
+            return weekday_name(month_grid_start(self._year, self._month) + timedelta(section))
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -86,13 +117,17 @@ class MonthModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if not in_month or not count:
                 return str(day.day)
-            return f"{day.day}\n{count} appointment{'s' if count != 1 else ''}"
+            return f"{day.day}\n{appointments(count)}"
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            # The whole date, read aloud: "Thursday 5 March 2026, 1 appointment".
+            said = format_date(day, "EEEE d MMMM y")
+            return f"{said}, {appointments(count or 0)}" if in_month else said
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         if role == Qt.ItemDataRole.ForegroundRole and not in_month:
-            return QBrush(QColor("#9a9a9a"))
+            return QBrush(QGuiApplication.palette().color(QPalette.ColorRole.PlaceholderText))
         if role == Qt.ItemDataRole.BackgroundRole and day == self._today:
-            return QBrush(QColor("#fff4c2"))
+            return QBrush(today_background())
         if role == Qt.ItemDataRole.FontRole and day == self._today:
             font = QFont()
             font.setBold(True)
@@ -190,12 +225,12 @@ class ScheduleModel(QAbstractTableModel):
             return None
         if orientation == Qt.Orientation.Vertical:
             minutes = self._first_hour * 60 + section * int(self._slot.total_seconds() // 60)
-            return f"{minutes // 60:02d}:{minutes % 60:02d}"
+            return format_time(time(minutes // 60, minutes % 60))
         column = self._columns[section]
         days = {c.day for c in self._columns}
         if len(days) == 1:
             return column.specialist.name
-        return f"{WEEKDAYS[column.day.weekday()]} {column.day.day}\n{column.specialist.name}"
+        return f"{format_date(column.day, 'EEE d')}\n{column.specialist.name}"
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -211,24 +246,53 @@ class ScheduleModel(QAbstractTableModel):
             starting = self._starting.get(key, ())
             return "\n".join(_entry_text(entry) for entry in starting)
         if role == Qt.ItemDataRole.ToolTipRole:
-            covering = self._covering.get(key, ())
-            return "\n".join(_entry_tooltip(entry) for entry in covering) or "Free — click to book"
+            return self._described(key)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            # A screen reader hears the slot, its specialist and what fills it.
+            column = self._columns[index.column()]
+            slot = self.slot_start(index.row(), index.column())
+            return _("{day}, {time}, {specialist}: {what}").format(
+                day=format_date(column.day, "EEEE d MMMM"),
+                time=format_time(slot),
+                specialist=column.specialist.name,
+                what=self._described(key).replace("\n", ", "),
+            )
         if role == Qt.ItemDataRole.BackgroundRole:
             covering = self._covering.get(key)
             if covering:
-                return QBrush(QColor(STATUS_COLOURS[covering[0].status]))
+                return QBrush(status_background(covering[0].status))
             if self._columns[index.column()].day.toordinal() % 2:
-                return QBrush(QColor(ALTERNATE_DAY))  # days told apart in a week's columns
+                # Days told apart in a week's columns.
+                return QBrush(QGuiApplication.palette().color(QPalette.ColorRole.AlternateBase))
         return None
+
+    def _described(self, key: tuple[int, int]) -> str:
+        covering = self._covering.get(key, ())
+        return "\n".join(_entry_tooltip(entry) for entry in covering) or _("Free — click to book")
+
+
+def appointments(count: int) -> str:
+    return ngettext("{count} appointment", "{count} appointments", count).format(count=count)
 
 
 def _entry_text(entry: CalendarEntry) -> str:
-    forms = f" ({entry.outstanding_forms} forms)" if entry.outstanding_forms else ""
-    return f"{entry.start_local:%H:%M} {entry.patient_name}{forms}"
+    text = f"{format_time(entry.start_local)} {entry.patient_name}"
+    forms = entry.outstanding_forms
+    if forms:
+        # Short: a slot is narrow (the tooltip says "to do").
+        count = ngettext("{count} form", "{count} forms", forms).format(count=forms)
+        text = _("{appointment} ({forms})").format(appointment=text, forms=count)
+    return text
 
 
 def _entry_tooltip(entry: CalendarEntry) -> str:
+    facts = [entry.service_name, entry.specialist_name, entry.status.label]
+    forms = entry.outstanding_forms
+    if forms:
+        facts.append(
+            ngettext("{count} form to do", "{count} forms to do", forms).format(count=forms)
+        )
     return (
-        f"{entry.start_local:%H:%M}–{entry.end_local:%H:%M} {entry.patient_name}\n"
-        f"{entry.service_name} · {entry.specialist_name} · {entry.status}"
+        f"{format_time(entry.start_local)}–{format_time(entry.end_local)} {entry.patient_name}\n"
+        + " · ".join(facts)
     )

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import shiboken6
-from PySide6.QtCore import QDate, QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QLocale, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -44,6 +44,8 @@ from frontdesk.gui.operations import run_operation, show_error
 from frontdesk.gui.screens import load_screen
 from frontdesk.gui.today.actions import AppointmentActions
 from frontdesk.gui.today.lanes import actions_for
+from frontdesk.i18n import N_, _
+from frontdesk.i18n.formats import format_date, locale
 from frontdesk.services import calendar
 from frontdesk.services.booking_choices import BookingChoices, booking_choices
 from frontdesk.services.calendar import CalendarEntry
@@ -51,6 +53,11 @@ from frontdesk.services.context import ServiceContext
 from frontdesk.store.changes import ChangeSet
 
 MODES = ("month", "week", "day")
+MODE_WORDS = {
+    "month": (N_("&Month"), N_("Show a month, with each day's number of appointments")),
+    "week": (N_("&Week"), N_("Show a week, a column per day and specialist")),
+    "day": (N_("&Day"), N_("Show a day, a column per specialist")),
+}
 BOOKING_DIALOG = ("frontdesk.gui.booking.dialog", "BookingDialog")
 DETAIL_DIALOG = ("frontdesk.gui.appointments.detail", "AppointmentDetailDialog")
 WATCHED_TABLES = ("appointments", "form_instances", "patient_persons", "specialists")
@@ -124,11 +131,14 @@ class CalendarPage(QWidget):
 
     def _navigation(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        self.previous_button = QPushButton("◀ &Previous")
+        self.previous_button = QPushButton(_("◀ &Previous"))
+        self.previous_button.setAccessibleName(_("Previous period"))
         self.previous_button.clicked.connect(self.previous_period)
-        self.today_button = QPushButton("&Today")
+        self.today_button = QPushButton(_("&Today"))
+        self.today_button.setAccessibleName(_("Go to today"))
         self.today_button.clicked.connect(self.go_today)
-        self.next_button = QPushButton("&Next ▶")
+        self.next_button = QPushButton(_("&Next ▶"))
+        self.next_button.setAccessibleName(_("Next period"))
         self.next_button.clicked.connect(self.next_period)
         self.title = QLabel()
         self.title.setObjectName("page-title")
@@ -137,9 +147,13 @@ class CalendarPage(QWidget):
         row.addWidget(self.next_button)
         row.addWidget(self.title, 1)
         self.mode_buttons = QButtonGroup(self)
-        for mode, text in zip(MODES, ("&Month", "&Week", "&Day"), strict=True):
+        for mode in MODES:
+            text, description = MODE_WORDS[mode]
             button = QToolButton()
-            button.setText(text)
+            button.setText(_(text))
+            button.setAccessibleName(_(text).replace("&", ""))
+            button.setAccessibleDescription(_(description))
+            button.setToolTip(_(description))
             button.setCheckable(True)
             button.setObjectName(f"mode-{mode}")
             button.clicked.connect(lambda _checked=False, m=mode: self.set_mode(m))
@@ -150,20 +164,28 @@ class CalendarPage(QWidget):
     def _filters(self) -> QHBoxLayout:
         row = QHBoxLayout()
         self.date_edit = QDateEdit()
+        self.date_edit.setObjectName("calendar-date")
+        self.date_edit.setLocale(QLocale(locale()))  # the weekday and month in the desk's words
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("ddd d MMM yyyy")
+        self.date_edit.setAccessibleName(_("Date shown"))
+        self.date_edit.setAccessibleDescription(_("The calendar shows the period of this date"))
         self.date_edit.dateChanged.connect(self._date_chosen)
         self.specialist_box = QComboBox()
         self.specialist_box.setObjectName("specialist-filter")
-        self.specialist_box.addItem("All specialists", None)
+        self.specialist_box.setAccessibleName(_("Specialist shown"))
+        self.specialist_box.addItem(_("All specialists"), None)
         self.specialist_box.activated.connect(self._specialist_chosen)
-        self.status_button = QToolButton()
-        self.status_button.setText("Status: all")
-        self.status_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        # A push button draws its menu arrow beside the words (a tool button's covered them).
+        self.status_button = QPushButton()
+        self.status_button.setObjectName("status-filter")
+        self.status_button.setText(_("&Status: all"))
+        self.status_button.setAccessibleName(_("Statuses shown"))
+        self.status_button.setAccessibleDescription(_("Choose which statuses the calendar shows"))
         status_menu = QMenu(self.status_button)
         self.status_actions = {}
         for status in AppointmentStatus:
-            action = status_menu.addAction(str(status))
+            action = status_menu.addAction(status.label)
             action.setCheckable(True)
             action.setChecked(True)
             action.toggled.connect(self._statuses_chosen)
@@ -171,23 +193,30 @@ class CalendarPage(QWidget):
         self.status_button.setMenu(status_menu)
         self.search = QLineEdit()
         self.search.setObjectName("search")
-        self.search.setPlaceholderText("Find a patient or service in view")
+        self.search.setPlaceholderText(_("Find a patient or service in view"))
+        self.search.setAccessibleName(_("Find in the calendar"))
+        self.search.setAccessibleDescription(
+            _("Shows only the appointments of a patient or service")
+        )
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(lambda _text: self._show_schedule())
-        for label, widget in (
-            ("Date:", self.date_edit),
-            ("Specialist:", self.specialist_box),
-            ("", self.status_button),
+        for text, widget in (
+            (_("D&ate:"), self.date_edit),
+            (_("Sp&ecialist:"), self.specialist_box),
         ):
-            if label:
-                row.addWidget(QLabel(label))
+            label = QLabel(text)
+            label.setBuddy(widget)
+            row.addWidget(label)
             row.addWidget(widget)
+        row.addWidget(self.status_button)
         row.addWidget(self.search, 1)
         return row
 
     def _month_view(self) -> QTableView:
         view = QTableView()
         view.setObjectName("month-view")
+        view.setAccessibleName(_("Month"))
+        view.setAccessibleDescription(_("Each day with its number of appointments; Enter opens it"))
         view.setModel(self.month_model)
         view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -200,6 +229,13 @@ class CalendarPage(QWidget):
     def _schedule_view(self) -> QTableView:
         view = QTableView()
         view.setObjectName("schedule-view")
+        view.setAccessibleName(_("Schedule"))
+        view.setAccessibleDescription(
+            _(
+                "Time slots by specialist. Enter books a free slot or opens an appointment; "
+                "the menu key lists an appointment's actions"
+            )
+        )
         view.setModel(self.schedule_model)
         view.setWordWrap(True)
         view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -365,7 +401,7 @@ class CalendarPage(QWidget):
             self.month_model.set_month(
                 self.anchor.year, self.anchor.month, loaded.counts, self._today()
             )
-            self.title.setText(f"<h2>{self.anchor:%B %Y}</h2>")
+            self.title.setText(f"<h2>{_capital(format_date(self.anchor, 'LLLL y'))}</h2>")
             return
         self._entries = loaded.entries
         # A day's few specialist columns share the width; a week scrolls sideways.
@@ -376,11 +412,12 @@ class CalendarPage(QWidget):
         )
         days = self.visible_days()
         if loaded.mode == "day":
-            self.title.setText(f"<h2>{days[0]:%A} {days[0].day} {days[0]:%B %Y}</h2>")
+            title = _capital(format_date(days[0], "EEEE d MMMM y"))
         else:
-            self.title.setText(
-                f"<h2>Week of {days[0].day} {days[0]:%b} – {days[-1].day} {days[-1]:%b %Y}</h2>"
+            title = _("Week of {first} – {last}").format(
+                first=format_date(days[0], "d MMM"), last=format_date(days[-1], "d MMM y")
             )
+        self.title.setText(f"<h2>{title}</h2>")
         self._show_schedule()
 
     def _show_schedule(self) -> None:
@@ -406,7 +443,7 @@ class CalendarPage(QWidget):
 
     def _fill_specialists(self, choices: BookingChoices) -> None:
         self.specialist_box.clear()
-        self.specialist_box.addItem("All specialists", None)
+        self.specialist_box.addItem(_("All specialists"), None)
         for specialist in choices.specialists:
             self.specialist_box.addItem(specialist.name, specialist.id)
 
@@ -425,9 +462,13 @@ class CalendarPage(QWidget):
         chosen = [status for status, action in self.status_actions.items() if action.isChecked()]
         everything = len(chosen) == len(self.status_actions)
         self.statuses = None if everything else chosen
-        self.status_button.setText(
-            "Status: all" if everything else f"Status: {', '.join(map(str, chosen)) or 'none'}"
-        )
+        if everything:
+            text = _("&Status: all")
+        elif chosen:
+            text = _("&Status: {statuses}").format(statuses=", ".join(s.label for s in chosen))
+        else:
+            text = _("&Status: none")
+        self.status_button.setText(text)
         self._show_or_load()
 
     def _date_chosen(self, chosen: QDate) -> None:
@@ -479,7 +520,9 @@ class CalendarPage(QWidget):
         now = self._desk.clock.now()
         for entry in entries:
             for action in actions_for(entry, now):
-                item = menu.addAction(f"{entry.patient_name}: {action.label}")
+                item = menu.addAction(
+                    _("{patient}: {action}").format(patient=entry.patient_name, action=action.label)
+                )
                 item.triggered.connect(
                     lambda _checked=False, a=action, e=entry: self.actions.perform(a, e)
                 )
@@ -488,3 +531,8 @@ class CalendarPage(QWidget):
     def _open(self, dialog: QWidget) -> None:
         self.dialog = dialog
         dialog.open()  # type: ignore[attr-defined]
+
+
+def _capital(text: str) -> str:
+    """A title's first letter in capitals ("martie 2026" heads a page as "Martie 2026")."""
+    return text[:1].upper() + text[1:]

@@ -11,12 +11,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from frontdesk.i18n import N_, _
+
 COMMON_REASONS = [
-    "Patient asked to cancel",
-    "Patient is ill",
-    "Specialist unavailable",
-    "Booked by mistake",
+    N_("Patient asked to cancel"),
+    N_("Patient is ill"),
+    N_("Specialist unavailable"),
+    N_("Booked by mistake"),
 ]
+"""Offered in the desk's language; the reason is kept as written (in the language chosen)."""
 
 
 class CancelDialog(QDialog):
@@ -24,25 +27,31 @@ class CancelDialog(QDialog):
 
     def __init__(self, appointment_label: str, cancelled_by: str, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Cancel appointment")
+        self.setObjectName("cancel-dialog")
+        self.setWindowTitle(_("Cancel appointment"))
         self._reason = QComboBox()
         self._reason.setEditable(True)
-        self._reason.addItems(COMMON_REASONS)
+        self._reason.addItems([_(reason) for reason in COMMON_REASONS])
         self._reason.setCurrentText("")
-        self._reason.lineEdit().setPlaceholderText("Why is it cancelled? (required)")
+        self._reason.lineEdit().setPlaceholderText(_("Why is it cancelled? (required)"))
         self._reason.setObjectName("reason")
+        self._reason.setAccessibleName(_("Reason for cancelling"))
+        self._reason.setAccessibleDescription(_("Choose a common reason or type your own"))
         self._buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Close
         )
-        self._buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Cancel appointment")
-        self._buttons.button(QDialogButtonBox.StandardButton.Close).setText("Keep it")
+        self.cancel_button = self._buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.cancel_button.setText(_("&Cancel appointment"))
+        self.keep_button = self._buttons.button(QDialogButtonBox.StandardButton.Close)
+        self.keep_button.setText(_("&Keep it"))
+        self.keep_button.setAccessibleName(_("Keep the appointment"))
         self._buttons.accepted.connect(self.accept)
         self._buttons.rejected.connect(self.reject)
         self._reason.currentTextChanged.connect(self._update)
         layout = QFormLayout(self)
-        layout.addRow("Appointment:", QLabel(appointment_label))
-        layout.addRow("Cancelled by:", QLabel(cancelled_by))
-        reason_label = QLabel("&Reason:")
+        layout.addRow(_("Appointment:"), QLabel(appointment_label))
+        layout.addRow(_("Cancelled by:"), QLabel(cancelled_by))
+        reason_label = QLabel(_("&Reason:"))
         reason_label.setBuddy(self._reason)
         layout.addRow(reason_label, self._reason)
         layout.addRow(self._buttons)
@@ -55,5 +64,4 @@ class CancelDialog(QDialog):
         self._reason.setCurrentText(text)
 
     def _update(self) -> None:
-        ok = self._buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setEnabled(bool(self.reason()))
+        self.cancel_button.setEnabled(bool(self.reason()))

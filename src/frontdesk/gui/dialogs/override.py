@@ -14,26 +14,35 @@ from PySide6.QtWidgets import (
 
 from frontdesk.domain.errors import DoubleBooking
 from frontdesk.gui.messages import explain
+from frontdesk.i18n import _
 
 
 class OverrideDialog(QDialog):
     def __init__(self, refusal: DoubleBooking, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Double booking")
-        message = QLabel(explain(refusal) + "\n\nBook it anyway? Please say why.")
+        self.setObjectName("override-dialog")
+        self.setWindowTitle(_("Double booking"))
+        message = QLabel(explain(refusal) + "\n\n" + _("Book it anyway? Please say why."))
         message.setWordWrap(True)
         self._reason = QLineEdit()
         self._reason.setObjectName("override_reason")
-        self._reason.setPlaceholderText("Reason for the override (required)")
+        self._reason.setPlaceholderText(_("Reason for the override (required)"))
+        self._reason.setAccessibleName(_("Reason for booking anyway"))
+        self._reason.setAccessibleDescription(_("Kept on the appointment and in the log"))
+        reason_label = QLabel(_("&Reason:"))
+        reason_label.setBuddy(self._reason)
         self._buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        self._buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Book anyway")
+        self.book_button = self._buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.book_button.setText(_("&Book anyway"))
+        self._buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
         self._buttons.accepted.connect(self.accept)
         self._buttons.rejected.connect(self.reject)
         self._reason.textChanged.connect(self._update)
         layout = QVBoxLayout(self)
         layout.addWidget(message)
+        layout.addWidget(reason_label)
         layout.addWidget(self._reason)
         layout.addWidget(self._buttons)
         self._update()
@@ -45,4 +54,4 @@ class OverrideDialog(QDialog):
         self._reason.setText(text)
 
     def _update(self) -> None:
-        self._buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(self.reason()))
+        self.book_button.setEnabled(bool(self.reason()))

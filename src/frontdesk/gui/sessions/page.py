@@ -18,6 +18,8 @@ from frontdesk.gui.appointments.video import open_video_room
 from frontdesk.gui.desk import Desk, affects
 from frontdesk.gui.messages import explain
 from frontdesk.gui.operations import run_operation
+from frontdesk.i18n import N_, _, ngettext
+from frontdesk.i18n.formats import format_date, format_time
 from frontdesk.services import lifecycle
 from frontdesk.services.appointment_views import sessions_today
 from frontdesk.services.calendar import CalendarEntry
@@ -29,14 +31,18 @@ STARTABLE = frozenset({AppointmentStatus.UPCOMING, AppointmentStatus.CONFIRMED})
 WATCHED_TABLES = ("appointments", "form_instances", "patient_persons")
 
 SESSION_COLUMNS: list[Column[CalendarEntry]] = [
-    Column("Time", lambda r: f"{r.start_local:%H:%M}–{r.end_local:%H:%M}"),
-    Column("Patient", lambda r: r.patient_name),
-    Column("Service", lambda r: r.service_name),
-    Column("Where", lambda r: "video" if r.type == "video" else "in the clinic"),
-    Column("Status", lambda r: str(r.status)),
-    Column("Forms to do", lambda r: r.outstanding_forms, align_right=True),
-    Column("Checked in", lambda r: f"{r.checked_in_at:%H:%M}" if r.checked_in_at else ""),
+    Column(N_("Time"), lambda r: f"{format_time(r.start_local)}–{format_time(r.end_local)}"),
+    Column(N_("Patient"), lambda r: r.patient_name),
+    Column(N_("Service"), lambda r: r.service_name),
+    Column(N_("Where"), lambda r: r.type.label),
+    Column(N_("Status"), lambda r: r.status.label),
+    Column(N_("Forms to do"), lambda r: r.outstanding_forms, align_right=True),
+    Column(N_("Checked in"), lambda r: format_time(r.checked_in_at) if r.checked_in_at else ""),
 ]
+
+
+def heading(own: bool) -> str:
+    return _("My sessions today") if own else _("Sessions today")
 
 
 class MySessionsPage(QWidget):
@@ -46,18 +52,27 @@ class MySessionsPage(QWidget):
         self.entries: list[CalendarEntry] = []
         self.setObjectName("sessions-page")
         own = desk.actor.role == Role.SPECIALIST
-        self.heading = QLabel("My sessions today" if own else "Sessions today")
+        self.heading = QLabel(heading(own))
         self.heading.setObjectName("sessions-heading")
-        self.search = SearchBox("Filter by patient or service")
+        self.search = SearchBox(_("Filter by patient or service"))
         self.search.setObjectName("sessions-search")
         self.model: RowsTableModel[CalendarEntry] = RowsTableModel(SESSION_COLUMNS, self)
         self.table = RowsTable(self.model)
         self.table.setObjectName("sessions-table")
+        self.table.setAccessibleName(heading(own))
+        self.table.setAccessibleDescription(_("Enter opens the chosen session in full"))
+        self.count = QLabel()
+        self.count.setObjectName("sessions-count")
         self.problem = problem_label("sessions-problem")
-        self.start_button = QPushButton("&Start session")
-        self.room_button = QPushButton("Open &video room")
-        self.complete_button = QPushButton("&Complete session")
-        self.details_button = QPushButton("&Details")
+        self.start_button = QPushButton(_("&Start session"))
+        self.start_button.setAccessibleDescription(
+            _("Moves the session to in progress and opens its video room")
+        )
+        self.room_button = QPushButton(_("Open &video room"))
+        self.room_button.setAccessibleDescription(_("Opens the room in the web browser"))
+        self.complete_button = QPushButton(_("&Complete session"))
+        self.details_button = QPushButton(_("Open the &appointment…"))
+        self.details_button.setAccessibleDescription(_("Shows the chosen session in full"))
         buttons = QHBoxLayout()
         for button in (
             self.start_button,
@@ -71,6 +86,7 @@ class MySessionsPage(QWidget):
         layout.addWidget(self.heading)
         layout.addWidget(self.search)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.count)
         layout.addWidget(self.problem)
         layout.addLayout(buttons)
 
@@ -92,9 +108,8 @@ class MySessionsPage(QWidget):
 
     def _show(self, loaded: tuple[date, list[CalendarEntry]]) -> None:
         day, self.entries = loaded
-        own = self.desk.actor.role == Role.SPECIALIST
-        title = "My sessions today" if own else "Sessions today"
-        self.heading.setText(f"<h3>{title} — {day:%A %d %B}</h3>")
+        title = heading(self.desk.actor.role == Role.SPECIALIST)
+        self.heading.setText(f"<h3>{title} — {format_date(day, 'EEEE dd MMMM')}</h3>")
         self._filter()
 
     def _filter(self) -> None:
@@ -106,6 +121,9 @@ class MySessionsPage(QWidget):
             if all(w in f"{entry.patient_name} {entry.service_name}".lower() for w in words)
         ]
         self.model.set_rows(rows)
+        self.count.setText(
+            ngettext("{count} session", "{count} sessions", len(rows)).format(count=len(rows))
+        )
         ids = [row.id for row in rows]
         if chosen is not None and chosen.id in ids:
             self.table.selectRow(ids.index(chosen.id))
