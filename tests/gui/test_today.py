@@ -91,7 +91,7 @@ def test_the_board_shows_todays_appointments_by_stage_with_forms_and_time(
     assert "12:00  Elena Onboarded" in expected
     assert "2 forms to do" in expected  # the consult's intake and privacy forms
     assert "Tomorrow" not in " ".join(_lane_texts(page, Lane.EXPECTED))
-    assert page._lane_boxes[Lane.EXPECTED].title() == "Expected (1)"
+    assert page.lane_title(Lane.EXPECTED) == "Expected (1)"
     assert page.later_hint.text() == "1 public booking on later days to onboard (in the Calendar)"
 
 
