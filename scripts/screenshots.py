@@ -6,7 +6,9 @@ otherwise) and names the files `<screen>-ro-dark.png`; `--only main_window today
 only those screens.
 
 Each screen is one function taking a `Shots` (the app, a receptionist's desk over the demo,
-`save`); add yours to SHOTS."""
+`save`); add yours to SHOTS. `registry` shoots every window of the accessibility walks'
+registry (tests/gui/accessibility/registry.py: each main screen for each role, each dialog)
+as `window-<name>.png`, built as the walks build them."""
 
 from __future__ import annotations
 
@@ -58,7 +60,12 @@ from frontdesk.store.mirror import Mirror, open_mirror
 from frontdesk.store.profile import Profile
 from frontdesk.store.unit_of_work import Actor
 
-OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the walks' registry of windows lives with the tests
+from tests.gui.accessibility.registry import PENDING, WINDOWS  # noqa: E402
+from tests.gui.accessibility.scene import Scene  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
 SIZE = (1400, 860)
 DEMO_TIMEZONE = "Europe/Bucharest"  # resources/demo/clinic.json
 
@@ -335,6 +342,71 @@ def _mouse(pad: SignaturePad, kind: QEvent.Type, point: QPointF, buttons: Qt.Mou
     QApplication.sendEvent(pad, event)
 
 
+def shoot_registry(shots: Shots) -> None:
+    """Every window the walks check, over the demo (main windows at a laptop's 1366x768)."""
+    mirrors: list[Mirror] = []
+    with tempfile.TemporaryDirectory() as home:
+        scene = demo_scene(shots, Path(home), mirrors)
+        try:
+            for window in [*WINDOWS, *PENDING]:
+                widget = window.build(scene)
+                if window.fills_screen:
+                    widget.resize(1366, 768)
+                widget.show()
+                scene.settle()
+                shots.save(widget, f"window-{window.name}")
+                widget.close()
+                scene.settle()
+        finally:
+            for desk in scene.opened:
+                if desk is not shots.desk:
+                    desk.close()
+            for mirror in mirrors:
+                mirror.close()
+
+
+def demo_scene(shots: Shots, home: Path, mirrors: list[Mirror]) -> Scene:
+    """The walks' scene over the demo: its first booking to onboard, a form to fill and
+    the appointment and patient it is for, a free time tomorrow. New desks' mirrors are
+    added to `mirrors` for the caller to close."""
+    desk = shots.desk
+    ctx = desk.context()
+    today = desk.clock.now().astimezone(zone(DEMO_TIMEZONE)).date()
+    week = calendar.date_range(ctx, today, today + timedelta(days=7))
+    booked = next(e for e in week if e.status == "booked")
+    form = next(f for f in list_forms(ctx, statuses=["created"]) if f.appointment_id)
+    assert form.appointment_id is not None
+    desks = {Role.RECEPTIONIST: desk}
+    opened = [desk]
+
+    def desk_as(role: Role) -> Desk:
+        if role not in desks:
+            member = first_member(shots.mirror.sessions, desk.organization_id, role)
+            desks[role] = desk.acting_as(member.actor)
+            opened.append(desks[role])
+        return desks[role]
+
+    def new_desk() -> Desk:
+        mirror = open_mirror(Profile.resolve(home / f"new-desk-{len(mirrors)}"))
+        mirrors.append(mirror)
+        fresh = setup_desk(mirror)
+        opened.append(fresh)
+        return fresh
+
+    tomorrow_noon = datetime.combine(today + timedelta(days=1), clock_time(12), zone(DEMO_TIMEZONE))
+    return Scene(
+        desk_as=desk_as,
+        new_desk=new_desk,
+        booked_id=booked.id,
+        onboarded_id=form.appointment_id,
+        form_id=form.id,
+        person_id=form.patient_person_id,
+        start=tomorrow_noon.astimezone(UTC),
+        specialist_id=booked.specialist_id,
+        opened=opened,
+    )
+
+
 SHOTS: list[Callable[[Shots], None]] = [
     shoot_main_window,
     shoot_today,
@@ -342,6 +414,7 @@ SHOTS: list[Callable[[Shots], None]] = [
     shoot_first_run,
     shoot_admin,
     shoot_desk_dialogs,
+    shoot_registry,
 ]
 
 

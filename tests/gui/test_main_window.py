@@ -14,6 +14,7 @@ from frontdesk.domain.enums import Role
 from frontdesk.gui.calendar.page import CalendarPage
 from frontdesk.gui.desk import Desk
 from frontdesk.gui.main_window import MainWindow
+from frontdesk.gui.today.lanes import Lane
 from frontdesk.gui.today.page import TodayPage
 from frontdesk.i18n.catalogs import activate
 from frontdesk.services.desk_identity import DeskIdentity
@@ -79,7 +80,7 @@ def test_in_romanian_the_frame_and_today_speak_romanian(qtbot: QtBot, desk: Desk
     assert isinstance(today, TodayPage)
     assert "Astăzi — luni, 2 martie 2026" in today._title.text()
     assert today._selected_label.text() == "Selectați o programare"
-    assert [box.title().split(" (")[0] for box in today._lane_boxes.values()] == [
+    assert [today.lane_title(lane).split(" (")[0] for lane in Lane] == [
         "De înregistrat",
         "Așteptați",
         "Sosiți",

@@ -3,6 +3,8 @@ visible keyboard focus, following the system unless chosen, and the navigation's
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
@@ -33,6 +35,12 @@ TEXT_ON_BACKGROUND = [
     ("group_title", "Window"),
     ("navigation_text", "navigation"),
     ("navigation_selected_text", "navigation_selected"),
+    # What the desk's code colours itself (alerts' severities, the first run's message).
+    ("error_text", "Window"),
+    ("error_text", "Base"),
+    ("error_text", "AlternateBase"),
+    ("warning_text", "Base"),
+    ("warning_text", "AlternateBase"),
 ]
 # The focus frame, on what it surrounds (non-text contrast: 3:1).
 FOCUS_ON_BACKGROUND = [
@@ -42,7 +50,56 @@ FOCUS_ON_BACKGROUND = [
     ("navigation_focus", "navigation"),
     ("navigation_focus", "navigation_selected"),
 ]
-FOCUSABLE = ("QPushButton", "QLineEdit", "QComboBox", "QListView", "QTableView", "QCheckBox")
+FOCUSABLE = (
+    "QPushButton",
+    "QLineEdit",
+    "QComboBox",
+    "QListView",
+    "QTableView",
+    "QCheckBox",
+    "QToolButton",
+    "QTabBar::tab:selected",
+)
+_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+_STATE = re.compile(r"(::?[a-z-]+)+$")
+
+
+def stylesheet_pairs() -> set[tuple[str, str]]:
+    """Every (text, background) pair of colour names the stylesheet draws: a rule's colour on
+    its background, a state (`:pressed`, `:selected`) taking what it does not set from its
+    widget's rule, and the window's background under a rule that sets none. Disabled text
+    is left out: WCAG 1.4.3 exempts inactive controls, and it must look inactive."""
+    template = re.sub(
+        r"/\*.*?\*/", "", (theme.THEMES_DIR / theme.STYLESHEET).read_text(), flags=re.S
+    )
+    rules: dict[str, dict[str, str]] = {}
+    for selectors, body in _RULE.findall(template):
+        properties = dict(
+            (name.strip(), value.strip())
+            for name, _, value in (part.partition(":") for part in body.split(";"))
+            if value.strip()
+        )
+        for selector in selectors.split(","):
+            rules.setdefault(selector.strip(), {}).update(properties)
+    pairs = set()
+    for selector, properties in rules.items():
+        if ":disabled" in selector:
+            continue
+        base = rules.get(_base(selector), {})
+        text = properties.get("color") or base.get("color")
+        if text is None and "background" not in properties:
+            continue
+        background = properties.get("background") or base.get("background") or "@Window"
+        pairs.add(((text or "@WindowText")[1:], background[1:]))
+    return pairs
+
+
+def _base(selector: str) -> str:
+    """The rule a state's rule builds on: `QTabBar::tab:selected` -> `QTabBar::tab`."""
+    if "::" in selector:
+        widget, _, part = selector.partition("::")
+        return f"{widget}::{part.split(':')[0]}"
+    return selector.split(":")[0]
 
 
 def relative_luminance(colour: str) -> float:
@@ -72,6 +129,13 @@ def test_every_text_is_readable_on_its_background(name: str) -> None:
         if contrast(chosen.colour(text), chosen.colour(background)) < 4.5
     ]
     assert not low, f"{name} theme below 4.5:1 — " + "; ".join(low)
+
+
+def test_every_colour_pair_the_stylesheet_draws_is_checked() -> None:
+    pairs = stylesheet_pairs()
+    assert ("ButtonText", "Mid") in pairs  # a pressed button: a state on its widget's colour
+    assert ("WindowText", "Window") in pairs  # the tabs' selected one
+    assert not pairs - set(TEXT_ON_BACKGROUND)
 
 
 @pytest.mark.parametrize("name", THEMES)

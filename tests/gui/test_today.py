@@ -9,11 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from frontdesk.domain.enums import AppointmentStatus
 from frontdesk.gui.desk import Desk
 from frontdesk.gui.dialogs.cancel import CancelDialog
+from frontdesk.gui.theme import apply_theme
 from frontdesk.gui.today.lanes import Action, Lane, time_in_status
 from frontdesk.gui.today.model import CardDelegate
 from frontdesk.gui.today.page import TodayPage
@@ -91,7 +93,7 @@ def test_the_board_shows_todays_appointments_by_stage_with_forms_and_time(
     assert "12:00  Elena Onboarded" in expected
     assert "2 forms to do" in expected  # the consult's intake and privacy forms
     assert "Tomorrow" not in " ".join(_lane_texts(page, Lane.EXPECTED))
-    assert page._lane_boxes[Lane.EXPECTED].title() == "Expected (1)"
+    assert page.lane_title(Lane.EXPECTED) == "Expected (1)"
     assert page.later_hint.text() == "1 public booking on later days to onboard (in the Calendar)"
 
 
@@ -261,3 +263,24 @@ def test_time_in_status_reads_in_minutes_hours_or_days() -> None:
     assert time_in_status(now - timedelta(days=1, hours=3), now) == "1 zi"
     assert time_in_status(now - timedelta(days=8, hours=3), now) == "8 zile"
     assert time_in_status(now - timedelta(days=20, hours=3), now) == "20 de zile"
+
+
+@pytest.mark.parametrize("look", ["light", "dark"])
+def test_tabbing_from_the_search_into_the_first_lane_shows_where_focus_is(
+    qtbot: QtBot, desk: Desk, qapp: QApplication, restore_look: None, look: str
+) -> None:
+    apply_theme(qapp, look)
+    shown = TodayPage(desk)
+    qtbot.addWidget(shown)
+    shown.show()
+    qtbot.waitExposed(shown)
+    shown.activateWindow()
+    wait_for_operations(qtbot, desk)
+    lane = shown.lanes[Lane.TO_ONBOARD]
+    shown.search.setFocus()
+    qtbot.waitUntil(shown.search.hasFocus)
+    before = lane.grab().toImage()
+    qtbot.keyClick(shown.search, Qt.Key.Key_Tab)
+    qtbot.waitUntil(lane.hasFocus)
+    assert lane.grab().toImage() != before
+    assert shown.lane_title(Lane.TO_ONBOARD) == "To onboard (0)"

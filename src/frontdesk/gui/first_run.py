@@ -32,6 +32,7 @@ from frontdesk.domain.errors import NotFound
 from frontdesk.gui.desk import Desk
 from frontdesk.gui.messages import explain
 from frontdesk.gui.operations import run_operation
+from frontdesk.gui.theme import active_theme
 from frontdesk.i18n import _
 from frontdesk.services.context import ServiceContext
 from frontdesk.services.desk_identity import (
@@ -80,7 +81,7 @@ class FirstRunDialog(QDialog):
         self.message = QLabel()
         self.message.setObjectName("first-run-message")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b00020")
+        self.message.setStyleSheet(f"color: {active_theme().colour('error_text')}")
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
         layout.addWidget(self.message)

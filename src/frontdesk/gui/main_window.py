@@ -43,32 +43,41 @@ class PageSpec:
     class_name: str
     icon: str
     """Its navigation icon, a file of `ui/icons/` without `.svg`."""
+    key: int
+    """Ctrl and this digit shows it: the same key for every role (a page a role lacks leaves
+    its key unused rather than moving the others)."""
 
     @property
     def label(self) -> str:
         """The page's name in the desk's language."""
         return _(self.title)
 
+    @property
+    def shortcut(self) -> QKeySequence:
+        return QKeySequence(f"Ctrl+{self.key}")
 
-TODAY = PageSpec(N_("Today"), "frontdesk.gui.today.page", "TodayPage", "calendar-event")
-CALENDAR = PageSpec(N_("Calendar"), "frontdesk.gui.calendar.page", "CalendarPage", "calendar-week")
+
+TODAY = PageSpec(N_("Today"), "frontdesk.gui.today.page", "TodayPage", "calendar-event", 1)
+CALENDAR = PageSpec(
+    N_("Calendar"), "frontdesk.gui.calendar.page", "CalendarPage", "calendar-week", 2
+)
 MY_SESSIONS = PageSpec(
-    N_("My sessions"), "frontdesk.gui.sessions.page", "MySessionsPage", "stethoscope"
+    N_("My sessions"), "frontdesk.gui.sessions.page", "MySessionsPage", "stethoscope", 8
 )
 PAGES = (
     TODAY,
     CALENDAR,
-    PageSpec(N_("Patients"), "frontdesk.gui.patients.page", "PatientsPage", "users"),
-    PageSpec(N_("Forms"), "frontdesk.gui.forms.page", "FormsPage", "clipboard-text"),
-    PageSpec(N_("Automations"), "frontdesk.gui.automations.page", "AutomationsPage", "bolt"),
-    PageSpec(N_("Alerts"), "frontdesk.gui.alerts.page", "AlertsPage", "bell"),
-    PageSpec(N_("Settings"), "frontdesk.gui.settings.page", "SettingsPage", "settings"),
+    PageSpec(N_("Patients"), "frontdesk.gui.patients.page", "PatientsPage", "users", 3),
+    PageSpec(N_("Forms"), "frontdesk.gui.forms.page", "FormsPage", "clipboard-text", 4),
+    PageSpec(N_("Automations"), "frontdesk.gui.automations.page", "AutomationsPage", "bolt", 5),
+    PageSpec(N_("Alerts"), "frontdesk.gui.alerts.page", "AlertsPage", "bell", 6),
+    PageSpec(N_("Settings"), "frontdesk.gui.settings.page", "SettingsPage", "settings", 7),
 )
 BOOKING_DIALOG = ("frontdesk.gui.booking.dialog", "BookingDialog")
 
 
 def pages_for(role: Role | None) -> list[PageSpec]:
-    """A specialist's desk adds their own sessions right after Today."""
+    """A specialist's desk adds their own sessions right after Today (on its own key)."""
     if role == Role.SPECIALIST:
         return [TODAY, MY_SESSIONS, *PAGES[1:]]
     return list(PAGES)
@@ -96,10 +105,9 @@ class MainWindow(QMainWindow):
         self.navigation.setFixedWidth(190)
         self.navigation.setIconSize(QSize(20, 20))
         colour = active_theme().colour("navigation_text")
-        for number, spec in enumerate(self.specs, start=1):
+        for spec in self.specs:
             item = QListWidgetItem(icon(spec.icon, colour), spec.label)
-            keys = QKeySequence(f"Ctrl+{number}").toString(QKeySequence.SequenceFormat.NativeText)
-            item.setToolTip(keys)
+            item.setToolTip(spec.shortcut.toString(QKeySequence.SequenceFormat.NativeText))
             self.navigation.addItem(item)
         self.stack = QStackedWidget()
         self._placeholders = {spec.title: QWidget() for spec in self.specs}
@@ -168,8 +176,8 @@ class MainWindow(QMainWindow):
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(slot)
 
-        for number, spec in enumerate(self.specs[:9], start=1):
-            bind(f"Ctrl+{number}", lambda s=spec: self.show_page(s.title))
+        for spec in self.specs:
+            bind(spec.shortcut, lambda s=spec: self.show_page(s.title))
         bind("Ctrl+T", self.go_today)
         bind(QKeySequence.StandardKey.New, self.new_booking)
         bind(QKeySequence.StandardKey.Find, self.focus_search)

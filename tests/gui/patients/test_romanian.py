@@ -7,26 +7,16 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QLabel, QTabWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from frontdesk.gui.desk import Desk
 from frontdesk.gui.patients.new_patient import NewPatientDialog
 from frontdesk.gui.patients.page import PatientsPage
 from frontdesk.i18n.catalogs import activate
+from tests.gui.accessibility.checks import mnemonic_keys
 from tests.gui.helpers import wait_for_operations
 from tests.support.clinic import Clinic
 from tests.support.rows import insert_person
-
-
-def mnemonic_keys(window: QWidget) -> list[str]:
-    """The keys of the mnemonics in `window` itself, not in the dialogs it opened."""
-    texts = [b.text() for b in window.findChildren(QAbstractButton) if b.window() is window]
-    texts += [b.text() for b in window.findChildren(QLabel) if b.window() is window]
-    for tabs in window.findChildren(QTabWidget):
-        if tabs.window() is window:
-            texts += [tabs.tabText(n) for n in range(tabs.count())]
-    return [text.split("&")[1][0].lower() for text in texts if "&" in text]
 
 
 def open_page(qtbot: QtBot, desk: Desk) -> PatientsPage:

@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor
 
 from frontdesk.domain.enums import AlertKind
 from frontdesk.gui.automations.list_model import Index, ListTableModel
+from frontdesk.gui.theme import active_theme
 from frontdesk.i18n import N_, _
 from frontdesk.i18n.formats import format_datetime
 from frontdesk.store.models import Alert
@@ -32,7 +33,8 @@ def kind_words(kind: str) -> str:
     return _(KIND_WORDS.get(AlertKind(kind), kind))
 
 
-_SEVERITY_COLOURS = {"critical": QColor("#a93226"), "warning": QColor("#b9770e")}
+# The theme's colours, readable on both themes' tables (tests/gui/test_theme.py).
+_SEVERITY_COLOURS = {"critical": "error_text", "warning": "warning_text"}
 
 
 class AlertsTableModel(ListTableModel[Alert]):
@@ -64,5 +66,6 @@ class AlertsTableModel(ListTableModel[Alert]):
                 alert.title,
             )[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 2:
-            return _SEVERITY_COLOURS.get(alert.severity)
+            colour = _SEVERITY_COLOURS.get(alert.severity)
+            return QColor(active_theme().colour(colour)) if colour else None
         return None

@@ -47,12 +47,14 @@ class ConflictsInbox(QWidget):
         self.search = QLineEdit(self)
         self.search.setObjectName("conflicts-search")
         self.search.setPlaceholderText(_("Search conflicts…"))
+        self.search.setAccessibleName(_("Search conflicts"))
         self.search.setClearButtonEnabled(True)
         self.list = QListWidget(self)
         self.list.setObjectName("conflicts-list")
         self.list.setAccessibleName(_("Sync conflicts"))
         self.fields = QTableWidget(0, 4, self)
         self.fields.setObjectName("conflict-fields")
+        self.fields.setAccessibleName(_("The conflicting fields"))
         self.fields.setHorizontalHeaderLabels(
             [_("Field"), _("Mine (this desk)"), _("Theirs"), _("Keep")]
         )

@@ -33,11 +33,14 @@ class PatientPicker(QWidget):
         self.chosen: tuple[uuid.UUID, str] | None = None
         self.search = SearchBox(_("Name, phone or e-mail"))
         self.search.setObjectName("patient-search")
+        self.search.setAccessibleName(_("Search patients"))
         self.model: RowsTableModel[PersonRow] = RowsTableModel(PERSON_COLUMNS[:4], self)
         self.table = RowsTable(self.model)
         self.table.setObjectName("patient-matches")
+        self.table.setAccessibleName(_("Patients found"))
         self.table.setMinimumHeight(140)
-        self.new_button = QPushButton(_("&New patient…"))
+        # Its own key: the booking dialog it sits in has "&Notes".
+        self.new_button = QPushButton(_("Ne&w patient…"))
         self.new_button.setAutoDefault(False)
         self.chosen_label = QLabel(_("No patient chosen yet"))
         self.chosen_label.setObjectName("patient-chosen")

@@ -72,7 +72,7 @@ class TodayPage(QWidget):
 
         self.lanes: dict[Lane, QListView] = {}
         self._filters: dict[Lane, LaneFilter] = {}
-        self._lane_boxes: dict[Lane, QGroupBox] = {}
+        self._lane_titles: dict[Lane, QLabel] = {}
         board = QHBoxLayout()
         for lane in Lane:
             board.addWidget(self._lane(lane), 1)
@@ -121,10 +121,21 @@ class TodayPage(QWidget):
         proxy.rowsInserted.connect(lambda *_: self._count(lane))
         proxy.modelReset.connect(lambda: self._count(lane))
         proxy.rowsRemoved.connect(lambda *_: self._count(lane))
-        box = QGroupBox(lane.label)
+        # The lane's name over it, wrapping where a language's words are longer than the lane
+        # is wide (a group box's title would be cut).
+        title = QLabel(lane.label)
+        title.setObjectName(f"lane-title-{lane.name.lower()}")
+        title.setWordWrap(True)
+        title.setBuddy(view)
+        font = title.font()
+        font.setBold(True)
+        title.setFont(font)
+        box = QGroupBox()
+        box.setObjectName("lane")
         inner = QVBoxLayout(box)
         inner.setContentsMargins(4, 4, 4, 4)
-        inner.addWidget(view)
+        inner.addWidget(title)
+        inner.addWidget(view, 1)
         if lane is Lane.TO_ONBOARD:
             self.later_hint = QLabel()
             self.later_hint.setObjectName("to-onboard-later")
@@ -132,7 +143,7 @@ class TodayPage(QWidget):
             inner.addWidget(self.later_hint)
         self.lanes[lane] = view
         self._filters[lane] = proxy
-        self._lane_boxes[lane] = box
+        self._lane_titles[lane] = title
         return box
 
     def refresh(self) -> None:
@@ -211,8 +222,12 @@ class TodayPage(QWidget):
         for proxy in self._filters.values():
             proxy.set_search(text)
 
+    def lane_title(self, lane: Lane) -> str:
+        """The lane's name and how many cards it holds, as shown over it."""
+        return self._lane_titles[lane].text()
+
     def _count(self, lane: Lane) -> None:
-        self._lane_boxes[lane].setTitle(
+        self._lane_titles[lane].setText(
             _("{lane} ({count})").format(lane=lane.label, count=self._filters[lane].rowCount())
         )
 
