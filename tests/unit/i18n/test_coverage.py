@@ -40,6 +40,7 @@ CONVERTED = (
     "server/environment.py",
     "server/pg_programs.py",
     "server/restore.py",
+    "system_libraries.py",
     "domain/enums.py",
     "gui/main_window.py",
     "gui/sync_controller.py",
