@@ -32,6 +32,7 @@ CONVERTED = (
     "cli_rules.py",
     "cli_support.py",
     "cli_sync.py",
+    "file_access.py",
     "server/backup.py",
     "server/cli.py",
     "server/cli_backup.py",
