@@ -8,10 +8,12 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 
+from frontdesk.cli_language import argparse_speaks_our_language, speak_the_system_language
 from frontdesk.cli_parser import build_parser
 from frontdesk.cli_support import BadInput
 from frontdesk.domain.errors import DomainError
 from frontdesk.file_access import FileAccessRefused, refusal
+from frontdesk.i18n import _
 from frontdesk.project_paths import MissingProjectFiles
 from frontdesk.server.environment import EnvironmentValueError
 
@@ -29,26 +31,31 @@ def open_app(args: argparse.Namespace) -> int:
 
 def command_handler(args: argparse.Namespace) -> Handler:
     """The function the parsed command names ("module:function"), its module imported now."""
-    module, _, function = str(args.handler).partition(":")
+    module, _colon, function = str(args.handler).partition(":")
     handler: Handler = getattr(importlib.import_module(module), function)
     return handler
-
-
-def _speak_the_system_language() -> None:
-    """The system's language (LANG), once a command is to run (`--version` and `--help` have
-    answered by then); the desk's window then follows its own setting."""
-    from frontdesk.i18n.catalogs import activate
-    from frontdesk.i18n.languages import system_language
-
-    activate(system_language())
 
 
 def _opens_window(args: argparse.Namespace) -> bool:
     return args.command is None or (args.command == "demo" and not args.no_window)
 
 
+def _refuse(message: object) -> int:
+    """Each line of `message` as an error line on standard error; exit code 2."""
+    for line in str(message).splitlines():
+        print(_("error: {message}").format(message=line), file=sys.stderr)
+    return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    # The system's language (LANG) before the parser is built: its help and refusals read in
+    # it. The desk's window then follows its own setting.
+    try:
+        speak_the_system_language()
+    except MissingProjectFiles as error:
+        return _refuse(error)
+    with argparse_speaks_our_language():
+        args = build_parser().parse_args(argv)
     if _opens_window(args):
         # Before anything starts: a window Qt cannot open must not leave a server behind.
         from frontdesk.system_libraries import window_problem
@@ -58,25 +65,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(problem, file=sys.stderr)
             return 2
     try:
-        _speak_the_system_language()
         return int(command_handler(args)(args))
-    except BadInput as error:
-        for line in str(error).splitlines():
-            print(f"error: {line}", file=sys.stderr)
-        return 2
-    except DomainError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    except (BadInput, DomainError) as error:
+        return _refuse(error)
     except (FileAccessRefused, MissingProjectFiles, EnvironmentValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return _refuse(error)
     except OSError as error:
         # A profile file met later (the outbox, a sync file): the same one sentence.
         sentence = refusal(error)
         if sentence is None:
             raise
-        print(f"error: {sentence}", file=sys.stderr)
-        return 2
+        return _refuse(sentence)
 
 
 if __name__ == "__main__":

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC
 
 from frontdesk.cli_output import entries_json, entries_table
 from frontdesk.cli_rules import Refused, read_rules_document, refusable
@@ -15,6 +15,8 @@ from frontdesk.cli_support import BadInput, blame_option, print_json, write_text
 from frontdesk.domain.enums import Role
 from frontdesk.domain.errors import DomainError, InvalidInput, NotFound
 from frontdesk.domain.rules import RuleInvalid
+from frontdesk.i18n import N_, _, ngettext
+from frontdesk.i18n.formats import format_date, format_datetime
 from frontdesk.services import automation_rules, calendar, executions
 from frontdesk.services.context import ServiceContext
 from frontdesk.services.organizations import find_organization
@@ -37,6 +39,18 @@ _LIST_OPTIONS = {
     "slug": "--org",
 }
 _EXECUTION_OPTIONS = {"rule_id": "--rule", "status": "--status", "limit": "--limit"}
+# How an execution ended (EXECUTION_STATUSES), in words; `--json` keeps the stored value.
+_EXECUTION_STATUSES = {
+    "success": N_("succeeded"),
+    "partial_failure": N_("partly failed"),
+    "failure": N_("failed"),
+}
+# What `rules import` did with each rule (the service's outcome words).
+_IMPORT_OUTCOMES = {
+    "created": N_("created"),
+    "updated": N_("updated"),
+    "unchanged": N_("unchanged"),
+}
 
 
 @contextmanager
@@ -57,7 +71,11 @@ def db_upgrade(args: argparse.Namespace) -> int:
     mirror = open_mirror(Profile.resolve(args.home))
     try:
         revision = current_revision(mirror.engine)
-        print(f"mirror at {mirror.profile.mirror_path} is at revision {revision}")
+        print(
+            _("mirror at {file} is at revision {revision}").format(
+                file=mirror.profile.mirror_path, revision=revision
+            )
+        )
     finally:
         mirror.close()
     return 0
@@ -78,8 +96,7 @@ def appointments_list(args: argparse.Namespace) -> int:
             specialist_ids=args.specialist,
         )
     except DomainError as error:
-        print(f"error: {blame_option(error, _LIST_OPTIONS)}", file=sys.stderr)
-        return 2
+        raise BadInput(blame_option(error, _LIST_OPTIONS)) from None
     finally:
         mirror.close()
     if args.json:
@@ -87,7 +104,11 @@ def appointments_list(args: argparse.Namespace) -> int:
     elif entries:
         print(entries_table(entries))
     else:
-        print(f"No appointments from {args.date_from} to {args.date_to}.")
+        print(
+            _("No appointments from {first} to {last}.").format(
+                first=format_date(args.date_from), last=format_date(args.date_to)
+            )
+        )
     return 0
 
 
@@ -100,7 +121,12 @@ def rules_import(args: argparse.Namespace) -> int:
         except RuleInvalid as exc:
             raise Refused(exc.errors) from None
     for entry in imported:
-        print(f"{entry.outcome}: {entry.rule.name} ({entry.rule.id})")
+        outcome = _(_IMPORT_OUTCOMES[entry.outcome])
+        print(
+            _("{outcome}: {rule} ({id})").format(
+                outcome=outcome, rule=entry.rule.name, id=entry.rule.id
+            )
+        )
     return 0
 
 
@@ -112,7 +138,13 @@ def rules_export(args: argparse.Namespace) -> int:
         print(text, end="")
     else:
         write_text(args.out, text, "--out")
-        print(f"exported {len(documents)} rule(s) to {args.out}")
+        print(
+            ngettext(
+                "exported {count} rule to {file}",
+                "exported {count} rules to {file}",
+                len(documents),
+            ).format(count=len(documents), file=args.out)
+        )
     return 0
 
 
@@ -128,7 +160,17 @@ def executions_list(args: argparse.Namespace) -> int:
         print_json([record.to_json() for record in records])
         return 0
     if not records:
-        print("No executions.")
+        print(_("No executions."))
     for record in records:
-        print(f"{record.executed_at:%Y-%m-%d %H:%M} UTC  {record.status:<15}  {record.rule_name}")
+        print(_execution_line(record))
     return 0
+
+
+def _execution_line(record: executions.ExecutionRecord) -> str:
+    """When (UTC, in the active language's format), how it went, and which rule."""
+    at = record.executed_at
+    at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    status = _(_EXECUTION_STATUSES.get(record.status, record.status))
+    return _("{time} UTC  {status}  {rule}").format(
+        time=format_datetime(at, "short"), status=status.ljust(15), rule=record.rule_name
+    )

@@ -8,6 +8,7 @@ import uuid
 from typing import TYPE_CHECKING
 
 from frontdesk.cli_support import BadInput
+from frontdesk.i18n import _, ngettext
 
 # The handlers import the store and sync layers themselves: building the parser (every
 # `frontdesk` start) does not load them.
@@ -27,15 +28,21 @@ def export_pending(args: argparse.Namespace) -> int:
         organization_id = _organization_of(profile, mirror)
         waiting = [r for r in pending_mutations(mirror) if r.organization_id == organization_id]
         if not waiting:
-            print("No changes wait to be pushed on this desk; no file was written.")
+            print(_("No changes wait to be pushed on this desk; no file was written."))
             return 0
         count = export_pending(mirror, organization_id, args.out)
     except PendingFileError as error:
         raise BadInput(str(error)) from None
     finally:
         mirror.close()
-    print(f"Wrote {count} unpushed change(s) of this desk to {args.out.absolute()}.")
-    print("On a desk of the same organization: `frontdesk sync import-pending FILE`.")
+    print(
+        ngettext(
+            "Wrote {count} unpushed change of this desk to {file}.",
+            "Wrote {count} unpushed changes of this desk to {file}.",
+            count,
+        ).format(count=count, file=args.out.absolute())
+    )
+    print(_("On a desk of the same organization: `frontdesk sync import-pending FILE`."))
     return 0
 
 
@@ -51,8 +58,10 @@ def _organization_of(profile: Profile, mirror: Mirror) -> uuid.UUID | None:
     organizations = {row.organization_id for row in pending_mutations(mirror)}
     if len(organizations) > 1:
         raise BadInput(
-            "this desk holds unpushed changes of several organizations: sign it in "
-            "(`frontdesk login`) to say which one to export"
+            _(
+                "this desk holds unpushed changes of several organizations: sign it in "
+                "(`frontdesk login`) to say which one to export"
+            )
         )
     return organizations.pop() if organizations else None
 
@@ -67,8 +76,10 @@ def import_pending(args: argparse.Namespace) -> int:
     account = current_account(profile)
     if account is None:
         raise BadInput(
-            "this desk is not signed in: sign it in to its server first (`frontdesk login "
-            "--server URL --email E`), then import"
+            _(
+                "this desk is not signed in: sign it in to its server first (`frontdesk login "
+                "--server URL --email E`), then import"
+            )
         )
     mirror = open_mirror(profile)
     try:
@@ -77,8 +88,17 @@ def import_pending(args: argparse.Namespace) -> int:
         raise BadInput(str(error)) from None
     finally:
         mirror.close()
+    queued = ngettext(
+        "Queued {count} change from {file}", "Queued {count} changes from {file}", imported.queued
+    ).format(count=imported.queued, file=args.file)
+    already = ngettext(
+        "{count} was queued here already",
+        "{count} were queued here already",
+        imported.already,
+    ).format(count=imported.already)
     print(
-        f"Queued {imported.queued} change(s) from {args.file} "
-        f"({imported.already} were queued here already); `frontdesk sync` pushes them."
+        _("{queued} ({already}); `frontdesk sync` pushes them.").format(
+            queued=queued, already=already
+        )
     )
     return 0

@@ -17,7 +17,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from frontdesk.cli_support import BadInput, blame_option, print_json, read_json, read_text
+from frontdesk.cli_support import (
+    BadInput,
+    argument,
+    blame_option,
+    print_json,
+    read_json,
+    read_text,
+)
 from frontdesk.domain.clock import zone
 from frontdesk.domain.errors import FieldError, InvalidInput
 from frontdesk.domain.rules import (
@@ -29,8 +36,12 @@ from frontdesk.domain.rules import (
     validate_rule,
 )
 from frontdesk.domain.rules.schema import load_json
+from frontdesk.i18n import N_, _, ngettext
 
 _FORECAST_OPTIONS = {"from": "--from", "days": "--days", "tz": "--tz"}
+
+# What a dry run says of each action (its JSON keeps these keys).
+_ACTION_STATUSES = {"would_run": N_("would run"), "skipped": N_("skipped"), "error": N_("error")}
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -72,7 +83,7 @@ def _load_rules(path: Path) -> tuple[Any, list[RuleDefinition]]:
     document = read_rules_document(path)
     entries = document if isinstance(document, list) else [document]
     if not entries:
-        raise Refused((FieldError("rules", "the list holds no rule"),))
+        raise Refused((FieldError("rules", _("the list holds no rule")),))
     rules: list[RuleDefinition] = []
     errors: list[FieldError] = []
     for index, entry in enumerate(entries):
@@ -87,17 +98,22 @@ def _load_rules(path: Path) -> tuple[Any, list[RuleDefinition]]:
 
 
 def _one_rule(path: Path) -> RuleDefinition:
-    _, rules = _load_rules(path)
+    rules = _load_rules(path)[1]
     if len(rules) != 1:
-        raise BadInput(f"argument FILE: {path} holds {len(rules)} rules; give a file with one")
+        holds = ngettext(
+            "{file} holds {count} rule; give a file with one",
+            "{file} holds {count} rules; give a file with one",
+            len(rules),
+        ).format(file=path, count=len(rules))
+        raise BadInput(argument("FILE", holds))
     return rules[0]
 
 
 @refusable
 def rules_validate(args: argparse.Namespace) -> int:
-    _, rules = _load_rules(args.file)
+    rules = _load_rules(args.file)[1]
     for rule in rules:
-        print(f"valid: {rule.name}")
+        print(_("valid: {rule}").format(rule=rule.name))
     return 0
 
 
@@ -109,13 +125,15 @@ def rules_dry_run(args: argparse.Namespace) -> int:
         result = dry_run(rule, event)
     except InvalidInput as error:
         # Every refusal here is about the event document; its paths are inside it.
-        raise BadInput("\n".join(f"argument --event: {e}" for e in error.errors)) from None
+        raise BadInput("\n".join(argument("--event", str(e)) for e in error.errors)) from None
     if args.json:
         print_json(result)
         return 0
-    print(f"{result['rule']}: {'matched' if result['matched'] else 'did not match'}")
+    outcome = _("matched") if result["matched"] else _("did not match")
+    print(_("{rule}: {outcome}").format(rule=result["rule"], outcome=outcome))
     for action in result["actions"]:
-        print(f"  [{action['index']}] {action['type']}: {action['status']}")
+        status = _(_ACTION_STATUSES[action["status"]])
+        print(f"  [{action['index']}] {action['type']}: {status}")
     return 0
 
 

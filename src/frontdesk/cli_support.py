@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from frontdesk.domain.errors import DomainError, InvalidInput
+from frontdesk.i18n import _
 
 
 class BadInput(Exception):
@@ -20,24 +21,37 @@ def read_text(path: Path, option: str) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(f"argument {option}: cannot read {path}: {_reason(exc)}") from None
+        raise BadInput(
+            argument(
+                option, _("cannot read {file}: {reason}").format(file=path, reason=_reason(exc))
+            )
+        ) from None
 
 
 def read_json(path: Path, option: str) -> Any:
     try:
         return json.loads(read_text(path, option))
     except json.JSONDecodeError as exc:
-        raise BadInput(
-            f"argument {option}: {path} is not valid JSON: {exc.msg} "
-            f"(line {exc.lineno}, column {exc.colno})"
-        ) from None
+        problem = _("{file} is not valid JSON: {reason} (line {line}, column {column})").format(
+            file=path, reason=exc.msg, line=exc.lineno, column=exc.colno
+        )
+        raise BadInput(argument(option, problem)) from None
 
 
 def write_text(path: Path, text: str, option: str) -> None:
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise BadInput(f"argument {option}: cannot write {path}: {_reason(exc)}") from None
+        raise BadInput(
+            argument(
+                option, _("cannot write {file}: {reason}").format(file=path, reason=_reason(exc))
+            )
+        ) from None
+
+
+def argument(option: str, message: str) -> str:
+    """A refusal of the option (or argument) the user typed, as argparse words one."""
+    return _("argument {option}: {message}").format(option=option, message=message)
 
 
 def print_json(value: Any) -> None:
@@ -57,7 +71,7 @@ def blame_option(error: DomainError, options: dict[str, str]) -> str:
             lines.append(str(item))
             continue
         rest = field[len(root) + 1 :] if field[len(root) : len(root) + 1] == "." else ""
-        lines.append(f"argument {option}: {rest + ': ' if rest else ''}{item.message}")
+        lines.append(argument(option, f"{rest}: {item.message}" if rest else item.message))
     return "\n".join(lines)
 
 

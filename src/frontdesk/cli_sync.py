@@ -13,6 +13,7 @@ from types import FrameType
 
 from frontdesk.automation.scheduler import AutomationRunner, engine_steps
 from frontdesk.cli_support import BadInput
+from frontdesk.i18n import _, ngettext
 from frontdesk.services.context import ServiceContext
 from frontdesk.store.mirror import Mirror, open_mirror
 from frontdesk.store.profile import Profile
@@ -31,13 +32,13 @@ def login(args: argparse.Namespace) -> int:
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
-        password = getpass.getpass(f"Password for {args.email}: ")
+        password = getpass.getpass(_("Password for {email}: ").format(email=args.email))
     if not password:
-        raise BadInput("--password-stdin: no password was given")
+        raise BadInput(_("--password-stdin: no password was given"))
     verify: str | bool = True
     if args.ca:
         if not Path(args.ca).is_file():
-            raise BadInput(f"--ca: no such file: {args.ca}")
+            raise BadInput(_("--ca: no such file: {file}").format(file=args.ca))
         verify = str(Path(args.ca).resolve())
     try:
         account = sign_in(
@@ -52,25 +53,31 @@ def login(args: argparse.Namespace) -> int:
         options = {"password": "password", "server": "--server", "organization_slug": "--org"}
         raise BadInput(_blame(error, options)) from None
     account.close()
-    print(f"Signed in to {account.server_url} as {account.email} ({account.role.value}).")
-    print("Run `frontdesk sync` to fetch the organization.")
+    print(
+        _("Signed in to {server} as {email} ({role}).").format(
+            server=account.server_url, email=account.email, role=account.role.label
+        )
+    )
+    print(_("Run `frontdesk sync` to fetch the organization."))
     return 0
 
 
 def logout(args: argparse.Namespace) -> int:
     profile = Profile.resolve(args.home)
     if current_account(profile) is None:
-        print("This desk is not signed in.")
+        print(_("This desk is not signed in."))
         return 0
     sign_out(profile)
-    print("Signed out; the refresh token was removed from this computer.")
+    print(_("Signed out; the refresh token was removed from this computer."))
     return 0
 
 
 def _signed_in(profile: Profile) -> Account:
     account = current_account(profile)
     if account is None:
-        raise BadInput("this desk is not signed in: run `frontdesk login --server URL --email E`")
+        raise BadInput(
+            _("this desk is not signed in: run `frontdesk login --server URL --email E`")
+        )
     return account
 
 
@@ -82,7 +89,7 @@ def sync(args: argparse.Namespace) -> int:
         report = run_round(mirror, account)
         status = read_status(mirror.sessions)
     except SyncError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(_("error: {message}").format(message=error), file=sys.stderr)
         return 1
     finally:
         account.close()
@@ -95,21 +102,50 @@ def sync(args: argparse.Namespace) -> int:
 
 
 def _print_report(report: SyncReport, open_conflicts: int) -> None:
-    print(
-        f"Pushed {report.pushed} change(s), pulled {report.pulled} row(s)"
-        + (f", removed {report.removed} out of scope." if report.removed else ".")
-    )
+    pushed = ngettext("Pushed {count} change", "Pushed {count} changes", report.pushed)
+    pulled = ngettext("pulled {count} row", "pulled {count} rows", report.pulled)
+    parts = [pushed.format(count=report.pushed), pulled.format(count=report.pulled)]
+    if report.removed:
+        removed = ngettext(
+            "removed {count} out of scope", "removed {count} out of scope", report.removed
+        )
+        parts.append(removed.format(count=report.removed))
+    print(", ".join(parts) + ".")
     for conflict in report.conflicts:
-        fields = ", ".join(conflict.fields) or "the row"
-        print(f"Conflict on {conflict.table} {conflict.row_id} ({fields}): {conflict.reason}")
+        fields = ", ".join(conflict.fields) or _("the row")
+        print(
+            _("Conflict on {table} {id} ({fields}): {reason}").format(
+                table=conflict.table, id=conflict.row_id, fields=fields, reason=conflict.reason
+            )
+        )
     if open_conflicts:
-        print(f"{open_conflicts} conflict(s) wait for a decision in Front Desk.")
+        print(
+            ngettext(
+                "{count} conflict waits for a decision in Front Desk.",
+                "{count} conflicts wait for a decision in Front Desk.",
+                open_conflicts,
+            ).format(count=open_conflicts)
+        )
     skew = report.clock_skew_seconds
     if skew is not None and abs(skew) > CLOCK_SKEW_WARNING_SECONDS:
-        print(
-            f"warning: this computer's clock is {abs(skew) / 60:.0f} minutes "
-            f"{'behind' if skew > 0 else 'ahead of'} the server's; fix it."
+        print(_clock_warning(skew))
+
+
+def _clock_warning(skew: float) -> str:
+    minutes = round(abs(skew) / 60)
+    if skew > 0:
+        warning = ngettext(
+            "warning: this computer's clock is {count} minute behind the server's; fix it.",
+            "warning: this computer's clock is {count} minutes behind the server's; fix it.",
+            minutes,
         )
+    else:
+        warning = ngettext(
+            "warning: this computer's clock is {count} minute ahead of the server's; fix it.",
+            "warning: this computer's clock is {count} minutes ahead of the server's; fix it.",
+            minutes,
+        )
+    return warning.format(count=minutes)
 
 
 def agent(args: argparse.Namespace) -> int:
@@ -129,10 +165,14 @@ def agent(args: argparse.Namespace) -> int:
         account,
         interval_seconds=args.interval,
         on_report=lambda report: _after_round(report, runner),
-        on_error=lambda error: print(f"sync: {error}", file=sys.stderr, flush=True),
+        on_error=lambda error: print(
+            _("sync: {message}").format(message=error), file=sys.stderr, flush=True
+        ),
     )
     print(
-        f"frontdesk agent: syncing with {account.server_url}; stop with Ctrl+C or SIGTERM.",
+        _("frontdesk agent: syncing with {server}; stop with Ctrl+C or SIGTERM.").format(
+            server=account.server_url
+        ),
         flush=True,
     )
     agent.start()
@@ -146,7 +186,7 @@ def agent(args: argparse.Namespace) -> int:
         mirror.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    print("frontdesk agent: stopped.", flush=True)
+    print(_("frontdesk agent: stopped."), flush=True)
     return 0
 
 
@@ -163,9 +203,13 @@ def _automation(mirror: Mirror, account: Account) -> AutomationRunner:
 
 def _after_round(report: SyncReport, runner: AutomationRunner) -> None:
     if report.pushed or report.pulled or report.conflicts:
+        conflicts = ngettext("{count} conflict", "{count} conflicts", len(report.conflicts))
         print(
-            f"sync: pushed {report.pushed}, pulled {report.pulled}, "
-            f"{len(report.conflicts)} conflict(s)",
+            _("sync: pushed {pushed}, pulled {pulled}, {conflicts}").format(
+                pushed=report.pushed,
+                pulled=report.pulled,
+                conflicts=conflicts.format(count=len(report.conflicts)),
+            ),
             flush=True,
         )
     if report.pulled:

@@ -18,6 +18,8 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from frontdesk.i18n import _
+
 LDD = "ldd"
 """The program that lists a library's dependencies and which of them the loader finds."""
 LDD_TIMEOUT_SECONDS = 10.0
@@ -117,31 +119,36 @@ def explain(missing: list[str]) -> str:
     """What is missing and the packages that bring it, for Debian/Ubuntu and for Fedora."""
     width = max(len(name) for name in missing)
     lines = [
-        "error: the desk cannot open its window: Qt's X11 plugin (xcb) needs system "
-        "libraries this computer lacks:",
+        _(
+            "error: the desk cannot open its window: Qt's X11 plugin (xcb) needs system "
+            "libraries this computer lacks:"
+        ),
     ]
     debian: list[str] = []
     fedora: list[str] = []
     for name in missing:
         known = PACKAGES.get(name)
         if known is None:
-            lines.append(
-                f"  {name:<{width}}  package unknown: `apt-file search {name}` "
-                f"(Debian/Ubuntu) or `dnf provides '*/{name}'` (Fedora) names it"
-            )
+            unknown = _(
+                "package unknown: `apt-file search {library}` (Debian/Ubuntu) or "
+                "`dnf provides '*/{library}'` (Fedora) names it"
+            ).format(library=name)
+            lines.append(f"  {name:<{width}}  {unknown}")
             continue
         lines.append(f"  {name:<{width}}  Debian/Ubuntu: {known[0]:<20} Fedora: {known[1]}")
         debian += [known[0]] if known[0] not in debian else []
         fedora += [known[1]] if known[1] not in fedora else []
     if debian:
         lines += [
-            "Install them, then start again:",
+            _("Install them, then start again:"),
             f"  Debian/Ubuntu: sudo apt install {' '.join(debian)}",
             f"  Fedora:        sudo dnf install {' '.join(fedora)}",
         ]
     lines.append(
-        "Nothing was started. Commands without a window (`frontdesk demo --no-window`, "
-        "`frontdesk sync`, `frontdesk agent`) work without them."
+        _(
+            "Nothing was started. Commands without a window (`frontdesk demo --no-window`, "
+            "`frontdesk sync`, `frontdesk agent`) work without them."
+        )
     )
     return "\n".join(lines)
 

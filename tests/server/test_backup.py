@@ -137,7 +137,7 @@ def test_a_database_in_use_is_not_restored_over(
     catalog.add_specialist(org_context(server_database.engine, organization_id), name="Dr After")
     with (
         server_database.engine.connect(),
-        pytest.raises(BackupError, match=r"is in use \(1 other connections\): stop the server"),
+        pytest.raises(BackupError, match=r"is in use \(1 other connection\): stop the server"),
     ):
         restore(target, out, replace=True, now=RESTORED_AT)
     assert _specialists(target.url, organization_id) == ["Dr After", "Dr Before"]

@@ -3,6 +3,7 @@ devices, deactivate-user."""
 
 from __future__ import annotations
 
+import os
 import socket
 import ssl
 import subprocess
@@ -25,7 +26,11 @@ from tests.server.seed import device_client, seed_org, sign_in_device
 from tests.support.postgres import LiveServer, tls_files
 
 
-def _cli(url: str, data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def _cli(
+    url: str, data_dir: Path, *args: str, stdin: str = "", lang: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    # LANG alone names the language (the tests set LANGUAGE=en, which would win).
+    env = None if lang is None else {**os.environ, "LANGUAGE": "", "LC_ALL": "", "LANG": lang}
     return subprocess.run(
         [
             sys.executable,
@@ -42,6 +47,7 @@ def _cli(url: str, data_dir: Path, *args: str, stdin: str = "") -> subprocess.Co
         text=True,
         timeout=120,
         check=False,
+        env=env,
     )
 
 
@@ -283,3 +289,46 @@ def test_an_administrator_sets_the_booking_horizon(
             select(Organization.booking_horizon_days).where(Organization.slug == "hills")
         )
     assert days == 90
+
+
+def test_in_romanian_the_commands_speak_romanian(
+    server_database: ServerDatabase, database_url: str, tmp_path: Path
+) -> None:
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return _cli(database_url, tmp_path, *args, lang="ro_RO.UTF-8")
+
+    helped = cli("--help")
+    assert helped.stdout.startswith("utilizare: frontdesk-server")
+    assert "Serverul Front Desk: baza lui de date, conturile și API-ul." in helped.stdout
+    assert "creează o organizație" in helped.stdout
+    assert "migrate             creează sau actualizează schema bazei de date" in helped.stdout
+
+    migrated = cli("migrate")
+    assert migrated.stdout.startswith("baza de date a serverului este la revizia "), migrated
+    create = ("create-org", "--name", "Dealu", "--slug", "dealu", "--timezone", "Europe/Bucharest")
+    created = cli(*create)
+    assert created.stdout.startswith("a fost creată organizația dealu ("), created.stderr
+    horizon = cli("set-booking-horizon", "--org", "dealu", "--days", "20")
+    assert horizon.stdout == (
+        "dealu: pagina publică de rezervări oferă intervale cu până la 20 de zile înainte\n"
+    )
+    listed = cli("devices", "--org", "dealu")
+    assert listed.stdout.splitlines()[0].split("\t")[1:] == [
+        "utilizator",
+        "etichetă",
+        "înregistrat",
+        "văzut ultima dată",
+        "revocat",
+    ]
+
+    unknown = cli("devices", "--org", "nowhere")
+    assert (unknown.returncode, unknown.stderr) == (
+        2,
+        "frontdesk-server: --org: nu există organizația 'nowhere'\n",
+    )
+    bad_role = cli("create-user", "--org", "dealu", "--email", "a@b.ro", "--role", "boss")
+    assert bad_role.returncode == 2
+    assert bad_role.stderr.splitlines()[-1] == (
+        "frontdesk-server create-user: eroare: argumentul --role: variantă nevalidă: 'boss' "
+        "(alegeți dintre 'admin', 'receptionist', 'specialist')"
+    )

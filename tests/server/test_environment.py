@@ -236,3 +236,22 @@ def test_a_secret_file_that_cannot_be_read_is_one_line_on_any_command(
     assert error.startswith(f"frontdesk-server: FRONTDESK_TOKEN_SECRET_FILE: cannot read {missing}")
     assert "Traceback" not in error
     assert not (tmp_path / "data" / "pg").exists()
+
+
+def test_in_romanian_a_bad_variable_is_refused_in_romanian(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LANGUAGE", "")
+    monkeypatch.setenv("LC_ALL", "")
+    monkeypatch.setenv("LANG", "ro_RO.UTF-8")
+    monkeypatch.setenv("FRONTDESK_PORT", "http")
+    assert cli.main(["--data-dir", str(tmp_path / "data"), "run"]) == 2
+    assert capsys.readouterr().err == (
+        "frontdesk-server: FRONTDESK_PORT: 'http' nu este un număr de port (între 1 și 65535)\n"
+    )
+    monkeypatch.delenv("FRONTDESK_PORT")
+    run = ["--data-dir", str(tmp_path / "data"), "run", "--certfile", "c.pem"]
+    assert cli.main(run) == 2
+    assert capsys.readouterr().err == (
+        "frontdesk-server: dați și --certfile, și --keyfile (sau niciuna)\n"
+    )

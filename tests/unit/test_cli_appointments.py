@@ -145,7 +145,7 @@ def test_an_empty_range_says_so(
     capsys: pytest.CaptureFixture[str], mirror: Mirror, clinic: Clinic
 ) -> None:
     code, out, _ = run(capsys, *listing(mirror, "--from", "2026-05-01", "--to", "2026-05-01"))
-    assert (code, out) == (0, "No appointments from 2026-05-01 to 2026-05-01.\n")
+    assert (code, out) == (0, "No appointments from 1 May 2026 to 1 May 2026.\n")
     _, out, _ = run(
         capsys, *listing(mirror, "--from", "2026-05-01", "--to", "2026-05-01", "--json")
     )

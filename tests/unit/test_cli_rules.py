@@ -155,7 +155,7 @@ def test_import_then_export_gives_the_rules_back_as_written(
 
     exported = tmp_path / "exported.json"
     code, out, _ = run(capsys, *home(mirror), "rules", "export", "--out", str(exported))
-    assert (code, out) == (0, f"exported 9 rule(s) to {exported}\n")
+    assert (code, out) == (0, f"exported 9 rules to {exported}\n")
     assert json.loads(exported.read_text(encoding="utf-8")) == json.loads(
         all_rules_file.read_text(encoding="utf-8")
     )
@@ -504,7 +504,8 @@ def test_executions_as_a_table(
 ) -> None:
     code, out, _ = run(capsys, *executions(mirror))
     assert code == 0
-    assert out.splitlines()[0].split() == ["2026-03-02", "10:00", "UTC", "success", "Other"]
+    # The time as the language writes it (en_GB here), the status in words.
+    assert out.splitlines()[0].split() == ["02/03/2026,", "10:00", "UTC", "succeeded", "Other"]
 
 
 def test_no_executions_yet(

@@ -16,8 +16,9 @@ import pytest
 
 from frontdesk import cli
 from frontdesk.file_access import FileAccessRefused, explained, refusal
+from frontdesk.i18n.catalogs import activate
 from frontdesk.server import cli as server_cli
-from frontdesk.server.config import TOKEN_SECRET_ENV
+from frontdesk.server.config import DATA_DIR_OWNER, TOKEN_SECRET_ENV
 from frontdesk.store.keys import KEY_FILE_NAME
 from frontdesk.store.profile import MIRROR_FILE
 
@@ -173,3 +174,16 @@ def test_a_read_only_disk_and_other_errors() -> None:
     refused = pytest.raises(FileAccessRefused, match="cannot write /x: permission denied")
     with refused, explained("write"):
         raise PermissionError(errno.EACCES, "Permission denied", "/x")
+
+
+def test_in_romanian_the_sentence_is_romanian() -> None:
+    activate("ro")
+    denied = PermissionError(errno.EACCES, "Permission denied", "/x/mirror.key")
+    assert refusal(denied, "read") == (
+        "/x/mirror.key nu poate fi citit: permisiune refuzată — rulați ca proprietarul "
+        "profilului sau corectați-i permisiunile (chmod 600 /x/mirror.key)"
+    )
+    assert refusal(denied, "use", owner=DATA_DIR_OWNER) == (
+        "/x/mirror.key nu poate fi folosit: permisiune refuzată — rulați ca proprietarul "
+        "dosarului de date sau corectați-i permisiunile (chmod 600 /x/mirror.key)"
+    )

@@ -11,6 +11,7 @@ import pytest
 
 from frontdesk import cli, cli_demo, system_libraries
 from frontdesk.gui import app as gui_app
+from frontdesk.i18n.catalogs import activate
 from frontdesk.system_libraries import (
     explain,
     missing_libraries,
@@ -87,6 +88,15 @@ def test_the_message_names_each_library_and_its_packages_for_both_systems() -> N
     assert "sudo apt install libxcb-icccm4 libxcb-keysyms1" in message
     assert "sudo dnf install xcb-util-wm xcb-util-keysyms" in message
     assert "Nothing was started" in message
+
+
+def test_in_romanian_the_message_is_romanian() -> None:
+    activate("ro")
+    message = explain(["libxcb-icccm.so.4", "libxcb-future.so.9"])
+    assert message.startswith("eroare: recepția nu își poate deschide fereastra: ")
+    assert "pachet necunoscut: îl aflați cu `apt-file search libxcb-future.so.9`" in message
+    assert "Instalați-le, apoi porniți din nou:\n  Debian/Ubuntu: sudo apt install" in message
+    assert message.endswith("funcționează și fără ele.")
 
 
 def test_a_library_without_a_known_package_is_named_with_how_to_find_its_package() -> None:

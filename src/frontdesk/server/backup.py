@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import URL
 
+from frontdesk.i18n import _
 from frontdesk.private_files import private_file
 from frontdesk.server.database import admin_engine
 from frontdesk.server.pg_programs import BackupError, Programs
@@ -51,9 +52,11 @@ def require_unfiltered_role(url: URL) -> None:
         engine.dispose()
     if not (superuser or bypass):
         raise BackupError(
-            f"the role {url.username!r} in the database URL is held back by row-level security "
-            "and would miss rows: give --database-url a superuser or a role with BYPASSRLS "
-            "for backup and restore (the server itself keeps its ordinary role)"
+            _(
+                "the role {role} in the database URL is held back by row-level security and "
+                "would miss rows: give --database-url a superuser or a role with BYPASSRLS for "
+                "backup and restore (the server itself keeps its ordinary role)"
+            ).format(role=repr(url.username))
         )
 
 
@@ -71,12 +74,16 @@ def backup(target: Target, out: Path) -> Path:
     complete); returns the absolute path."""
     out = out.absolute()
     if not out.parent.is_dir():
-        raise BackupError(f"--out: the folder {out.parent} does not exist")
+        raise BackupError(_("--out: the folder {folder} does not exist").format(folder=out.parent))
     if out.is_dir():
-        raise BackupError(f"--out: {out} is a folder; name the backup file")
+        raise BackupError(_("--out: {file} is a folder; name the backup file").format(file=out))
     require_unfiltered_role(target.url)
     if not _has_schema(target.url):
-        raise BackupError(f"database {target.name!r} holds no Front Desk server schema yet")
+        raise BackupError(
+            _("database {name} holds no Front Desk server schema yet").format(
+                name=repr(target.name)
+            )
+        )
     partial = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.partial")
     private_file(partial)
     try:
@@ -108,25 +115,33 @@ def check_dump(programs: Programs, path: Path) -> str:
     """Refuses anything but a readable custom-format dump of a Front Desk server database;
     returns the role that owned its tables."""
     if not path.exists():
-        raise BackupError(f"{path}: no such file")
+        raise BackupError(_("{file}: no such file").format(file=path))
     if not path.is_file():
-        raise BackupError(f"{path}: not a file")
+        raise BackupError(_("{file}: not a file").format(file=path))
     with path.open("rb") as handle:  # an unreadable file fails here, with its own sentence
         magic = handle.read(5)
     if magic != b"PGDMP":
         raise BackupError(
-            f"{path} is not a backup made by `frontdesk-server backup` (not a PostgreSQL "
-            "custom-format dump)"
+            _(
+                "{file} is not a backup made by `frontdesk-server backup` (not a PostgreSQL "
+                "custom-format dump)"
+            ).format(file=path)
         )
     try:
         listing = programs.run("pg_restore", ["--list", str(path)])
     except BackupError as error:
-        raise BackupError(f"{path} cannot be read as a backup: {error}") from error
+        raise BackupError(
+            _("{file} cannot be read as a backup: {reason}").format(file=path, reason=error)
+        ) from error
     if _REVISION_TABLE_DATA not in listing:
-        raise BackupError(f"{path} is a PostgreSQL dump, but not of a Front Desk server database")
+        raise BackupError(
+            _("{file} is a PostgreSQL dump, but not of a Front Desk server database").format(
+                file=path
+            )
+        )
     # A listing line: "<id>; <oid> <oid> TABLE public alembic_version <owner>".
     for line in listing.splitlines():
         words = line.split()
         if words[3:6] == ["TABLE", "public", "alembic_version"] and len(words) == 7:
             return words[6]
-    raise BackupError(f"{path} does not name the owner of its tables")
+    raise BackupError(_("{file} does not name the owner of its tables").format(file=path))

@@ -11,7 +11,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from frontdesk.cli_global import program_parser
+from frontdesk.cli_language import (
+    argparse_speaks_our_language,
+    speak_the_system_language,
+)
 from frontdesk.domain.enums import STAFF_ROLES
+from frontdesk.i18n import _
+from frontdesk.project_paths import MissingProjectFiles
 from frontdesk.server.config import SMS_TOKEN_FILE
 from frontdesk.server.environment import (
     DATA_DIR_ENV,
@@ -25,141 +31,163 @@ from frontdesk.server.environment import (
     resolve,
 )
 
+PROGRAM = "frontdesk-server"
+"""The program's name, which begins each of its refusals (`frontdesk-server: …`)."""
+
 
 def _global_options(parser: argparse.ArgumentParser, default: object) -> None:
     parser.add_argument(
         "--data-dir",
         default=default,
-        help=f"server data directory (default: ${DATA_DIR_ENV} or the user data directory)",
+        help=_("server data directory (default: ${variable} or the user data directory)").format(
+            variable=DATA_DIR_ENV
+        ),
     )
     parser.add_argument(
         "--database-url",
         default=default,
-        help=f"PostgreSQL URL (default: ${DATABASE_URL_ENV}, else an embedded PostgreSQL "
-        "in the data directory)",
+        help=_(
+            "PostgreSQL URL (default: ${variable}, else an embedded PostgreSQL in the data "
+            "directory)"
+        ).format(variable=DATABASE_URL_ENV),
     )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser, command_parser = program_parser(
         _global_options,
-        prog="frontdesk-server",
-        description="The Front Desk server: its database, accounts and API.",
+        prog=PROGRAM,
+        description=_("The Front Desk server: its database, accounts and API."),
     )
     bind(parser, GLOBAL_SETTINGS)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=command_parser)
 
-    commands.add_parser("migrate", help="create or upgrade the database schema")
+    commands.add_parser("migrate", help=_("create or upgrade the database schema"))
 
     run = commands.add_parser(
         "run",
-        help="serve the API",
-        epilog="Each option may instead be set in the environment as FRONTDESK_<OPTION> "
-        "(FRONTDESK_PORT, FRONTDESK_TRUSTED_PROXY=a,b, FRONTDESK_DEBUG=1), or read from the "
-        "file FRONTDESK_<OPTION>_FILE names; an option given here wins.",
+        help=_("serve the API"),
+        epilog=_(
+            "Each option may instead be set in the environment as FRONTDESK_<OPTION> "
+            "(FRONTDESK_PORT, FRONTDESK_TRUSTED_PROXY=a,b, FRONTDESK_DEBUG=1), or read from the "
+            "file FRONTDESK_<OPTION>_FILE names; an option given here wins."
+        ),
     )
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8443)
-    run.add_argument("--certfile", type=Path, help="TLS certificate chain (PEM)")
-    run.add_argument("--keyfile", type=Path, help="TLS private key (PEM)")
+    run.add_argument("--certfile", type=Path, help=_("TLS certificate chain (PEM)"))
+    run.add_argument("--keyfile", type=Path, help=_("TLS private key (PEM)"))
     run.add_argument(
         "--no-automation",
         action="store_true",
-        help="do not run the automation engine here (another server node runs it)",
+        help=_("do not run the automation engine here (another server node runs it)"),
     )
-    run.add_argument("--smtp-host", help="send due e-mail through this SMTP server")
+    run.add_argument("--smtp-host", help=_("send due e-mail through this SMTP server"))
     run.add_argument("--smtp-port", type=int, default=587)
-    run.add_argument("--smtp-from", help="the sender address of e-mail")
+    run.add_argument("--smtp-from", help=_("the sender address of e-mail"))
     run.add_argument(
-        "--smtp-username", default="", help=f"SMTP login (password: ${SMTP_PASSWORD_ENV})"
+        "--smtp-username",
+        default="",
+        help=_("SMTP login (password: ${variable})").format(variable=SMTP_PASSWORD_ENV),
     )
     run.add_argument(
-        "--smtp-no-starttls", action="store_true", help="do not upgrade the connection to TLS"
+        "--smtp-no-starttls", action="store_true", help=_("do not upgrade the connection to TLS")
     )
     run.add_argument(
         "--sms-url",
-        help=f"send due SMS through this provider endpoint (token: ${SMS_TOKEN_ENV} or the "
-        f"file {SMS_TOKEN_FILE} in the data directory)",
+        help=_(
+            "send due SMS through this provider endpoint (token: ${variable} or the file "
+            "{file} in the data directory)"
+        ).format(variable=SMS_TOKEN_ENV, file=SMS_TOKEN_FILE),
     )
     run.add_argument(
         "--trusted-proxy",
         action="append",
         default=[],
         metavar="ADDRESS",
-        help="a reverse proxy in front of this server whose X-Forwarded-For names the caller "
-        "(repeat for several); sign-in limits then count the caller's address",
+        help=_(
+            "a reverse proxy in front of this server whose X-Forwarded-For names the caller "
+            "(repeat for several); sign-in limits then count the caller's address"
+        ),
     )
     run.add_argument(
         "--debug",
         action="store_true",
-        help="also serve the API description and explorer (/openapi.json, /docs, /redoc)",
+        help=_("also serve the API description and explorer (/openapi.json, /docs, /redoc)"),
     )
     run.add_argument(
         "--live-streams-per-account",
         type=int,
         default=5,
-        help="live update streams one account may hold open at once (default 5)",
+        help=_("live update streams one account may hold open at once (default 5)"),
     )
     # Each flag above may be given as FRONTDESK_<FLAG> instead (docs/deploy.md).
     bind(run, RUN_SETTINGS)
 
-    org = commands.add_parser("create-org", help="create an organization")
+    org = commands.add_parser("create-org", help=_("create an organization"))
     org.add_argument("--name", required=True)
-    org.add_argument("--slug", required=True, help="lower-case letters, digits and hyphens")
-    org.add_argument("--timezone", required=True, help="IANA zone, e.g. Europe/Bucharest")
-    org.add_argument("--country", help="ISO 3166 two-letter code")
+    org.add_argument("--slug", required=True, help=_("lower-case letters, digits and hyphens"))
+    org.add_argument("--timezone", required=True, help=_("IANA zone, e.g. Europe/Bucharest"))
+    org.add_argument("--country", help=_("ISO 3166 two-letter code"))
 
     horizon = commands.add_parser(
         "set-booking-horizon",
-        help="how many days ahead the public booking page offers slots (default 365)",
+        help=_("how many days ahead the public booking page offers slots (default 365)"),
     )
-    horizon.add_argument("--org", required=True, help="the organization's slug")
+    horizon.add_argument("--org", required=True, help=_("the organization's slug"))
     horizon.add_argument("--days", required=True, type=int)
 
-    user = commands.add_parser("create-user", help="create a staff account in an organization")
-    user.add_argument("--org", required=True, help="the organization's slug")
+    user = commands.add_parser("create-user", help=_("create a staff account in an organization"))
+    user.add_argument("--org", required=True, help=_("the organization's slug"))
     user.add_argument("--email", required=True)
-    user.add_argument("--name", help="display name (default: the address)")
+    user.add_argument("--name", help=_("display name (default: the address)"))
     user.add_argument("--role", required=True, choices=sorted(r.value for r in STAFF_ROLES))
     user.add_argument(
-        "--password-stdin", action="store_true", help="read the password from standard input"
+        "--password-stdin", action="store_true", help=_("read the password from standard input")
     )
 
     deactivate = commands.add_parser(
         "deactivate-user",
-        help="switch a staff account off in an organization (its sessions end at once)",
+        help=_("switch a staff account off in an organization (its sessions end at once)"),
     )
-    deactivate.add_argument("--org", required=True, help="the organization's slug")
+    deactivate.add_argument("--org", required=True, help=_("the organization's slug"))
     deactivate.add_argument("--email", required=True)
 
     devices = commands.add_parser(
-        "devices", help="list an organization's desks, or revoke one (--revoke ID)"
+        "devices", help=_("list an organization's desks, or revoke one (--revoke ID)")
     )
-    devices.add_argument("--org", required=True, help="the organization's slug")
-    devices.add_argument("--revoke", metavar="ID", help="revoke this device: its tokens stop")
+    devices.add_argument("--org", required=True, help=_("the organization's slug"))
+    devices.add_argument("--revoke", metavar="ID", help=_("revoke this device: its tokens stop"))
 
     made = commands.add_parser(
-        "backup", help="write the server database to a file (PostgreSQL custom format)"
+        "backup", help=_("write the server database to a file (PostgreSQL custom format)")
     )
-    made.add_argument("--out", required=True, type=Path, help="the backup file to write")
+    made.add_argument("--out", required=True, type=Path, help=_("the backup file to write"))
     back = commands.add_parser(
-        "restore", help="put a backup into an empty server database (the server stopped)"
+        "restore", help=_("put a backup into an empty server database (the server stopped)")
     )
-    back.add_argument("file", type=Path, help="a file written by `frontdesk-server backup`")
+    back.add_argument("file", type=Path, help=_("a file written by `frontdesk-server backup`"))
     back.add_argument(
         "--replace",
         action="store_true",
-        help="restore even though the database holds data: the backup takes its place",
+        help=_("restore even though the database holds data: the backup takes its place"),
     )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    # The system's language (LANG), as `frontdesk` speaks it: help, refusals and output.
+    try:
+        speak_the_system_language()
+    except MissingProjectFiles as error:
+        print(f"{PROGRAM}: {error}", file=sys.stderr)
+        return 2
+    with argparse_speaks_our_language():
+        args = build_parser().parse_args(argv)
     try:
         resolve(args)
     except EnvironmentValueError as error:
-        print(f"frontdesk-server: {error}", file=sys.stderr)
+        print(f"{PROGRAM}: {error}", file=sys.stderr)
         return 2
     from frontdesk.server.commands import run_command  # the server's modules load only now
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy.exc import OperationalError
 
 from frontdesk.domain.clock import SystemClock
+from frontdesk.i18n import _, ngettext
 from frontdesk.server.backup import Target, backup
 from frontdesk.server.config import ServerConfig
 from frontdesk.server.database import APP_ROLE, EMBEDDED_DATABASE, sqlalchemy_url
@@ -31,13 +32,15 @@ def _connection_explained(target: Target) -> Iterator[None]:
         yield
     except OperationalError as error:
         reason = str(error.orig).strip().splitlines()[-1] if error.orig else str(error)
-        raise BackupError(f"cannot use database {target.name!r}: {reason}") from error
+        raise BackupError(
+            _("cannot use database {name}: {reason}").format(name=repr(target.name), reason=reason)
+        ) from error
 
 
 def backup_command(args: argparse.Namespace, config: ServerConfig) -> int:
     with _target(config, restoring=False) as target, _connection_explained(target):
         written = backup(target, args.out)
-    print(f"backed up database {target.name!r} to {written}")
+    print(_("backed up database {name} to {file}").format(name=repr(target.name), file=written))
     return 0
 
 
@@ -45,9 +48,20 @@ def restore_command(args: argparse.Namespace, config: ServerConfig) -> int:
     with _target(config, restoring=True) as target, _connection_explained(target):
         summary = restore(target, args.file, replace=args.replace, now=SystemClock().now())
     print(
-        f"restored {args.file} into database {summary.database!r} (schema {summary.revision}; "
-        f"{summary.organizations} organizations' desks pull on from their cursors, or again "
-        "from the start if they had pulled past the backup)"
+        ngettext(
+            "restored {file} into database {name} (schema {revision}; the desks of {count} "
+            "organization pull on from their cursors, or again from the start if they had "
+            "pulled past the backup)",
+            "restored {file} into database {name} (schema {revision}; the desks of {count} "
+            "organizations pull on from their cursors, or again from the start if they had "
+            "pulled past the backup)",
+            summary.organizations,
+        ).format(
+            file=args.file,
+            name=repr(summary.database),
+            revision=summary.revision,
+            count=summary.organizations,
+        )
     )
     return 0
 
@@ -76,6 +90,11 @@ def _require_alone(pgdata: Path) -> None:
     others = sorted(pid for pid in holders if pid != os.getpid())
     if others:
         raise BackupError(
-            f"the server database in {pgdata.parent} is in use by process "
-            f"{', '.join(map(str, others))} (the server?): stop it before restoring"
+            ngettext(
+                "the server database in {folder} is in use by process {processes} (the "
+                "server?): stop it before restoring",
+                "the server database in {folder} is in use by processes {processes} (the "
+                "server?): stop it before restoring",
+                len(others),
+            ).format(folder=pgdata.parent, processes=", ".join(map(str, others)))
         )

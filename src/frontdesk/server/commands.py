@@ -23,10 +23,13 @@ from frontdesk.domain.clock import SystemClock
 from frontdesk.domain.enums import Role
 from frontdesk.domain.errors import DomainError
 from frontdesk.file_access import FileAccessRefused, refusal
+from frontdesk.i18n import N_, _, ngettext
+from frontdesk.i18n.formats import format_datetime
 from frontdesk.project_paths import MissingProjectFiles
 from frontdesk.server import cli_backup
 from frontdesk.server.accounts import create_organization, create_user, organization_id_for_slug
 from frontdesk.server.app import create_app
+from frontdesk.server.cli import PROGRAM
 from frontdesk.server.config import DATA_DIR_OWNER, ServerConfig
 from frontdesk.server.database import DatabaseSetupError, ServerDatabase
 from frontdesk.server.delivery import Delivery, server_delivery
@@ -60,6 +63,10 @@ class Stopped(BaseException):
     def __init__(self, signum: int) -> None:
         super().__init__(signal.Signals(signum).name)
         self.signum = signum
+
+
+def _say_stopped(stopped: Stopped) -> None:
+    print(_("frontdesk-server: stopped ({signal})").format(signal=stopped), file=sys.stderr)
 
 
 def _raise_stopped(signum: int, _frame: FrameType | None) -> None:
@@ -100,13 +107,14 @@ def _config(args: argparse.Namespace, **extra: object) -> ServerConfig:
 
 def _migrate(args: argparse.Namespace) -> int:
     with _database(_config(args)) as database:
-        print(f"server database is at revision {current_revision(database.engine)}")
+        revision = current_revision(database.engine)
+        print(_("server database is at revision {revision}").format(revision=revision))
     return 0
 
 
 def _run(args: argparse.Namespace) -> int:
     if (args.certfile is None) != (args.keyfile is None):
-        raise CommandError("give both --certfile and --keyfile (or neither)")
+        raise CommandError(_("give both --certfile and --keyfile (or neither)"))
     config = _config(
         args,
         host=args.host,
@@ -125,12 +133,12 @@ def _run(args: argparse.Namespace) -> int:
     # Before the database: a missing --smtp-from or SMS token fails fast.
     delivery = server_delivery(config)
     if not config.uses_tls:
-        print("warning: serving plain HTTP; use --certfile/--keyfile outside a test machine")
+        print(_("warning: serving plain HTTP; use --certfile/--keyfile outside a test machine"))
     try:
         with _database(config) as database:
             _serve(config, database, delivery, automation=not args.no_automation, debug=args.debug)
     except Stopped as stopped:
-        print(f"frontdesk-server: stopped ({stopped})", file=sys.stderr)
+        _say_stopped(stopped)
     return 0
 
 
@@ -169,7 +177,9 @@ def _create_org(args: argparse.Namespace) -> int:
             timezone=args.timezone,
             country=args.country,
         )
-    print(f"created organization {organization.slug} ({organization.id})")
+    print(
+        _("created organization {slug} ({id})").format(slug=organization.slug, id=organization.id)
+    )
     return 0
 
 
@@ -177,7 +187,7 @@ def _set_booking_horizon(args: argparse.Namespace) -> int:
     database = ServerDatabase().start(_config(args))
     organization_id = organization_id_for_slug(database.engine, args.org)
     if organization_id is None:
-        raise CommandError(f"--org: no organization {args.org!r}")
+        raise _no_organization(args.org)
     ctx = ServiceContext(
         sessions=scoped_sessions(database.engine, Scope(organization_id=organization_id)),
         organization_id=organization_id,
@@ -185,16 +195,22 @@ def _set_booking_horizon(args: argparse.Namespace) -> int:
         record_outbox=False,
     )
     catalog.set_booking_horizon(ctx, args.days)
-    print(f"{args.org}: the public booking page offers slots up to {args.days} days ahead")
+    print(
+        ngettext(
+            "{org}: the public booking page offers slots up to {count} day ahead",
+            "{org}: the public booking page offers slots up to {count} days ahead",
+            args.days,
+        ).format(org=args.org, count=args.days)
+    )
     return 0
 
 
 def _read_password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    first = getpass.getpass("Password: ")
-    if getpass.getpass("Repeat password: ") != first:
-        raise CommandError("the passwords differ")
+    first = getpass.getpass(_("Password: "))
+    if getpass.getpass(_("Repeat password: ")) != first:
+        raise CommandError(_("the passwords differ"))
     return first
 
 
@@ -204,7 +220,7 @@ def _create_user(args: argparse.Namespace) -> int:
     with _database(_config(args)) as database:
         organization_id = organization_id_for_slug(database.engine, args.org)
         if organization_id is None:
-            raise CommandError(f"--org: no organization {args.org!r}")
+            raise _no_organization(args.org)
         user = create_user(
             database.engine,
             organization_id=organization_id,
@@ -213,7 +229,11 @@ def _create_user(args: argparse.Namespace) -> int:
             role=Role(args.role),
             display_name=args.name or args.email,
         )
-    print(f"created {args.role} {user.email} ({user.id}) in {args.org}")
+    print(
+        _("created the {role} account {email} ({id}) in {org}").format(
+            role=Role(args.role).label, email=user.email, id=user.id, org=args.org
+        )
+    )
     return 0
 
 
@@ -221,8 +241,12 @@ def _admin_sessions(args: argparse.Namespace) -> tuple[uuid.UUID, ServerDatabase
     database = ServerDatabase().start(_config(args))
     organization_id = organization_id_for_slug(database.engine, args.org)
     if organization_id is None:
-        raise CommandError(f"--org: no organization {args.org!r}")
+        raise _no_organization(args.org)
     return organization_id, database
+
+
+def _no_organization(slug: str) -> CommandError:
+    return CommandError(_("--org: no organization {slug}").format(slug=repr(slug)))
 
 
 def _deactivate_user(args: argparse.Namespace) -> int:
@@ -231,12 +255,24 @@ def _deactivate_user(args: argparse.Namespace) -> int:
     with scoped_sessions(database.engine, scope).begin() as session:
         user_id = member_id_for_email(session, args.email)
         if user_id is None:
-            raise CommandError(f"--email: no staff account {args.email!r} in {args.org}")
+            raise CommandError(
+                _("--email: no staff account {email} in {org}").format(
+                    email=repr(args.email), org=args.org
+                )
+            )
         try:
             deactivate_member(session, organization_id, user_id, SystemClock().now())
         except NotFound as error:
-            raise CommandError(f"--email: {args.email!r} is not staff in {args.org}") from error
-    print(f"deactivated {args.email} in {args.org}: its sessions end at their next request")
+            raise CommandError(
+                _("--email: {email} is not staff in {org}").format(
+                    email=repr(args.email), org=args.org
+                )
+            ) from error
+    print(
+        _("deactivated {email} in {org}: its sessions end at their next request").format(
+            email=args.email, org=args.org
+        )
+    )
     return 0
 
 
@@ -246,7 +282,9 @@ def _devices(args: argparse.Namespace) -> int:
         try:
             revoke = uuid.UUID(args.revoke)
         except ValueError as error:
-            raise CommandError(f"--revoke: {args.revoke!r} is not a device id") from error
+            raise CommandError(
+                _("--revoke: {value} is not a device id").format(value=repr(args.revoke))
+            ) from error
     organization_id, database = _admin_sessions(args)
     scope = Scope(organization_id=organization_id, role=Role.ADMIN.value)
     with scoped_sessions(database.engine, scope).begin() as session:
@@ -254,25 +292,42 @@ def _devices(args: argparse.Namespace) -> int:
             try:
                 row = revoke_device(session, organization_id, revoke, SystemClock().now())
             except NotFound as error:
-                raise CommandError(f"--revoke: no device {revoke} in {args.org}") from error
-            print(f"revoked {row.id} ({row.label or 'no name'}, {row.email})")
+                raise CommandError(
+                    _("--revoke: no device {id} in {org}").format(id=revoke, org=args.org)
+                ) from error
+            print(
+                _("revoked {id} ({label}, {email})").format(
+                    id=row.id, label=row.label or _("no name"), email=row.email
+                )
+            )
             return 0
         rows = list_devices(session)
-    print("id\tuser\tlabel\tregistered\tlast seen\trevoked")
+    print("\t".join(_(column) for column in _DEVICE_COLUMNS))
     for device in rows:
         print(_device_line(device))
     return 0
 
 
+_DEVICE_COLUMNS = (
+    N_("id"),
+    N_("user"),
+    N_("label"),
+    N_("registered"),
+    N_("last seen"),
+    N_("revoked"),
+)
+
+
 def _device_line(device: DeviceRow) -> str:
-    revoked = device.revoked_at.isoformat(timespec="seconds") if device.revoked_at else "-"
+    """One desk, tab-separated, its times in the active language's format (UTC)."""
+    revoked = format_datetime(device.revoked_at, "medium") if device.revoked_at else "-"
     return "\t".join(
         [
             str(device.id),
             device.email,
             device.label or "-",
-            device.registered_at.isoformat(timespec="seconds"),
-            device.last_seen_at.isoformat(timespec="seconds"),
+            format_datetime(device.registered_at, "medium"),
+            format_datetime(device.last_seen_at, "medium"),
             revoked,
         ]
     )
@@ -297,7 +352,7 @@ def run_command(args: argparse.Namespace) -> int:
         with _stop_on_signals():
             return int(COMMANDS[args.command](args))
     except Stopped as stopped:
-        print(f"frontdesk-server: stopped ({stopped})", file=sys.stderr)
+        _say_stopped(stopped)
         return 128 + stopped.signum
     except (
         BackupError,
@@ -307,15 +362,15 @@ def run_command(args: argparse.Namespace) -> int:
         FileAccessRefused,
         MissingProjectFiles,
     ) as error:
-        print(f"frontdesk-server: {error}", file=sys.stderr)
+        print(f"{PROGRAM}: {error}", file=sys.stderr)
         return 2
     except OSError as error:
         # A data-directory file met later (the embedded database's folder, a certificate).
         sentence = refusal(error, owner=DATA_DIR_OWNER)
         if sentence is None:
             raise
-        print(f"frontdesk-server: {sentence}", file=sys.stderr)
+        print(f"{PROGRAM}: {sentence}", file=sys.stderr)
         return 2
     except DomainError as error:
-        print(f"frontdesk-server: {error}", file=sys.stderr)
+        print(f"{PROGRAM}: {error}", file=sys.stderr)
         return 1

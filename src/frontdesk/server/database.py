@@ -15,6 +15,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from frontdesk.i18n import _
 from frontdesk.server.config import ServerConfig
 from frontdesk.server.embedded import start_embedded, stop_embedded
 from frontdesk.server.migrate import upgrade_server
@@ -129,15 +130,19 @@ def require_rls_applies(engine: Engine, *, check_tables: bool = True) -> None:
         ).one()
         if superuser or bypass:
             raise DatabaseSetupError(
-                "the database role in the URL is a superuser or has BYPASSRLS, so row-level "
-                "security would not separate organizations; give the server an ordinary role"
+                _(
+                    "the database role in the URL is a superuser or has BYPASSRLS, so row-level "
+                    "security would not separate organizations; give the server an ordinary role"
+                )
             )
         # Row-level security off on a table (or not forced on one this role owns) would let
         # every query see all organizations' rows: refuse to serve rather than leak.
         unprotected = list(connection.scalars(_UNPROTECTED_TABLES)) if check_tables else []
     if unprotected:
         raise DatabaseSetupError(
-            "row-level security does not apply to this role on: " + ", ".join(unprotected)
+            _("row-level security does not apply to this role on: {tables}").format(
+                tables=", ".join(unprotected)
+            )
         )
 
 

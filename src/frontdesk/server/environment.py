@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from frontdesk.i18n import N_, _
+
 PREFIX = "FRONTDESK_"
 FILE_SUFFIX = "_FILE"
 DATA_DIR_ENV = "FRONTDESK_SERVER_HOME"
@@ -47,25 +49,25 @@ def boolean(value: str) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise ValueError("is neither yes nor no (use 1/0, true/false, yes/no or on/off)")
+    raise ValueError(_("is neither yes nor no (use 1/0, true/false, yes/no or on/off)"))
 
 
 def _whole_number(value: str, low: int, high: int | None, what: str) -> int:
     try:
         number = int(value.strip())
     except ValueError:
-        raise ValueError(f"is not {what}") from None
+        raise ValueError(_("is not {what}").format(what=_(what))) from None
     if number < low or (high is not None and number > high):
-        raise ValueError(f"is not {what}")
+        raise ValueError(_("is not {what}").format(what=_(what)))
     return number
 
 
 def port(value: str) -> int:
-    return _whole_number(value, 1, 65535, "a port number (1 to 65535)")
+    return _whole_number(value, 1, 65535, N_("a port number (1 to 65535)"))
 
 
 def at_least_one(value: str) -> int:
-    return _whole_number(value, 1, None, "a whole number of at least 1")
+    return _whole_number(value, 1, None, N_("a whole number of at least 1"))
 
 
 def addresses(value: str) -> list[str]:
@@ -75,7 +77,9 @@ def addresses(value: str) -> list[str]:
         try:
             ipaddress.ip_address(address)
         except ValueError:
-            raise ValueError(f"names {address!r}, which is not an IP address") from None
+            raise ValueError(
+                _("names {address}, which is not an IP address").format(address=repr(address))
+            ) from None
     return found
 
 
@@ -118,19 +122,27 @@ def environment_value(name: str, environ: Mapping[str, str] | None = None) -> st
     environ = os.environ if environ is None else environ
     value, file_name = environ.get(name) or None, environ.get(name + FILE_SUFFIX) or None
     if value is not None and file_name is not None:
-        raise EnvironmentValueError(f"set {name} or {name}{FILE_SUFFIX}, not both")
+        raise EnvironmentValueError(
+            _("set {variable} or {file_variable}, not both").format(
+                variable=name, file_variable=name + FILE_SUFFIX
+            )
+        )
     if file_name is None:
         return value
     try:
         content = Path(file_name).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        reason = (error.strerror or str(error)) if isinstance(error, OSError) else "not UTF-8"
+        reason = (error.strerror or str(error)) if isinstance(error, OSError) else _("not UTF-8")
         raise EnvironmentValueError(
-            f"{name}{FILE_SUFFIX}: cannot read {file_name}: {reason}"
+            _("{variable}: cannot read {file}: {reason}").format(
+                variable=name + FILE_SUFFIX, file=file_name, reason=reason
+            )
         ) from None
     content = content.rstrip("\r\n")
     if not content:
-        raise EnvironmentValueError(f"{name}{FILE_SUFFIX}: {file_name} is empty")
+        raise EnvironmentValueError(
+            _("{variable}: {file} is empty").format(variable=name + FILE_SUFFIX, file=file_name)
+        )
     return content
 
 

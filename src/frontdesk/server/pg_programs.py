@@ -12,6 +12,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL
 
+from frontdesk.i18n import _
+
 
 class BackupError(Exception):
     """A backup or restore that cannot go ahead; the text says why and what to do."""
@@ -35,8 +37,11 @@ class Programs:
         found = shutil.which(name)
         if found is None:
             raise BackupError(
-                f"{name} was not found on PATH: install PostgreSQL's client programs (the "
-                "database server's major version or newer, e.g. the postgresql-client package)"
+                _(
+                    "{program} was not found on PATH: install PostgreSQL's client programs (the "
+                    "database server's major version or newer, e.g. the postgresql-client "
+                    "package)"
+                ).format(program=name)
             )
         return found
 
@@ -52,7 +57,9 @@ class Programs:
             command.append(f"--dbname={libpq_uri(url)}")
         done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
         if done.returncode != 0:
-            raise BackupError(f"{name} failed: {_complaint(done.stderr)}")
+            raise BackupError(
+                _("{program} failed: {reason}").format(program=name, reason=_complaint(done.stderr))
+            )
         return done.stdout
 
 
@@ -64,4 +71,4 @@ def libpq_uri(url: URL) -> str:
 def _complaint(stderr: str) -> str:
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
     errors = [line for line in lines if "error" in line.lower()]
-    return " / ".join(errors[:3] or lines[-3:]) or "no message"
+    return " / ".join(errors[:3] or lines[-3:]) or _("no message")

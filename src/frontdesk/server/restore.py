@@ -21,6 +21,7 @@ from alembic.util import CommandError as AlembicCommandError
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.exc import DBAPIError
 
+from frontdesk.i18n import _, ngettext
 from frontdesk.server.backup import Target, check_dump
 from frontdesk.server.database import admin_engine, ensure_app_role, grant_app_role
 from frontdesk.server.migrate import upgrade_on
@@ -84,8 +85,10 @@ def _prepare(engine: Engine, target: Target, *, replace: bool) -> bool:
         )
         if not superuser:
             raise BackupError(
-                f"restoring needs a superuser connection (the role {target.url.username!r} "
-                "is not one): give --database-url a superuser's URL for the restore"
+                _(
+                    "restoring needs a superuser connection (the role {role} is not one): give "
+                    "--database-url a superuser's URL for the restore"
+                ).format(role=repr(target.url.username))
             )
         existed = bool(
             connection.scalar(
@@ -97,9 +100,13 @@ def _prepare(engine: Engine, target: Target, *, replace: bool) -> bool:
     tables = _table_count(target)
     if tables and not replace:
         raise BackupError(
-            f"database {target.name!r} is not empty ({tables} tables): restore into an empty "
-            "database, or give --replace to put the backup in its place (what it holds now "
-            "is lost)"
+            ngettext(
+                "database {name} is not empty ({count} table): restore into an empty database, "
+                "or give --replace to put the backup in its place (what it holds now is lost)",
+                "database {name} is not empty ({count} tables): restore into an empty database, "
+                "or give --replace to put the backup in its place (what it holds now is lost)",
+                tables,
+            ).format(name=repr(target.name), count=tables)
         )
     _require_no_sessions(engine, target.name)
     return True
@@ -120,9 +127,11 @@ def _database_owner(connection: Connection, name: str, dump_owner: str) -> str:
     )
     if not exists:
         raise BackupError(
-            f"the backup's tables belong to the role {dump_owner!r}, which does not exist "
-            "here — roles are not part of a backup: create that role in the target "
-            "PostgreSQL first, then restore again"
+            _(
+                "the backup's tables belong to the role {role}, which does not exist here — "
+                "roles are not part of a backup: create that role in the target PostgreSQL "
+                "first, then restore again"
+            ).format(role=repr(dump_owner))
         )
     return dump_owner
 
@@ -160,8 +169,13 @@ def _require_no_sessions(engine: Engine, name: str) -> None:
             return
         if time.monotonic() > deadline:
             raise BackupError(
-                f"database {name!r} is in use ({others} other connections): stop the server "
-                "(and anything else connected to it) before restoring"
+                ngettext(
+                    "database {name} is in use ({count} other connection): stop the server "
+                    "(and anything else connected to it) before restoring",
+                    "database {name} is in use ({count} other connections): stop the server "
+                    "(and anything else connected to it) before restoring",
+                    others,
+                ).format(name=repr(name), count=others)
             )
         time.sleep(0.1)
 
@@ -184,8 +198,10 @@ def _finish(target: Target, scratch: str, now: datetime) -> tuple[str, int]:
                 upgrade_on(connection)
             except AlembicCommandError as error:
                 raise BackupError(
-                    "the backup was made by a newer Front Desk server (its schema is unknown "
-                    f"here: {error}); restore it with that version or a later one"
+                    _(
+                        "the backup was made by a newer Front Desk server (its schema is unknown "
+                        "here: {reason}); restore it with that version or a later one"
+                    ).format(reason=error)
                 ) from error
             connection.execute(text("RESET ROLE"))
             organizations = resume_after_restore(connection, now)
@@ -210,8 +226,10 @@ def _swap(engine: Engine, scratch: str, name: str, *, existed: bool) -> None:
                 )
             except DBAPIError as error:
                 raise BackupError(
-                    f"database {name!r} came into use during the restore, and was left as it "
-                    "was: stop the server and restore again"
+                    _(
+                        "database {name} came into use during the restore, and was left as it "
+                        "was: stop the server and restore again"
+                    ).format(name=repr(name))
                 ) from error
         try:
             connection.execute(
@@ -242,8 +260,8 @@ def _quote(connection: Connection, name: str) -> str:
 
 def _explained(message: str) -> str:
     if "role" in message and "does not exist" in message:
-        return (
-            f"{message} — roles are not part of a backup: create that role in the target "
+        return _(
+            "{message} — roles are not part of a backup: create that role in the target "
             "PostgreSQL first, then restore again"
-        )
+        ).format(message=message)
     return message
