@@ -10,6 +10,7 @@ from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
 
 from frontdesk.domain.rules import TemplateRefused, check_template, referenced_variables
+from frontdesk.i18n import _
 
 INVALID_STYLE = "QLineEdit { border: 1px solid #c0392b; background: #fdecea; }"
 
@@ -68,6 +69,8 @@ class TemplateLineEdit(QLineEdit):
         self._problem = _template_problem(self.text(), self._paths)
         self.setStyleSheet(INVALID_STYLE if self._problem else "")
         self.setToolTip(self._problem)
+        # Read out too: a red border alone says nothing to a screen reader.
+        self.setAccessibleDescription(self._problem)
 
 
 def _template_problem(text: str, paths: frozenset[str]) -> str:
@@ -80,5 +83,5 @@ def _template_problem(text: str, paths: frozenset[str]) -> str:
         return refused.errors[0].message
     unknown = sorted(used - paths) if paths else []
     if unknown:
-        return f"not offered by this trigger: {', '.join(unknown)}"
+        return _("not offered by this trigger: {names}").format(names=", ".join(unknown))
     return ""
