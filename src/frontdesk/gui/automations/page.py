@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -325,15 +326,19 @@ class AutomationsPage(QWidget):
             lambda ctx: _import_file(ctx, path),
             parent=self,
             on_done=lambda outcome: self.status.setText(imported_words(outcome.value, path.name)),
-            on_error=self._import_refused,
+            on_error=lambda error: self._import_refused(error, path),
         )
 
-    def _import_refused(self, error: Exception) -> QMessageBox:
+    def _import_refused(self, error: Exception, path: Path) -> QMessageBox:
         """A refused file's problems in words, each rule and action named; the paths the
         rule layer gives stay behind the box's details."""
         if not isinstance(error, InvalidInput):
             return show_error(self, error)
-        text = _("Nothing was imported. Please fix the file:") + "\n" + sentences(error.errors)
+        documents = None
+        with suppress(OSError, UnicodeDecodeError, InvalidInput):  # named by the file's kinds
+            documents = load_json(path.read_text(encoding="utf-8"))
+        problems = sentences(error.errors, documents)
+        text = _("Nothing was imported. Please fix the file:") + "\n" + problems
         box = QMessageBox(QMessageBox.Icon.Warning, _("Import rules"), text, parent=self)
         box.setObjectName(ERROR_BOX_NAME)
         box.setDetailedText(raw_lines(error.errors))

@@ -10,7 +10,7 @@ from typing import Any
 
 from frontdesk.domain.errors import FieldError
 from frontdesk.gui.automations.action_fields import FIELDS
-from frontdesk.gui.automations.catalog_words import action_label
+from frontdesk.gui.automations.catalog_words import ACTION_WORDS, action_label
 from frontdesk.i18n import N_, _
 
 _RULE_KEYS = {
@@ -30,20 +30,27 @@ _ACTION_KEYS = {
     "delay_minutes": N_("Delay"),
     "type": N_("The kind of action"),
 }
+Document = Mapping[str, Any] | list[Any] | None
+"""A rule document, or the list of them an imported file holds."""
 _ACTION_STEP = re.compile(r"^actions\[(\d+)\]")
 _FILE_RULE = re.compile(r"^\[(\d+)\]\.?")
 
 
-def place(path: str, document: Mapping[str, Any] | None = None) -> str:
-    """Where `path` points in `document` (a rule), in words; "" for the rule as a whole."""
+def place(path: str, document: Document = None) -> str:
+    """Where `path` points in `document` (a rule, or a file's list of rules), in words; ""
+    for the rule as a whole."""
     found = _FILE_RULE.match(path)
     if found:  # a rule of an imported file: `[1].actions[0].type`
-        rest = place(path[found.end() :])
+        index = int(found.group(1))
+        rules = document if isinstance(document, list) else []
+        rule = rules[index] if index < len(rules) and isinstance(rules[index], dict) else None
+        rest = place(path[found.end() :], rule)
         rule = _("Rule {number} in the file").format(number=int(found.group(1)) + 1)
         return _("{rule}, {place}").format(rule=rule, place=rest) if rest else rule
     step = _ACTION_STEP.match(path)
     if step:
-        return _action_place(int(step.group(1)), path[step.end() :], document)
+        rule = document if isinstance(document, Mapping) else None
+        return _action_place(int(step.group(1)), path[step.end() :], rule)
     key = path.split(".", 1)[0].split("[", 1)[0]
     if key == "rule" or not key:
         return ""
@@ -56,7 +63,7 @@ def _action_place(index: int, rest: str, document: Mapping[str, Any] | None) -> 
     action = actions[index] if isinstance(actions, list) and index < len(actions) else None
     action = action if isinstance(action, dict) else {}
     words = _("Action {number}").format(number=index + 1)
-    if action.get("type"):
+    if action.get("type") in ACTION_WORDS:  # an unknown kind is the problem itself
         words = _("Action {number} ({kind})").format(
             number=index + 1, kind=action_label(str(action["type"]))
         )
@@ -91,14 +98,14 @@ def _humanized(key: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-def sentence(error: FieldError, document: Mapping[str, Any] | None = None) -> str:
+def sentence(error: FieldError, document: Document = None) -> str:
     """ "Action 3 (Send an SMS), “Send to”: must be …", or the message alone for the rule."""
     where = place(error.field, document)
     message = error.message[:1].upper() + error.message[1:]
     return _("{place}: {problem}").format(place=where, problem=error.message) if where else message
 
 
-def sentences(errors: Iterable[FieldError], document: Mapping[str, Any] | None = None) -> str:
+def sentences(errors: Iterable[FieldError], document: Document = None) -> str:
     """Each problem on a line of its own, as a bullet."""
     return "\n".join(f"• {sentence(error, document)}" for error in errors)
 
