@@ -21,11 +21,13 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QTabBar,
     QTabWidget,
+    QTreeWidget,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
 
 from frontdesk.domain.events import EventName
+from frontdesk.gui.automations.dry_run_panel import check_item
 from frontdesk.gui.automations.page import AutomationsPage
 from frontdesk.gui.desk import Desk
 from frontdesk.i18n.catalogs import activate
@@ -316,3 +318,23 @@ def test_every_control_of_the_automations_screen_has_an_accessible_name(
 
     assert unnamed_controls(page) == []
     assert len([w for w in page.findChildren(QWidget) if isinstance(w, CONTROLS)]) > 60
+
+
+def test_a_condition_checked_reads_in_words_values_included(qtbot: QtBot) -> None:
+    activate("ro")
+    tree = QTreeWidget()
+    qtbot.addWidget(tree)
+    check = {
+        "path": "appointment.type",
+        "op": "eq",
+        "expected": "video",
+        "actual": "in_clinic",
+        "result": False,
+    }
+    item = check_item(tree.invisibleRootItem(), check)
+    assert [item.text(c) for c in range(3)] == [
+        "Tipul programării este Video",
+        "a fost La clinică",
+        "✗ nu",
+    ]
+    assert item.toolTip(0) == "appointment.type"  # the path, for whoever writes rule files

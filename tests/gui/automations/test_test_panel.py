@@ -83,6 +83,7 @@ def test_a_matching_sample_renders_each_message(
     notify, email = actions.child(0), actions.child(1)
     assert (notify.text(0), notify.text(2)) == ("1. Show a notification", "would run")
     rendered = dict((row[0], row[1]) for row in _rows(notify))
+    assert rendered["Send to"] == "The specialist"  # a choice in words, not as stored
     assert rendered["Message"] == (
         'Ana Popescu has low adherence (0.4%) on plan "Knee rehabilitation"'
     )

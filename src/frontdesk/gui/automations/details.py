@@ -3,6 +3,7 @@ stored trace), for the admin who needs it. Collapsed until asked for."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
@@ -29,7 +30,7 @@ class DetailsToggle(QWidget):
         self.text.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.button, 0)
+        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.text)
         self.button.toggled.connect(self.text.setVisible)
         self.setVisible(False)

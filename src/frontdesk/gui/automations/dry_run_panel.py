@@ -27,9 +27,12 @@ from frontdesk.automation.samples import RecentEvent, recent_events
 from frontdesk.domain.errors import InvalidInput
 from frontdesk.domain.rules import dry_run, parse_event, validate_rule
 from frontdesk.domain.rules.variables import CATALOG
+from frontdesk.gui.automations.action_fields import FIELDS, Kind
 from frontdesk.gui.automations.catalog_words import (
     action_label,
+    choice_label,
     operator_label,
+    option_label,
     trigger_label,
     variable_label,
 )
@@ -229,7 +232,8 @@ class DryRunPanel(QWidget):
                 ],
             )
             for key, value in entry["rendered"].items():
-                QTreeWidgetItem(item, [field_words(entry["type"], key), _shown(value), ""])
+                words = field_words(entry["type"], key)
+                QTreeWidgetItem(item, [words, _rendered(entry["type"], key, value), ""])
             for check in entry["conditions"]:
                 check_item(item, check)
             if entry.get("error"):
@@ -239,6 +243,14 @@ class DryRunPanel(QWidget):
 
 WHEN = "d MMM y, HH:mm"
 """How the panels write a moment: "3 Mar 2026, 09:00" ("3 mar. 2026, 09:00")."""
+
+
+def _rendered(action_type: str, key: str, value: Any) -> str:
+    """What an action would send: a choice ("specialist", "high") in words."""
+    choices = {spec.name for spec in FIELDS.get(action_type, ()) if spec.kind is Kind.CHOICE}
+    if key in choices and isinstance(value, str):
+        return option_label(value)
+    return _shown(value)
 
 
 def _when(iso: str) -> str:
@@ -254,15 +266,21 @@ def check_item(parent: QTreeWidgetItem, check: dict[str, Any]) -> QTreeWidgetIte
     """A condition checked: "Age in years is at least 18 · was 42 · ✓ yes"."""
     variable = CATALOG.get(str(check.get("path")))
     attribute = variable_label(variable) if variable else str(check.get("path"))
+
+    def shown(value: Any) -> str:  # a status or a type in words, not as stored
+        if variable is not None and variable.choices and isinstance(value, str):
+            return choice_label(value)
+        return _shown(value)
+
     item = QTreeWidgetItem(
         parent,
         [
             _("{attribute} {operator} {value}").format(
                 attribute=attribute,
                 operator=operator_label(check.get("op")),
-                value=_shown(check.get("expected")),
+                value=shown(check.get("expected")),
             ),
-            _("was {value}").format(value=_shown(check.get("actual"))),
+            _("was {value}").format(value=shown(check.get("actual"))),
             _yes_no(bool(check.get("result"))),
         ],
     )
