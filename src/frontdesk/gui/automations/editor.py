@@ -40,6 +40,7 @@ from frontdesk.gui.automations.details import DetailsToggle
 from frontdesk.gui.automations.dry_run_panel import DryRunPanel
 from frontdesk.gui.automations.forecast import ForecastView
 from frontdesk.gui.automations.problem_words import raw_lines, sentence, sentences
+from frontdesk.gui.automations.tones import problem_colour
 from frontdesk.gui.automations.trigger_settings import TriggerSettingsEditor
 from frontdesk.gui.operations import run_operation, show_error
 from frontdesk.i18n import _
@@ -116,7 +117,7 @@ class RuleEditor(QWidget):
         self.problems = QLabel(self)
         self.problems.setObjectName("rule-problems")
         self.problems.setWordWrap(True)
-        self.problems.setStyleSheet("color: #a93226;")
+        self.problems.setStyleSheet(f"color: {problem_colour().name()};")
         self.problems.hide()
         self.problem_details = DetailsToggle(self)
         self.problem_details.setObjectName("rule-problem-details")

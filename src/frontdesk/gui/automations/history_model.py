@@ -6,10 +6,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
 
 from frontdesk.gui.automations.catalog_words import trigger_label
 from frontdesk.gui.automations.list_model import Index, ListTableModel
+from frontdesk.gui.automations.tones import problem_colour, warning_colour
 from frontdesk.i18n import N_, _
 from frontdesk.i18n.formats import format_datetime
 from frontdesk.services.executions import ExecutionRecord
@@ -22,7 +22,7 @@ STATUS_WORDS = {
     "failure": N_("Failed"),
 }
 WHEN = "d MMM y, HH:mm"
-_STATUS_COLOURS = {"partial_failure": QColor("#b9770e"), "failure": QColor("#a93226")}
+_STATUS_COLOURS = {"partial_failure": warning_colour, "failure": problem_colour}
 
 
 def status_words(status: str) -> str:
@@ -65,5 +65,5 @@ class ExecutionsTableModel(ListTableModel[ExecutionRecord]):
                 record.error_message or "",
             )[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 3:
-            return _STATUS_COLOURS.get(record.status)
+            return _STATUS_COLOURS[record.status]() if record.status in _STATUS_COLOURS else None
         return None

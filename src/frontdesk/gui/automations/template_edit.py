@@ -10,9 +10,8 @@ from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
 
 from frontdesk.domain.rules import TemplateRefused, check_template, referenced_variables
+from frontdesk.gui.automations.tones import problem_colour
 from frontdesk.i18n import _
-
-INVALID_STYLE = "QLineEdit { border: 1px solid #c0392b; background: #fdecea; }"
 
 
 class TemplateLineEdit(QLineEdit):
@@ -67,7 +66,9 @@ class TemplateLineEdit(QLineEdit):
 
     def _check(self) -> None:
         self._problem = _template_problem(self.text(), self._paths)
-        self.setStyleSheet(INVALID_STYLE if self._problem else "")
+        # A border only: the theme's text and background stay readable in light and dark.
+        invalid = f"QLineEdit {{ border: 2px solid {problem_colour().name()}; }}"
+        self.setStyleSheet(invalid if self._problem else "")
         self.setToolTip(self._problem)
         # Read out too: a red border alone says nothing to a screen reader.
         self.setAccessibleDescription(self._problem)
