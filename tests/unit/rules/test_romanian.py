@@ -57,3 +57,17 @@ def test_an_attribute_the_trigger_lacks_is_refused_in_romanian() -> None:
             "'appointment.type' nu este disponibil pentru declanșatorul patient.onboarded"
         )
     }
+
+
+def test_a_template_refused_at_save_is_worded_in_romanian() -> None:
+    activate("ro")
+    errors = _refusal(
+        _rule(
+            {"type": "show_notification", "message": "{% for x in y %}{{ x }}{% endfor %}"},
+            {"type": "show_notification", "message": "{{ patient.first_name|attr('x') }}"},
+        )
+    )
+    assert errors == {
+        "actions[0].message": "buclele ({% for %}) nu sunt permise",
+        "actions[1].message": "filtrul 'attr' nu este permis",
+    }
