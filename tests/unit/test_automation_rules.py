@@ -109,7 +109,7 @@ def test_one_file_may_not_name_two_rules_alike(admin: ServiceContext) -> None:
     with pytest.raises(RuleInvalid) as refused:
         import_rules(admin, [rule_doc(name="Welcome"), rule_doc(name="WELCOME")])
     assert [str(e) for e in refused.value.errors] == [
-        "[1].name: 'WELCOME' is also the name of rule [0]"
+        "[1].name: “WELCOME” is also the name of rule 1 in the file"
     ]
     assert fingerprint(admin.sessions) == before
 

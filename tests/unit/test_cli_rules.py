@@ -342,7 +342,7 @@ def test_dry_run_input_files_must_be_readable(
     assert (code, "argument FILE:" in err and "holds 9 rules" in err) == (2, True)
     invalid = write_json(tmp_path / "invalid.json", rule_doc(actions=[]))
     code, out, _ = run(capsys, "rules", "dry-run", str(invalid), "--event", str(event))
-    assert (code, out) == (1, "actions: must have at least 1 item(s)\n")
+    assert (code, out) == (1, "actions: must have at least 1 item\n")
 
 
 def test_dry_run_needs_its_event(capsys: pytest.CaptureFixture[str]) -> None:

@@ -37,6 +37,7 @@ from frontdesk.domain.rules.actions import (
 )
 from frontdesk.domain.rules.paths import join_path
 from frontdesk.domain.rules.schema import load_json
+from frontdesk.i18n import N_, _
 from frontdesk.services.context import Outcome, ServiceContext
 from frontdesk.services.messages import find_template
 from frontdesk.services.references import resolve_form_template, resolve_segment
@@ -159,7 +160,7 @@ def import_rules(ctx: ServiceContext, documents: object) -> Outcome[list[Importe
     entries = documents if isinstance(documents, list) else [documents]
     prefixes = [f"[{i}]" for i in range(len(entries))] if isinstance(documents, list) else [""]
     if not entries:
-        raise RuleInvalid([FieldError("rules", "the list holds no rule")])
+        raise RuleInvalid([FieldError("rules", _("the list holds no rule"))])
     valid: list[tuple[str, RuleDefinition]] = []
     errors: list[FieldError] = []
     for prefix, entry in zip(prefixes, entries, strict=True):
@@ -175,7 +176,7 @@ def import_rules(ctx: ServiceContext, documents: object) -> Outcome[list[Importe
             raise RuleInvalid(errors)
         by_name = {r.name.casefold(): r for r in _live_rules(tx.session, ctx.organization_id)}
         imported: list[ImportedRule] = []
-        for _, rule in valid:
+        for _prefix, rule in valid:
             row = by_name.get(rule.name.casefold())
             if row is None:
                 imported.append(ImportedRule(_create(tx, rule, None), "created"))
@@ -258,7 +259,9 @@ def _live_rule(session: Session, organization_id: uuid.UUID, rule_id: uuid.UUID)
 
 def _require_free_name(live: Sequence[AutomationRule], name: str, *, field: str) -> None:
     if any(r.name.casefold() == name.casefold() for r in live):
-        raise RuleInvalid([FieldError(field, f"a rule named {name!r} exists already")])
+        raise RuleInvalid(
+            [FieldError(field, _("a rule named “{name}” exists already").format(name=name))]
+        )
 
 
 def _names_repeated(rules: Sequence[tuple[str, RuleDefinition]]) -> list[FieldError]:
@@ -267,7 +270,9 @@ def _names_repeated(rules: Sequence[tuple[str, RuleDefinition]]) -> list[FieldEr
     for prefix, rule in rules:
         key = rule.name.casefold()
         if key in first_seen:
-            message = f"{rule.name!r} is also the name of rule {first_seen[key]}"
+            message = _("“{name}” is also the name of rule {number} in the file").format(
+                name=rule.name, number=int(first_seen[key].strip("[]")) + 1
+            )
             errors.append(FieldError(f"{prefix}.name", message))
         else:
             first_seen[key] = prefix
@@ -304,7 +309,9 @@ def _reference_errors(
             try:
                 find_template(session, organization_id, key, channel)
             except NotFound:
-                message = f"no {channel} message template {key!r} in this organization"
+                message = _("there is no {channel} template “{key}” in this organization").format(
+                    channel=_(_CHANNEL_WORDS[channel]), key=key
+                )
                 errors.append(FieldError(f"{path}.{field}", message))
     return errors
 
@@ -343,6 +350,13 @@ def _message_keys(action: ActionBase) -> list[tuple[str, str, MessageChannel]]:
         if action.template is not None:
             return [("template", action.template, MessageChannel(action.channel))]
     return []
+
+
+_CHANNEL_WORDS = {
+    MessageChannel.EMAIL: N_("e-mail"),
+    MessageChannel.SMS: N_("SMS"),
+    MessageChannel.PUSH: N_("push notification"),
+}
 
 
 def _prefixed(errors: Sequence[FieldError], prefix: str) -> list[FieldError]:

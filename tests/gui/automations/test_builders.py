@@ -105,14 +105,14 @@ def test_the_forecast_lists_the_next_seven_days_of_time_based_rules(
     items = {tree.topLevelItem(i).text(0): tree.topLevelItem(i) for i in range(2)}
     assert set(items) == {"24h Appointment Reminder", "Patient Birthday Campaign"}
     birthday = items["Patient Birthday Campaign"]
-    assert birthday.text(1) == "Every day at a time · 7 firing(s)"
+    assert birthday.text(1) == "Every day at a time · 7 runs"
     # From Monday 2 March 09:00 Bucharest (the clinic's clock): 7 mornings, the first today.
     assert [birthday.child(i).text(0) for i in (0, 6)] == [
         "Mon 02 Mar 2026, 09:00",
         "Sun 08 Mar 2026, 09:00",
     ]
     reminder = items["24h Appointment Reminder"]
-    assert reminder.text(1) == "Before an appointment starts · 1 firing(s)"
+    assert reminder.text(1) == "Before an appointment starts · 1 run"
     assert [reminder.child(0).text(c) for c in (0, 1)] == [
         "Tue 03 Mar 2026, 10:00",
         "reminder for an appointment",

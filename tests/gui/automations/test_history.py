@@ -64,7 +64,7 @@ def test_the_history_model_passes_the_model_tester(
     )
     qtmodeltester.check(model)
     assert model.rowCount() == 2
-    assert {model.index(r, 0).data() for r in range(2)} == {"2026-03-02 09:00"}  # local time
+    assert {model.index(r, 0).data() for r in range(2)} == {"2 Mar 2026, 09:00"}  # local time
     assert {model.index(r, 2).data() for r in range(2)} == {"Patient registered"}  # in words
 
 
@@ -74,16 +74,19 @@ def test_history_filters_by_rule_status_and_date_range(
     _history(clinic)
     page = _open_history(qtbot, admin_desk)
     history = page.history
-    assert sorted(_shown(page)) == [("Greeting", "success"), ("Spring offer", "partly failed")]
+    assert sorted(_shown(page)) == [
+        ("Greeting", "Everything worked"),
+        ("Spring offer", "Some actions failed"),
+    ]
 
     pick(history.status_filter, "partial_failure")
     wait_for_operations(qtbot, admin_desk)
-    assert _shown(page) == [("Spring offer", "partly failed")]
+    assert _shown(page) == [("Spring offer", "Some actions failed")]
 
     pick(history.status_filter, None)
     pick(history.rule_filter, history.rule_filter.itemData(1))  # rules sorted by name
     wait_for_operations(qtbot, admin_desk)
-    assert _shown(page) == [("Greeting", "success")]
+    assert _shown(page) == [("Greeting", "Everything worked")]
 
     pick(history.rule_filter, None)
     history.range_box.setChecked(True)
@@ -95,7 +98,7 @@ def test_history_filters_by_rule_status_and_date_range(
     history.date_to.setDate(QDate(2026, 3, 2))
     wait_for_operations(qtbot, admin_desk)
     assert len(_shown(page)) == 2
-    assert history.count_label.text() == "2 execution(s)"
+    assert history.count_label.text() == "2 runs"
 
 
 def test_the_trace_is_shown_and_failed_actions_are_replayed(
@@ -109,10 +112,10 @@ def test_the_trace_is_shown_and_failed_actions_are_replayed(
     history.table.selectRow(0)
 
     trigger, _conditions, actions, problem = (history.detail.topLevelItem(i) for i in range(4))
-    assert trigger.text(1) == "patient.onboarded at 2026-03-02 09:00:00"  # Bucharest
-    assert [actions.child(i).text(2) for i in range(2)] == ["success", "failed"]
+    assert trigger.text(1) == "Patient registered on 2 Mar 2026, 09:00:00"  # Bucharest
+    assert [actions.child(i).text(2) for i in range(2)] == ["worked", "failed"]
     assert actions.child(1).text(0) == "2. Send an e-mail"
-    assert actions.child(1).child(0).text(0) == "error"
+    assert actions.child(1).child(0).text(0) == "Problem"
     assert "no email message template 'spring_offer'" in actions.child(1).child(0).text(1)
     assert "spring_offer" in problem.text(1)
     assert history.replay_button.isEnabled()
@@ -131,7 +134,10 @@ def test_the_trace_is_shown_and_failed_actions_are_replayed(
     assert _shown(page) == []  # no longer partly failed
     pick(history.status_filter, None)
     wait_for_operations(qtbot, admin_desk)
-    assert sorted(_shown(page)) == [("Greeting", "success"), ("Spring offer", "success")]
+    assert sorted(_shown(page)) == [
+        ("Greeting", "Everything worked"),
+        ("Spring offer", "Everything worked"),
+    ]
     assert not history.replay_button.isEnabled()
 
 

@@ -100,7 +100,7 @@ def test_rules_import_from_a_file_and_export_as_written(
     page.import_file(bundle)
     wait_for_operations(qtbot, admin_desk)
     wait_for_operations(qtbot, admin_desk)
-    assert page.status.text().startswith("Imported 9 rule(s) from all.json")
+    assert page.status.text().startswith("Imported 9 rules from all.json")
     assert page.model.rowCount() == 9
 
     out = tmp_path / "exported.json"
@@ -122,7 +122,9 @@ def test_a_refused_import_saves_nothing_and_says_which_field(
     wait_for_operations(qtbot, admin_desk)
 
     (box,) = error_boxes()
-    assert "Actions 1 type" in box.text()
+    assert "Action 1, “The kind of action”: unknown action type 'require_forms'" in box.text()
+    assert "actions[0].type" not in box.text()
+    assert "actions[0].type: unknown action type" in box.detailedText()
     assert automation_rules.list_rules(clinic.as_(clinic.admin)) == []
 
 
@@ -163,12 +165,17 @@ def test_a_refused_save_lists_each_problem_by_field_and_saves_nothing(
     wait_for_operations(qtbot, admin_desk)
 
     assert not editor.problems.isHidden()
-    assert "Name (name): must not be empty" in editor.problems.text()
+    assert "Name: must not be empty" in editor.problems.text()
 
     type_text(qtbot, editor.name, "Greeting")
     click(qtbot, editor.enable_button)
     wait_for_operations(qtbot, admin_desk)
-    assert "(actions[0].message): 'appointment.type' is not available" in editor.problems.text()
+    problems = editor.problems.text()
+    assert "“Message”: 'appointment.type' is not available" in problems
+    assert "actions[0]" not in problems  # the path waits behind Details
+    assert editor.problem_details.isVisibleTo(editor)
+    assert not editor.problem_details.expanded()
+    assert "actions[0].message: 'appointment.type'" in editor.problem_details.text.toPlainText()
     assert automation_rules.list_rules(clinic.as_(clinic.admin)) == []
     assert page.stack.currentWidget() is editor  # still editing
 

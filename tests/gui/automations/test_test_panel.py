@@ -59,8 +59,8 @@ def test_a_built_sample_shows_each_condition_and_each_action_without_sending(
     conditions, actions = (panel.result.topLevelItem(i) for i in range(2))
     assert conditions.text(2) == "✗ no"
     assert _rows(conditions) == [
-        ["treatment_plan.adherence_rate is less than 0.5", "actual: 0.4", "✓ yes"],
-        ["patient_treatment_plan.sessions_completed is at least 3", "actual: 2", "✗ no"],
+        ["Adherence rate (0–1) is less than 0.5", "was 0.4", "✓ yes"],
+        ["Sessions completed is at least 3", "was 2", "✗ no"],
     ]
     assert [actions.child(i).text(2) for i in range(2)] == ["skipped", "skipped"]
     assert panel.verdict.text().startswith("The rule does not match this event: 0 of 2")
@@ -83,15 +83,15 @@ def test_a_matching_sample_renders_each_message(
     notify, email = actions.child(0), actions.child(1)
     assert (notify.text(0), notify.text(2)) == ("1. Show a notification", "would run")
     rendered = dict((row[0], row[1]) for row in _rows(notify))
-    assert rendered["message"] == (
+    assert rendered["Send to"] == "The specialist"  # a choice in words, not as stored
+    assert rendered["Message"] == (
         'Ana Popescu has low adherence (0.4%) on plan "Knee rehabilitation"'
     )
     assert _rows(email) == [
-        ["email_template", "adherence_encouragement", ""],
+        ["E-mail", "adherence_encouragement", ""],
         [
-            "variables",
-            '{"patient_name": "Ana", "sessions_remaining": "8", '
-            '"specialist_name": "Dr Mihai Popescu"}',
+            "Variables",
+            "patient_name = Ana, sessions_remaining = 8, specialist_name = Dr Mihai Popescu",
             "",
         ],
     ]
@@ -111,11 +111,11 @@ def test_a_recent_real_event_is_the_sample_and_the_dry_run_reads_its_patient(
     wait_for_operations(qtbot, admin_desk)
 
     assert panel.recent.count() == 1
-    assert "patient.onboarded · Ioana Marin" in panel.recent.itemText(0)
+    assert "Patient registered · Ioana Marin" in panel.recent.itemText(0)
     click(qtbot, panel.run_button)
     actions = panel.result.topLevelItem(1)
     assert [actions.child(i).text(2) for i in range(4)] == ["would run"] * 4
-    assert actions.child(2).text(1) == "runs 2026-03-02 09:05"  # the e-mail's 5 min delay
+    assert actions.child(2).text(1) == "runs 2 Mar 2026, 09:05"  # the e-mail's 5 min delay
     _nothing_written(clinic)
 
 

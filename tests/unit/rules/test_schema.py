@@ -145,12 +145,12 @@ def test_misfire_is_accepted_for_time_based_rules() -> None:
         (
             {"type": "require_form", "form_template_id": 1, "blocking": False},
             "actions[0].blocking",
-            "use suggest_form",
+            "suggest the form instead",
         ),
         (
             {"type": "suggest_form", "form_template_id": 1, "blocking": True},
             "actions[0].blocking",
-            "use require_form",
+            "require the form instead",
         ),
         ({"type": "send_email"}, "actions[0].email_template", "is required"),
         (
@@ -220,13 +220,17 @@ def test_misfire_is_accepted_for_time_based_rules() -> None:
             "actions[0].message",
             "loops",
         ),
-        ({"type": "send_sms"}, "actions[0]", "either template or message"),
+        ({"type": "send_sms"}, "actions[0]", "either a message template or a message"),
         (
             {"type": "send_sms", "template": "t", "message": "m"},
             "actions[0]",
-            "either template or message",
+            "either a message template or a message",
         ),
-        ({"type": "send_push", "title": "Hi"}, "actions[0]", "either template or message"),
+        (
+            {"type": "send_push", "title": "Hi"},
+            "actions[0]",
+            "either a message template or a message",
+        ),
         ({"type": "block_booking"}, "actions[0].reason", "is required"),
         ({"type": "grant_access", "feature": "teleport"}, "actions[0].feature", "must be"),
         ({"type": "require_consent", "consent_type": ""}, "actions[0].consent_type", "key"),
@@ -256,17 +260,17 @@ def test_misfire_is_accepted_for_time_based_rules() -> None:
         (
             {"type": "send_session_reminder", "channel": "push", "email_template": "e"},
             "actions[0]",
-            "takes template, not email_template",
+            "takes a push or SMS template, not an e-mail one",
         ),
         (
             {"type": "send_session_reminder", "channel": "email", "template": "t"},
             "actions[0]",
-            "takes email_template, not template",
+            "takes an e-mail template, not a push or SMS one",
         ),
         (
             {"type": "send_session_reminder", "channel": "email"},
             "actions[0]",
-            "either message or email_template",
+            "either a message or an e-mail template",
         ),
         (
             {"type": "send_session_reminder", "channel": "fax", "message": "m"},
@@ -341,7 +345,7 @@ def test_action_refusals_name_the_field(action: dict[str, Any], field: str, mess
          "actions[0]", "give the delay once"),
         ({"type": "schedule_action", "delay_minutes": 0,
           "action": {"type": "send_email", "email_template": "w"}},
-         "actions[0]", "greater than 0"),
+         "actions[0]", "more than 0 minutes"),
         ({"type": "schedule_action", "delay_hours": 0,
           "action": {"type": "send_email", "email_template": "w"}},
          "actions[0].delay_hours", "at least 1"),
@@ -374,16 +378,16 @@ def _scheduled(depth: int) -> dict[str, Any]:
 def test_scheduled_actions_nest_three_deep_but_not_four() -> None:
     validate_rule(with_action(_scheduled(3)))
     errors = refusal(with_action(_scheduled(4)))
-    assert errors == {"actions[0]": "schedule_action may be nested at most 3 deep"}
+    assert errors == {"actions[0]": "“Do something later” may hold another at most 3 deep"}
 
 
 @pytest.mark.parametrize(
     ("trigger", "config", "field", "message"),
     [
-        ("appointment.before_start", None, "trigger_config", "hours_before or minutes_before"),
-        ("appointment.before_start", {}, "trigger_config", "hours_before or minutes_before"),
+        ("appointment.before_start", None, "trigger_config", "in hours or in minutes"),
+        ("appointment.before_start", {}, "trigger_config", "in hours or in minutes"),
         ("appointment.before_start", {"hours_before": 24, "minutes_before": 30},
-         "trigger_config", "either hours_before or minutes_before"),
+         "trigger_config", "in hours or in minutes"),
         ("appointment.before_start", {"hours_before": 0}, "trigger_config.hours_before",
          "greater than 0"),
         ("appointment.before_start", {"hours_before": 1441}, "trigger_config.hours_before",

@@ -29,6 +29,7 @@ from frontdesk.domain.rules.values import (
     Variables,
     no_conditions,
 )
+from frontdesk.i18n import _
 
 MAX_SCHEDULE_NESTING = 3
 
@@ -101,7 +102,9 @@ class RequireForm(ActionBase):
     blocking: Annotated[
         bool,
         PlainValidator(
-            lambda v: _only(v, True, "require_form always blocks; use suggest_form instead")
+            lambda v: _only(
+                v, True, _("a required form always blocks booking; suggest the form instead")
+            )
         ),
     ] = True
 
@@ -112,7 +115,9 @@ class SuggestForm(ActionBase):
     blocking: Annotated[
         bool,
         PlainValidator(
-            lambda v: _only(v, False, "suggest_form never blocks; use require_form instead")
+            lambda v: _only(
+                v, False, _("a suggested form never blocks booking; require the form instead")
+            )
         ),
     ] = False
 
@@ -130,7 +135,7 @@ class RequestProfileFields(ActionBase):
     @model_validator(mode="after")
     def _distinct(self) -> RequestProfileFields:
         if len(set(self.fields)) != len(self.fields):
-            raise custom_error("duplicate", "fields lists a profile field twice")
+            raise custom_error("duplicate", _("a profile detail is asked for twice"))
         return self
 
 
@@ -155,7 +160,9 @@ class SendSms(ActionBase):
 
     @model_validator(mode="after")
     def _one_text(self) -> SendSms:
-        _exactly_one(self, ("template", "message"), "give either template or message")
+        _exactly_one(
+            self, ("template", "message"), _("give either a message template or a message")
+        )
         return self
 
 
@@ -181,7 +188,9 @@ class SendPush(ActionBase):
 
     @model_validator(mode="after")
     def _one_text(self) -> SendPush:
-        _exactly_one(self, ("template", "message"), "give either template or message")
+        _exactly_one(
+            self, ("template", "message"), _("give either a message template or a message")
+        )
         return self
 
 
@@ -235,17 +244,23 @@ class SendSessionReminder(ActionBase):
         if self.channel == "email":
             if self.template is not None:
                 raise custom_error(
-                    "channel", "an e-mail reminder takes email_template, not template"
+                    "channel",
+                    _("an e-mail reminder takes an e-mail template, not a push or SMS one"),
                 )
             _exactly_one(
-                self, ("message", "email_template"), "give either message or email_template"
+                self,
+                ("message", "email_template"),
+                _("give either a message or an e-mail template"),
             )
         else:
             if self.email_template is not None:
                 raise custom_error(
-                    "channel", f"a {self.channel} reminder takes template, not email_template"
+                    "channel",
+                    _("a push or SMS reminder takes a push or SMS template, not an e-mail one"),
                 )
-            _exactly_one(self, ("message", "template"), "give either message or template")
+            _exactly_one(
+                self, ("message", "template"), _("give either a message or a message template")
+            )
         return self
 
 
@@ -278,14 +293,13 @@ class ScheduleAction(ActionBase):
         ]
         if len(given) != 1:
             raise custom_error(
-                "one_of", "give the delay once, as delay_minutes, delay_hours or delay_days"
+                "one_of", _("give the delay once, in minutes, hours or days (only one of them)")
             )
         if given == ["delay_minutes"] and self.delay_minutes == 0:
-            raise custom_error("delay", "delay_minutes must be greater than 0")
+            raise custom_error("delay", _("the delay must be more than 0 minutes"))
         if self.nesting > MAX_SCHEDULE_NESTING:
-            raise custom_error(
-                "nesting", f"schedule_action may be nested at most {MAX_SCHEDULE_NESTING} deep"
-            )
+            message = _("“Do something later” may hold another at most {count} deep")
+            raise custom_error("nesting", message.format(count=MAX_SCHEDULE_NESTING))
         return self
 
     @property

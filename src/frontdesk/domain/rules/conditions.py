@@ -35,6 +35,7 @@ from typing import Any, Literal, cast
 from frontdesk.domain.errors import FieldError
 from frontdesk.domain.rules.errors import RuleInvalid
 from frontdesk.domain.rules.paths import join_path
+from frontdesk.i18n import _
 
 MAX_GROUP_DEPTH = 6
 MAX_LIST_ITEMS = 200
@@ -151,7 +152,7 @@ def parse_conditions(obj: object, *, field: str = "conditions") -> Match:
 
 def _parse_match(obj: object, path: str, depth: int, errors: list[FieldError]) -> Match:
     if not isinstance(obj, Mapping):
-        errors.append(FieldError(path or "conditions", "conditions must be a JSON object"))
+        errors.append(FieldError(path or "conditions", _("conditions must be a JSON object")))
         return EMPTY
     entries: list[FieldCondition | Group] = []
     for key, value in obj.items():
@@ -163,7 +164,10 @@ def _parse_match(obj: object, path: str, depth: int, errors: list[FieldError]) -
         entry_path = join_path(path, str(key))
         if not isinstance(key, str) or not _PATH.fullmatch(key):
             errors.append(
-                FieldError(entry_path, f"{key!r} is not an attribute path like 'patient.age'")
+                FieldError(
+                    entry_path,
+                    _("{key} is not an attribute path like 'patient.age'").format(key=repr(key)),
+                )
             )
             continue
         condition = _parse_field(key, value, entry_path, errors)
@@ -176,10 +180,17 @@ def _parse_group(
     kind: Literal["all", "any"], value: object, path: str, depth: int, errors: list[FieldError]
 ) -> Group | None:
     if depth >= MAX_GROUP_DEPTH:
-        errors.append(FieldError(path, f"groups may be nested at most {MAX_GROUP_DEPTH} deep"))
+        errors.append(
+            FieldError(
+                path,
+                _("groups may be nested at most {count} deep").format(count=MAX_GROUP_DEPTH),
+            )
+        )
         return None
     if not isinstance(value, list) or not value:
-        errors.append(FieldError(path, f"'{kind}' needs a non-empty list of conditions"))
+        errors.append(
+            FieldError(path, _("'{kind}' needs a non-empty list of conditions").format(kind=kind))
+        )
         return None
     items = tuple(
         _parse_match(item, join_path(path, index), depth + 1, errors)
@@ -193,14 +204,18 @@ def _parse_field(
 ) -> FieldCondition | None:
     if isinstance(value, Mapping):
         if not value:
-            errors.append(FieldError(path, 'needs at least one operator, e.g. {"eq": ...}'))
+            errors.append(
+                FieldError(path, _('needs at least one operator, e.g. {{"eq": ...}}').format())
+            )
             return None
         tests = [_parse_test(op, expected, path, errors) for op, expected in value.items()]
         if any(test is None for test in tests):
             return None
         return FieldCondition(key, tuple(t for t in tests if t is not None))
     if isinstance(value, list):
-        errors.append(FieldError(path, 'a list needs an operator, e.g. {"in": [...]}'))
+        errors.append(
+            FieldError(path, _('a list needs an operator, e.g. {{"in": [...]}}').format())
+        )
         return None
     test = _parse_test(Operator.EQ.value, value, path, errors)
     return None if test is None else FieldCondition(key, (test,), plain=True)
@@ -213,7 +228,14 @@ def _parse_test(
         op = Operator(op_name)
     except ValueError:
         names = ", ".join(o.value for o in Operator)
-        errors.append(FieldError(path, f"unknown operator {op_name!r} (use one of {names})"))
+        errors.append(
+            FieldError(
+                path,
+                _("unknown operator {op} (use one of {names})").format(
+                    op=repr(op_name), names=names
+                ),
+            )
+        )
         return None
     problem = _expected_problem(op, expected)
     if problem is not None:
@@ -226,20 +248,24 @@ def _parse_test(
 
 def _expected_problem(op: Operator, expected: object) -> str | None:
     if op is Operator.EXISTS:
-        return None if isinstance(expected, bool) else "'exists' takes true or false"
+        return None if isinstance(expected, bool) else _("'exists' takes true or false")
     if op in LIST_OPERATORS:
         if not isinstance(expected, list) or not expected:
-            return f"'{op}' takes a non-empty list of values"
+            return _("'{op}' takes a non-empty list of values").format(op=op)
         if len(expected) > MAX_LIST_ITEMS:
-            return f"'{op}' takes at most {MAX_LIST_ITEMS} values"
+            return _("'{op}' takes at most {count} values").format(op=op, count=MAX_LIST_ITEMS)
         bad = next((item for item in expected if not _is_scalar(item)), None)
-        return None if bad is None else f"'{op}' list items must be text, numbers or booleans"
+        return (
+            None
+            if bad is None
+            else _("'{op}' list items must be text, numbers or booleans").format(op=op)
+        )
     if expected is None:
-        return 'null is not a value to compare with; use {"exists": false}'
+        return _('null is not a value to compare with; use {{"exists": false}}').format()
     if not _is_scalar(expected):
-        return f"'{op}' takes text, a number or a boolean"
+        return _("'{op}' takes text, a number or a boolean").format(op=op)
     if op in ORDERING_OPERATORS and isinstance(expected, bool):
-        return f"'{op}' compares numbers, dates or text, not booleans"
+        return _("'{op}' compares numbers, dates or text, not booleans").format(op=op)
     return None
 
 

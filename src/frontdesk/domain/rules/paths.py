@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from frontdesk.domain.errors import FieldError
+from frontdesk.i18n import N_, _, ngettext
 
 NESTED_ERROR = "nested_invalid"
 ROOT = "rule"
@@ -85,11 +86,16 @@ def humanize(detail: ErrorDetails) -> str:
     ctx: dict[str, Any] = dict(detail.get("ctx") or {})
     if "detail" in ctx:
         return detail["msg"]  # one of ours (custom_error): already worded for people
+    if kind == "literal_error":  # pydantic joins the last two choices with an English "or"
+        ctx["expected"] = str(ctx["expected"]).replace(" or ", " " + _("or") + " ")
     simple = _SIMPLE.get(kind)
     if simple is not None:
-        return simple.format(**ctx)
+        return _(simple).format(**ctx)
+    if kind in {"too_short", "too_long"}:
+        count = ctx["min_length" if kind == "too_short" else "max_length"]
+        return _items(kind, count)
     if kind == "string_too_short":
-        return "must not be empty" if ctx.get("min_length") == 1 else detail["msg"]
+        return _("must not be empty") if ctx.get("min_length") == 1 else detail["msg"]
     if kind == "value_error":
         return detail["msg"].removeprefix("Value error, ")
     message = detail["msg"]
@@ -97,30 +103,38 @@ def humanize(detail: ErrorDetails) -> str:
 
 
 _SIMPLE: dict[str, str] = {
-    "missing": "is required",
-    "extra_forbidden": "unknown key",
-    "int_type": "must be a whole number",
-    "int_parsing": "must be a whole number",
-    "int_from_float": "must be a whole number",
-    "bool_type": "must be true or false",
-    "bool_parsing": "must be true or false",
-    "string_type": "must be text",
-    "list_type": "must be a list",
-    "dict_type": "must be an object",
-    "model_type": "must be an object",
-    "model_attributes_type": "must be an object",
-    "literal_error": "must be {expected}",
-    "greater_than": "must be greater than {gt}",
-    "greater_than_equal": "must be at least {ge}",
-    "less_than": "must be less than {lt}",
-    "less_than_equal": "must be at most {le}",
-    "string_too_long": "must be at most {max_length} characters",
-    "too_short": "must have at least {min_length} item(s)",
-    "too_long": "must have at most {max_length} item(s)",
-    "union_tag_invalid": "unknown action type {tag!r}; expected one of {expected_tags}",
-    "union_tag_not_found": "is required",
-    "timezone_aware": "must include a time zone (e.g. 2026-03-01T09:00+02:00)",
-    "datetime_parsing": "must be an ISO date and time (e.g. 2026-03-01T09:00+02:00)",
-    "datetime_type": "must be an ISO date and time (e.g. 2026-03-01T09:00+02:00)",
-    "datetime_from_date_parsing": "must be an ISO date and time (e.g. 2026-03-01T09:00+02:00)",
+    "missing": N_("is required"),
+    "extra_forbidden": N_("unknown key"),
+    "int_type": N_("must be a whole number"),
+    "int_parsing": N_("must be a whole number"),
+    "int_from_float": N_("must be a whole number"),
+    "bool_type": N_("must be true or false"),
+    "bool_parsing": N_("must be true or false"),
+    "string_type": N_("must be text"),
+    "list_type": N_("must be a list"),
+    "dict_type": N_("must be an object"),
+    "model_type": N_("must be an object"),
+    "model_attributes_type": N_("must be an object"),
+    "literal_error": N_("must be {expected}"),
+    "greater_than": N_("must be greater than {gt}"),
+    "greater_than_equal": N_("must be at least {ge}"),
+    "less_than": N_("must be less than {lt}"),
+    "less_than_equal": N_("must be at most {le}"),
+    "string_too_long": N_("must be at most {max_length} characters"),
+    "union_tag_invalid": N_("unknown action type {tag!r}"),
+    "union_tag_not_found": N_("is required"),
+    "timezone_aware": N_("must include a time zone (e.g. 2026-03-01T09:00+02:00)"),
+    "datetime_parsing": N_("must be an ISO date and time (e.g. 2026-03-01T09:00+02:00)"),
+    "datetime_type": N_("must be an ISO date and time (e.g. 2026-03-01T09:00+02:00)"),
+    "datetime_from_date_parsing": N_("must be an ISO date and time (e.g. 2026-03-01T09:00+02:00)"),
 }
+
+
+def _items(kind: str, count: int) -> str:
+    if kind == "too_short":
+        text = ngettext(
+            "must have at least {count} item", "must have at least {count} items", count
+        )
+    else:
+        text = ngettext("must have at most {count} item", "must have at most {count} items", count)
+    return text.format(count=count)

@@ -39,6 +39,7 @@ from frontdesk.domain.rules.paths import ROOT, custom_error, field_errors, neste
 from frontdesk.domain.rules.triggers import NoSettings, TriggerSettings, settings_model
 from frontdesk.domain.rules.values import Conditions, no_conditions
 from frontdesk.domain.rules.variables import check_paths
+from frontdesk.i18n import _
 
 MAX_ACTIONS = 50
 MAX_NAME_CHARS = 200
@@ -46,11 +47,13 @@ MAX_NAME_CHARS = 200
 
 def _name(value: object) -> str:
     if not isinstance(value, str):
-        raise custom_error("string_type", "must be text")
+        raise custom_error("string_type", _("must be text"))
     if not value.strip():
-        raise custom_error("blank", "must not be empty")
+        raise custom_error("blank", _("must not be empty"))
     if len(value) > MAX_NAME_CHARS:
-        raise custom_error("too_long", f"must be at most {MAX_NAME_CHARS} characters")
+        raise custom_error(
+            "too_long", _("must be at most {count} characters").format(count=MAX_NAME_CHARS)
+        )
     return value
 
 
@@ -58,7 +61,9 @@ def _trigger(value: object) -> EventName:
     try:
         return EventName(value)
     except ValueError:
-        raise custom_error("trigger", f"unknown trigger {value!r}") from None
+        raise custom_error(
+            "trigger", _("unknown trigger {trigger}").format(trigger=repr(value))
+        ) from None
 
 
 class RuleDefinition(BaseModel):
@@ -84,9 +89,9 @@ class RuleDefinition(BaseModel):
             return NoSettings()  # the trigger itself is refused; its settings cannot be judged
         model = settings_model(trigger)
         if not isinstance(value, Mapping):
-            raise custom_error("dict_type", "must be an object")
+            raise custom_error("dict_type", _("must be an object"))
         if model is NoSettings and value:
-            message = f"not a setting: trigger {trigger.value} takes none"
+            message = _("not a setting: trigger {trigger} takes none").format(trigger=trigger.value)
             raise nested_error([FieldError(str(key), message) for key in value])
         try:
             return model.model_validate(value)
@@ -98,7 +103,7 @@ class RuleDefinition(BaseModel):
     def _misfire_only_for_time_triggers(cls, value: str | None, info: ValidationInfo) -> str | None:
         trigger = info.data.get("trigger_event")
         if value is not None and trigger is not None and trigger not in TIME_BASED_EVENTS:
-            raise custom_error("misfire", "applies only to time-based triggers")
+            raise custom_error("misfire", _("applies only to time-based triggers"))
         return value
 
     def to_json_dict(self) -> dict[str, Any]:
@@ -129,7 +134,9 @@ def validate_rule_file(path: str | Path) -> RuleDefinition:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise RuleInvalid([FieldError(ROOT, f"cannot read {path}: {exc}")]) from None
+        raise RuleInvalid(
+            [FieldError(ROOT, _("cannot read {path}: {error}").format(path=path, error=exc))]
+        ) from None
     return parse_rule_json(text)
 
 
@@ -139,10 +146,14 @@ def load_json(text: str) -> Any:
     try:
         return json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as exc:
-        message = f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        message = _("not valid JSON: {problem} (line {line}, column {column})").format(
+            problem=exc.msg, line=exc.lineno, column=exc.colno
+        )
         raise RuleInvalid([FieldError(ROOT, message)]) from None
     except _DuplicateKey as exc:
-        raise RuleInvalid([FieldError(ROOT, f"key {exc.key!r} is written twice")]) from None
+        raise RuleInvalid(
+            [FieldError(ROOT, _("key {key} is written twice").format(key=repr(exc.key)))]
+        ) from None
 
 
 class _DuplicateKey(Exception):

@@ -21,12 +21,16 @@ from frontdesk.domain.rules.template_limits import (
     check_repeat,
     check_text,
 )
+from frontdesk.i18n import _
 
 MAX_DEPTH = 30
 """Nesting of the parsed template (an expression inside a filter inside an `if`…); the
 longest of the examples and message templates is 5."""
 
-TOO_DEEP = f"the template is nested more than {MAX_DEPTH} levels deep"
+
+def too_deep() -> str:
+    return _("the template is nested more than {count} levels deep").format(count=MAX_DEPTH)
+
 
 Kind = Literal["text", "list", "int", "other"]
 
@@ -58,7 +62,7 @@ def static_problem(tree: nodes.Template) -> str | None:
     """Why the template is refused before running, or None: too deep, or a literal
     expression over a cap (`the template builds a list of 20,000 items; …`)."""
     if tree_depth(tree) > MAX_DEPTH:
-        return TOO_DEEP
+        return too_deep()
     known: dict[int, _Known | None] = {}
     try:
         for node in tree.find_all((nodes.Mul, nodes.Add, nodes.Concat, nodes.Filter)):

@@ -15,6 +15,7 @@ from typing import Any
 
 from frontdesk.domain.rules.errors import TemplateFailed, TemplateOverLimit, TemplateRefused
 from frontdesk.domain.rules.templates import render
+from frontdesk.i18n import _
 
 
 def sample_context(samples: Mapping[str, object]) -> dict[str, Any]:
@@ -38,7 +39,7 @@ def trial_problem(source: str, field: str, context: Mapping[str, Any]) -> str | 
         # No clock: the caps bound the work, and a busy machine must not refuse a rule.
         render(source, context, field=field, timer=lambda: 0.0)
     except TemplateOverLimit as exc:
-        return f"{exc.message} (with sample values)"
+        return _("{problem} (with sample values)").format(problem=exc.message)
     except TemplateRefused as exc:
         return exc.errors[0].message
     except TemplateFailed:

@@ -51,7 +51,8 @@ from frontdesk.domain.rules.template_limits import (
     check_text,
     is_data,
 )
-from frontdesk.domain.rules.template_static import TOO_DEEP, static_problem
+from frontdesk.domain.rules.template_static import static_problem, too_deep
+from frontdesk.i18n import N_, _
 
 Channel = Literal["html", "text"]
 
@@ -81,22 +82,22 @@ _ALLOWED_NODES: tuple[type[nodes.Node], ...] = (
 )  # fmt: skip
 
 _REFUSED_WORDING: dict[type[nodes.Node], str] = {
-    nodes.For: "loops ({% for %}) are not allowed",
-    nodes.Call: "function and method calls are not allowed; use filters, e.g. {{ x|upper }}",
-    nodes.Pow: "the ** operator is not allowed",
-    nodes.Assign: "assignments ({% set %}) are not allowed",
-    nodes.AssignBlock: "assignments ({% set %}) are not allowed",
-    nodes.Macro: "macros are not allowed",
-    nodes.CallBlock: "macros are not allowed",
-    nodes.Include: "including other templates is not allowed",
-    nodes.Import: "importing other templates is not allowed",
-    nodes.FromImport: "importing other templates is not allowed",
-    nodes.Extends: "extending other templates is not allowed",
-    nodes.Block: "blocks are not allowed",
-    nodes.Scope: "{% autoescape %} is not allowed",
-    nodes.ScopedEvalContextModifier: "{% autoescape %} is not allowed",
-    nodes.With: "{% with %} is not allowed",
-    nodes.FilterBlock: "{% filter %} blocks are not allowed",
+    nodes.For: N_("loops ({% for %}) are not allowed"),
+    nodes.Call: N_("function and method calls are not allowed; use filters, e.g. {{ x|upper }}"),
+    nodes.Pow: N_("the ** operator is not allowed"),
+    nodes.Assign: N_("assignments ({% set %}) are not allowed"),
+    nodes.AssignBlock: N_("assignments ({% set %}) are not allowed"),
+    nodes.Macro: N_("macros are not allowed"),
+    nodes.CallBlock: N_("macros are not allowed"),
+    nodes.Include: N_("including other templates is not allowed"),
+    nodes.Import: N_("importing other templates is not allowed"),
+    nodes.FromImport: N_("importing other templates is not allowed"),
+    nodes.Extends: N_("extending other templates is not allowed"),
+    nodes.Block: N_("blocks are not allowed"),
+    nodes.Scope: N_("{% autoescape %} is not allowed"),
+    nodes.ScopedEvalContextModifier: N_("{% autoescape %} is not allowed"),
+    nodes.With: N_("{% with %} is not allowed"),
+    nodes.FilterBlock: N_("{% filter %} blocks are not allowed"),
 }
 
 
@@ -277,19 +278,21 @@ def _present(value: object) -> bool:
 @lru_cache(maxsize=2048)
 def _checked_tree(source: str, field: str) -> nodes.Template:
     if len(source) > MAX_SOURCE_CHARS:
-        raise TemplateRefused.single(field, f"template longer than {MAX_SOURCE_CHARS} characters")
+        message = _("template longer than {count} characters").format(count=MAX_SOURCE_CHARS)
+        raise TemplateRefused.single(field, message)
     try:
         tree = _ENVIRONMENTS["text"].parse(source)
     except TemplateSyntaxError as exc:
-        raise TemplateRefused.single(
-            field, f"template syntax error on line {exc.lineno}: {exc.message}"
-        ) from None
+        message = _("template syntax error on line {line}: {problem}").format(
+            line=exc.lineno, problem=exc.message
+        )
+        raise TemplateRefused.single(field, message) from None
     except RecursionError:
         # Jinja's parser recurses once per nesting level (`((((…))))`).
-        raise TemplateRefused.single(field, TOO_DEEP) from None
+        raise TemplateRefused.single(field, too_deep()) from None
     except ValueError:
         # Python refuses to read a whole number of more than 4,300 digits.
-        raise TemplateRefused.single(field, _TOO_MANY_DIGITS) from None
+        raise TemplateRefused.single(field, _(_TOO_MANY_DIGITS)) from None
     problem = static_problem(tree) or next(
         filter(None, map(_node_problem, tree.find_all(nodes.Node))), None
     )
@@ -298,26 +301,26 @@ def _checked_tree(source: str, field: str) -> nodes.Template:
     return tree
 
 
-_TOO_MANY_DIGITS = "a number in the template has too many digits"
+_TOO_MANY_DIGITS = N_("a number in the template has too many digits")
 
 
 def _node_problem(node: nodes.Node) -> str | None:
     refused = _REFUSED_WORDING.get(type(node))
     if refused is not None:
-        return refused
+        return _(refused)
     if not isinstance(node, _ALLOWED_NODES):
-        return f"{type(node).__name__.lower()} is not allowed in a template"
+        return _("{kind} is not allowed in a template").format(kind=type(node).__name__.lower())
     if isinstance(node, nodes.Filter) and node.name not in SAFE_FILTERS:
-        return f"the filter {node.name!r} is not allowed"
+        return _("the filter {name} is not allowed").format(name=repr(node.name))
     if isinstance(node, nodes.Name) and node.name == "self":
-        return "'self' is not a variable"
+        return _("'self' is not a variable")
     if isinstance(node, nodes.Getattr):
         return _lookup_problem(node.node, node.attr)
     if isinstance(node, nodes.Getitem):
         if isinstance(node.arg, nodes.Slice):
             return None
         if not isinstance(node.arg, nodes.Const):
-            return "subscripts must be written out, e.g. patient['city']"
+            return _("subscripts must be written out, e.g. patient['city']")
         key = node.arg.value
         return _lookup_problem(node.node, key) if isinstance(key, str) else None
     return None
@@ -325,9 +328,9 @@ def _node_problem(node: nodes.Node) -> str | None:
 
 def _lookup_problem(target: nodes.Node, name: str) -> str | None:
     if name.startswith("_"):
-        return f"{name!r} is private"
+        return _("{name} is private").format(name=repr(name))
     if not isinstance(target, nodes.Name | nodes.Getattr | nodes.Getitem):
-        return "attributes can only be read from variables, e.g. patient.first_name"
+        return _("attributes can only be read from variables, e.g. patient.first_name")
     return None
 
 

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, model_validat
 
 from frontdesk.domain.events import EventName
 from frontdesk.domain.rules.paths import custom_error
+from frontdesk.i18n import _
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MAX_HOURS_BEFORE = 24 * 60
@@ -42,26 +43,26 @@ _HH_MM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 
 def _wall_time(value: object) -> str:
     if not isinstance(value, str) or not _HH_MM.fullmatch(value):
-        raise custom_error("wall_time", 'must be a time of day as "HH:MM", e.g. "09:00"')
+        raise custom_error("wall_time", _('must be a time of day as "HH:MM", e.g. "09:00"'))
     return value
 
 
 def _weekday(value: object) -> str:
     if not isinstance(value, str) or value.strip().lower() not in WEEKDAYS:
-        raise custom_error("weekday", 'must be a day of the week, e.g. "monday"')
+        raise custom_error("weekday", _('must be a day of the week, e.g. "monday"'))
     return value
 
 
 def _positive_number(limit: float, *, whole: bool) -> PlainValidator:
-    kind = "a whole number" if whole else "a number"
-
     def check(value: object) -> int | float:
+        kind = _("must be a whole number") if whole else _("must be a number")
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise custom_error("number", f"must be {kind}")
+            raise custom_error("number", kind)
         if (whole and not isinstance(value, int)) or not math.isfinite(value):
-            raise custom_error("number", f"must be {kind}")
+            raise custom_error("number", kind)
         if not 0 < value <= limit:
-            raise custom_error("number", f"must be greater than 0 and at most {limit:g}")
+            message = _("must be greater than 0 and at most {limit}")
+            raise custom_error("number", message.format(limit=f"{limit:g}"))
         return value
 
     return PlainValidator(check)
@@ -70,7 +71,7 @@ def _positive_number(limit: float, *, whole: bool) -> PlainValidator:
 def _date_field(value: object) -> str:
     if not isinstance(value, str) or value not in DATE_FIELDS:
         names = ", ".join(DATE_FIELDS)
-        raise custom_error("date_field", f"must be one of {names}")
+        raise custom_error("date_field", _("must be one of {names}").format(names=names))
     return value
 
 
@@ -103,7 +104,9 @@ class BeforeStartSettings(TriggerSettings):
     @model_validator(mode="after")
     def _exactly_one(self) -> BeforeStartSettings:
         if (self.hours_before is None) == (self.minutes_before is None):
-            raise custom_error("one_of", "give either hours_before or minutes_before")
+            raise custom_error(
+                "one_of", _("give the time before the start once, in hours or in minutes")
+            )
         return self
 
     @property
@@ -130,7 +133,7 @@ class WeeklySettings(TriggerSettings):
     @model_validator(mode="after")
     def _exactly_one(self) -> WeeklySettings:
         if (self.weekday is None) == (self.day is None):
-            raise custom_error("one_of", "give the day of the week once, as weekday")
+            raise custom_error("one_of", _("give the day of the week once"))
         return self
 
     @property

@@ -16,6 +16,7 @@ from frontdesk.domain.rules.conditions import EMPTY, Match, parse_conditions, se
 from frontdesk.domain.rules.errors import RuleInvalid, TemplateRefused
 from frontdesk.domain.rules.paths import custom_error, nested_error
 from frontdesk.domain.rules.templates import check_template
+from frontdesk.i18n import _
 
 MAX_DELAY_MINUTES = 60 * 24 * 90
 MAX_VARIABLES = 50
@@ -31,22 +32,24 @@ def _reference(value: object) -> int | str:
         return value
     if isinstance(value, str) and _KEY.fullmatch(value):
         return value
-    raise custom_error("reference", "must be a positive whole-number id, a UUID or a key")
+    raise custom_error("reference", _("must be a positive whole-number id, a UUID or a key"))
 
 
 def _template_key(value: object) -> str:
     if isinstance(value, str) and _KEY.fullmatch(value):
         return value
-    raise custom_error("template_key", "must be a message template key, e.g. 'welcome_patient'")
+    raise custom_error("template_key", _("must be a message template key, e.g. 'welcome_patient'"))
 
 
 def _template_text(value: object, max_chars: int) -> str:
     if not isinstance(value, str):
-        raise custom_error("string_type", "must be text")
+        raise custom_error("string_type", _("must be text"))
     if not value.strip():
-        raise custom_error("blank", "must not be empty")
+        raise custom_error("blank", _("must not be empty"))
     if len(value) > max_chars:
-        raise custom_error("too_long", f"must be at most {max_chars} characters")
+        raise custom_error(
+            "too_long", _("must be at most {count} characters").format(count=max_chars)
+        )
     try:
         check_template(value)
     except TemplateRefused as exc:
@@ -63,7 +66,7 @@ def _reference_or_template(value: object) -> int | str:
 def _variable_name(value: object) -> str:
     if isinstance(value, str) and _VARIABLE_NAME.fullmatch(value):
         return value
-    raise custom_error("variable_name", "variable names use letters, digits and _")
+    raise custom_error("variable_name", _("variable names use letters, digits and _"))
 
 
 def _conditions(value: object) -> Match:
@@ -75,9 +78,11 @@ def _conditions(value: object) -> Match:
 
 def _variables_shape(value: object) -> object:
     if not isinstance(value, dict):
-        raise custom_error("dict_type", "must be an object of name → template")
+        raise custom_error("dict_type", _("must be an object of name → template"))
     if len(value) > MAX_VARIABLES:
-        raise custom_error("too_long", f"must have at most {MAX_VARIABLES} variables")
+        raise custom_error(
+            "too_long", _("must have at most {count} variables").format(count=MAX_VARIABLES)
+        )
     return value
 
 

@@ -41,6 +41,7 @@ from frontdesk.domain.rules.paths import join_path
 from frontdesk.domain.rules.template_trial import sample_context, trial_problem
 from frontdesk.domain.rules.templates import referenced_variables
 from frontdesk.domain.rules.triggers import DateReachedSettings, TriggerSettings
+from frontdesk.i18n import N_, _
 
 if TYPE_CHECKING:
     from frontdesk.domain.rules.schema import RuleDefinition
@@ -82,118 +83,120 @@ def _values(enum: type[StrEnum]) -> tuple[str, ...]:
 
 _ENTITY_ATTRIBUTES: dict[str, tuple[tuple[str, VarType, str] | Variable, ...]] = {
     "patient": (
-        ("id", _ID, "Patient id"),
-        ("first_name", _TXT, "First name"),
-        ("last_name", _TXT, "Last name"),
-        ("name", _TXT, "Full name"),
-        ("email", _TXT, "E-mail"),
-        ("phone", _TXT, "Phone"),
-        ("country", _TXT, "Country (ISO code, e.g. RO)"),
-        ("city", _TXT, "City"),
-        ("age", _INT, "Age in years"),
-        ("date_of_birth", _DATE, "Date of birth"),
-        ("birthday_today", _BOOL, "Birthday is today"),
-        ("segment_ids", VarType.ID_LIST, "Segments"),
-        ("segment_id", VarType.ID_LIST, "Segments (as the specification writes it)"),
-        ("has_active_treatment_plan", _BOOL, "Has an active treatment plan"),
-        ("session_due_today", _BOOL, "A treatment session is due today"),
-        ("session_completed_today", _BOOL, "Today's treatment session is done"),
-        ("appointment_count", _INT, "Number of appointments"),
-        ("days_since_last_appointment", _INT, "Days since the last appointment"),
-        ("onboarded_at", _DT, "Registered at"),
+        ("id", _ID, N_("Patient id")),
+        ("first_name", _TXT, N_("First name")),
+        ("last_name", _TXT, N_("Last name")),
+        ("name", _TXT, N_("Full name")),
+        ("email", _TXT, N_("E-mail")),
+        ("phone", _TXT, N_("Phone")),
+        ("country", _TXT, N_("Country (ISO code, e.g. RO)")),
+        ("city", _TXT, N_("City")),
+        ("age", _INT, N_("Age in years")),
+        ("date_of_birth", _DATE, N_("Date of birth")),
+        ("birthday_today", _BOOL, N_("Birthday is today")),
+        ("segment_ids", VarType.ID_LIST, N_("Segments")),
+        ("segment_id", VarType.ID_LIST, N_("Segments (as the specification writes it)")),
+        ("has_active_treatment_plan", _BOOL, N_("Has an active treatment plan")),
+        ("session_due_today", _BOOL, N_("A treatment session is due today")),
+        ("session_completed_today", _BOOL, N_("Today's treatment session is done")),
+        ("appointment_count", _INT, N_("Number of appointments")),
+        ("days_since_last_appointment", _INT, N_("Days since the last appointment")),
+        ("onboarded_at", _DT, N_("Registered at")),
     ),
     "appointment": (
-        ("id", _ID, "Appointment id"),
-        Variable("appointment.type", _TXT, "Appointment type", _values(AppointmentType)),
-        Variable("appointment.status", _TXT, "Appointment status", _values(AppointmentStatus)),
-        Variable("appointment.source", _TXT, "Booked through", _values(AppointmentSource)),
-        ("service_id", _ID, "Service id"),
-        ("specialist_id", _ID, "Specialist id"),
-        ("calendar_id", _ID, "Calendar id"),
-        ("started_at", _DT, "Starts at"),
-        ("ended_at", _DT, "Ends at"),
-        ("duration_minutes", _INT, "Duration in minutes"),
-        ("video_room_url", _TXT, "Video room link"),
-        ("is_first", _BOOL, "Patient's first appointment"),
-        ("specialist.name", _TXT, "Specialist's name"),
-        ("specialist.specialty", _TXT, "Specialist's specialty"),
-        ("service.name", _TXT, "Service name"),
+        ("id", _ID, N_("Appointment id")),
+        Variable("appointment.type", _TXT, N_("Appointment type"), _values(AppointmentType)),
+        Variable("appointment.status", _TXT, N_("Appointment status"), _values(AppointmentStatus)),
+        Variable("appointment.source", _TXT, N_("Booked through"), _values(AppointmentSource)),
+        ("service_id", _ID, N_("Service id")),
+        ("specialist_id", _ID, N_("Specialist id")),
+        ("calendar_id", _ID, N_("Calendar id")),
+        ("started_at", _DT, N_("Starts at")),
+        ("ended_at", _DT, N_("Ends at")),
+        ("duration_minutes", _INT, N_("Duration in minutes")),
+        ("video_room_url", _TXT, N_("Video room link")),
+        ("is_first", _BOOL, N_("Patient's first appointment")),
+        ("specialist.name", _TXT, N_("Specialist's name")),
+        ("specialist.specialty", _TXT, N_("Specialist's specialty")),
+        ("service.name", _TXT, N_("Service name")),
     ),
     "form": (
-        ("id", _ID, "Form id"),
-        Variable("form.type", _TXT, "Form type", _values(FormType)),
-        ("template_id", _ID, "Form template id"),
-        ("template_key", _TXT, "Form template key"),
-        ("title", _TXT, "Form title"),
-        Variable("form.status", _TXT, "Form status", _values(FormStatus)),
-        ("blocking", _BOOL, "Blocks booking until signed"),
-        ("signed_at", _DT, "Signed at"),
+        ("id", _ID, N_("Form id")),
+        Variable("form.type", _TXT, N_("Form type"), _values(FormType)),
+        ("template_id", _ID, N_("Form template id")),
+        ("template_key", _TXT, N_("Form template key")),
+        ("title", _TXT, N_("Form title")),
+        Variable("form.status", _TXT, N_("Form status"), _values(FormStatus)),
+        ("blocking", _BOOL, N_("Blocks booking until signed")),
+        ("signed_at", _DT, N_("Signed at")),
     ),
     "service_plan": (
-        ("id", _ID, "Service plan id"),
-        ("name", _TXT, "Service plan name"),
-        ("session_count", _INT, "Sessions in the plan"),
-        ("has_exercise_tracking", _BOOL, "Tracks exercises"),
+        ("id", _ID, N_("Service plan id")),
+        ("name", _TXT, N_("Service plan name")),
+        ("session_count", _INT, N_("Sessions in the plan")),
+        ("has_exercise_tracking", _BOOL, N_("Tracks exercises")),
     ),
     "service_plan_enrolment": (
-        ("id", _ID, "Enrolment id"),
+        ("id", _ID, N_("Enrolment id")),
         Variable(
-            "service_plan_enrolment.status", _TXT, "Enrolment status", _values(EnrolmentStatus)
+            "service_plan_enrolment.status", _TXT, N_("Enrolment status"), _values(EnrolmentStatus)
         ),
-        ("enrolled_at", _DT, "Enrolled at"),
-        ("sessions_completed", _INT, "Sessions completed"),
-        ("sessions_remaining", _INT, "Sessions remaining"),
+        ("enrolled_at", _DT, N_("Enrolled at")),
+        ("sessions_completed", _INT, N_("Sessions completed")),
+        ("sessions_remaining", _INT, N_("Sessions remaining")),
     ),
     "treatment_plan": (
-        ("id", _ID, "Treatment plan id"),
-        ("name", _TXT, "Treatment plan name"),
-        Variable("treatment_plan.type", _TXT, "Treatment plan type", _values(TreatmentPlanType)),
-        Variable("treatment_plan.status", _TXT, "Plan status", _values(TreatmentPlanStatus)),
-        ("requires_approval", _BOOL, "Requires approval"),
-        ("frequency_per_week", _INT, "Sessions per week"),
-        ("duration_weeks", _INT, "Duration in weeks"),
-        ("specialist_id", _ID, "Prescribing specialist id"),
-        ("specialist.name", _TXT, "Prescribing specialist's name"),
-        ("followup_service_id", _ID, "Follow-up service id"),
-        ("adherence_rate", _NUM, "Adherence rate (0–1)"),
-        ("sessions_completed", _INT, "Sessions completed"),
+        ("id", _ID, N_("Treatment plan id")),
+        ("name", _TXT, N_("Treatment plan name")),
+        Variable(
+            "treatment_plan.type", _TXT, N_("Treatment plan type"), _values(TreatmentPlanType)
+        ),
+        Variable("treatment_plan.status", _TXT, N_("Plan status"), _values(TreatmentPlanStatus)),
+        ("requires_approval", _BOOL, N_("Requires approval")),
+        ("frequency_per_week", _INT, N_("Sessions per week")),
+        ("duration_weeks", _INT, N_("Duration in weeks")),
+        ("specialist_id", _ID, N_("Prescribing specialist id")),
+        ("specialist.name", _TXT, N_("Prescribing specialist's name")),
+        ("followup_service_id", _ID, N_("Follow-up service id")),
+        ("adherence_rate", _NUM, N_("Adherence rate (0–1)")),
+        ("sessions_completed", _INT, N_("Sessions completed")),
     ),
     "patient_treatment_plan": (
-        ("id", _ID, "Patient's plan id"),
+        ("id", _ID, N_("Patient's plan id")),
         Variable(
             "patient_treatment_plan.status",
             _TXT,
-            "Patient's plan status",
+            N_("Patient's plan status"),
             _values(PatientPlanStatus),
         ),
-        ("self_assigned", _BOOL, "Self-assigned by the patient"),
-        ("sessions_total", _INT, "Sessions in total"),
-        ("sessions_completed", _INT, "Sessions completed"),
-        ("sessions_remaining", _INT, "Sessions remaining"),
-        ("adherence_rate", _NUM, "Adherence rate (0–1)"),
-        ("pain_reduction_percentage", _NUM, "Pain reduction (%)"),
-        ("start_date", _DATE, "Start date"),
-        ("end_date", _DATE, "End date"),
+        ("self_assigned", _BOOL, N_("Self-assigned by the patient")),
+        ("sessions_total", _INT, N_("Sessions in total")),
+        ("sessions_completed", _INT, N_("Sessions completed")),
+        ("sessions_remaining", _INT, N_("Sessions remaining")),
+        ("adherence_rate", _NUM, N_("Adherence rate (0–1)")),
+        ("pain_reduction_percentage", _NUM, N_("Pain reduction (%)")),
+        ("start_date", _DATE, N_("Start date")),
+        ("end_date", _DATE, N_("End date")),
     ),
     "session": (
-        ("id", _ID, "Session id"),
-        ("number", _INT, "Session number"),
-        ("scheduled_on", _DATE, "Scheduled for"),
-        ("estimated_duration", _INT, "Estimated duration (minutes)"),
-        ("completed_at", _DT, "Completed at"),
+        ("id", _ID, N_("Session id")),
+        ("number", _INT, N_("Session number")),
+        ("scheduled_on", _DATE, N_("Scheduled for")),
+        ("estimated_duration", _INT, N_("Estimated duration (minutes)")),
+        ("completed_at", _DT, N_("Completed at")),
     ),
     "organization": (
-        ("id", _ID, "Organization id"),
-        ("name", _TXT, "Organization name"),
-        ("timezone", _TXT, "Time zone"),
+        ("id", _ID, N_("Organization id")),
+        ("name", _TXT, N_("Organization name")),
+        ("timezone", _TXT, N_("Time zone")),
     ),
     "time": (
-        ("now", _DT, "Now"),
-        ("today", _DATE, "Today (organization's zone)"),
-        Variable("time.day_of_week", _TXT, "Day of the week", WEEKDAY_NAMES),
-        ("hour", _INT, "Hour of the day (0–23)"),
-        ("hours_before_appointment", _INT, "Hours until the appointment starts"),
-        ("minutes_before_appointment", _INT, "Minutes until the appointment starts"),
+        ("now", _DT, N_("Now")),
+        ("today", _DATE, N_("Today (organization's zone)")),
+        Variable("time.day_of_week", _TXT, N_("Day of the week"), WEEKDAY_NAMES),
+        ("hour", _INT, N_("Hour of the day (0–23)")),
+        ("hours_before_appointment", _INT, N_("Hours until the appointment starts")),
+        ("minutes_before_appointment", _INT, N_("Minutes until the appointment starts")),
     ),
 }
 
@@ -367,19 +370,23 @@ class _Checker:
 
     def _missing(self, path: str, noun: str) -> str:
         if path in CATALOG:
-            return f"{path!r} is not available for trigger {self.trigger.value}"
-        return f"unknown {noun} {path!r}"
+            return _("'{path}' is not available for trigger {trigger}").format(
+                path=path, trigger=self.trigger.value
+            )
+        if noun == "variable":
+            return _("unknown variable '{path}'").format(path=path)
+        return _("unknown attribute '{path}'").format(path=path)
 
 
 _TYPE_WORDS: dict[VarType, str] = {
-    VarType.STR: "text",
-    VarType.INT: "a whole number",
-    VarType.FLOAT: "a number",
-    VarType.BOOL: "true or false",
-    VarType.DATE: "a date (YYYY-MM-DD)",
-    VarType.DATETIME: "a date and time (ISO 8601)",
-    VarType.ID: "an id",
-    VarType.ID_LIST: "a list of ids",
+    VarType.STR: N_("text"),
+    VarType.INT: N_("a whole number"),
+    VarType.FLOAT: N_("a number"),
+    VarType.BOOL: N_("true or false"),
+    VarType.DATE: N_("a date (YYYY-MM-DD)"),
+    VarType.DATETIME: N_("a date and time (ISO 8601)"),
+    VarType.ID: N_("an id"),
+    VarType.ID_LIST: N_("a list of ids"),
 }
 
 _OPERATORS_BY_TYPE: dict[VarType, frozenset[Operator]] = {
@@ -405,18 +412,24 @@ def operators_for(kind: VarType) -> frozenset[Operator]:
 
 
 def _type_problem(variable: Variable, test: Test) -> str | None:
-    word = _TYPE_WORDS[variable.type]
+    word = _(_TYPE_WORDS[variable.type])
     if test.op not in _OPERATORS_BY_TYPE[variable.type]:
-        return f"'{test.op}' does not apply to {variable.path} ({word})"
+        return _("'{op}' does not apply to {path} ({kind})").format(
+            op=test.op, path=variable.path, kind=word
+        )
     if test.op is Operator.EXISTS:
         return None
     values = test.expected if isinstance(test.expected, tuple) else (test.expected,)
     for value in values:
         if not _fits(variable.type, value):
-            return f"{variable.path} is {word}; {value!r} cannot match it"
+            return _("{path} is {kind}; {value} cannot match it").format(
+                path=variable.path, kind=word, value=repr(value)
+            )
         if variable.choices and test.op in _CHOICE_OPERATORS and value not in variable.choices:
             options = ", ".join(repr(choice) for choice in variable.choices)
-            return f"{variable.path} is one of {options}; {value!r} cannot match it"
+            return _("{path} is one of {options}; {value} cannot match it").format(
+                path=variable.path, options=options, value=repr(value)
+            )
     return None
 
 

@@ -30,10 +30,19 @@ from frontdesk.gui.automations.action_fields import (
     FieldSpec,
     Kind,
 )
-from frontdesk.gui.automations.catalog_words import ACTION_WORDS
+from frontdesk.gui.automations.catalog_words import (
+    action_label,
+    option_label,
+    profile_field_label,
+)
 from frontdesk.gui.automations.condition_builder import ConditionBuilder
 from frontdesk.gui.automations.template_edit import TemplateLineEdit
+from frontdesk.i18n import _
+from frontdesk.i18n.formats import format_number
 from frontdesk.services.rule_choices import RuleChoices
+
+VARIABLE_EXAMPLE = "{{patient.first_name}}"
+"""A template's variable, written the same in every language."""
 
 
 class VariablesEditor(QWidget):
@@ -44,7 +53,10 @@ class VariablesEditor(QWidget):
         self._paths: list[str] = []
         self.rows: list[tuple[QLineEdit, TemplateLineEdit, QWidget]] = []
         self._rows_layout = QVBoxLayout()
-        self.add_button = QPushButton("Add variable", self)
+        self.add_button = QPushButton(_("Add variable"), self)
+        self.add_button.setAccessibleDescription(
+            _("A named value the message template may use, e.g. the plan's name")
+        )
         self.add_button.setObjectName("add-variable")
         self.add_button.clicked.connect(lambda: self.add_row())
         layout = QVBoxLayout(self)
@@ -54,20 +66,21 @@ class VariablesEditor(QWidget):
 
     def set_variables(self, paths: list[str]) -> None:
         self._paths = paths
-        for _, template, _ in self.rows:
+        for _name, template, _row in self.rows:
             template.set_variables(paths)
 
     def add_row(self, name: str = "", source: str = "") -> tuple[QLineEdit, TemplateLineEdit]:
         row = QWidget(self)
         name_edit = QLineEdit(name, row)
-        name_edit.setPlaceholderText("name")
-        name_edit.setAccessibleName("Variable name")
+        name_edit.setPlaceholderText(_("name"))
+        name_edit.setAccessibleName(_("Variable name"))
         template = TemplateLineEdit(row)
         template.set_variables(self._paths)
         template.setText(source)
-        template.setPlaceholderText("{{patient.first_name}}")
-        template.setAccessibleName("Variable value")
-        remove = QPushButton("Remove", row)
+        template.setPlaceholderText(VARIABLE_EXAMPLE)
+        template.setAccessibleName(_("Variable value"))
+        remove = QPushButton(_("Remove"), row)
+        remove.setAccessibleName(_("Remove this variable"))
         line = QHBoxLayout(row)
         line.setContentsMargins(0, 0, 0, 0)
         line.addWidget(name_edit, 1)
@@ -102,10 +115,11 @@ class ProfileFieldsEditor(QListWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         for name in PROFILE_FIELD_NAMES:
-            item = QListWidgetItem(name.replace("_", " "), self)
+            item = QListWidgetItem(profile_field_label(name), self)
             item.setData(Qt.ItemDataRole.UserRole, name)
             item.setCheckState(Qt.CheckState.Unchecked)
         self.setMaximumHeight(130)
+        self.setAccessibleDescription(_("Tick each detail to ask the patient for"))
 
     def value(self) -> list[str] | None:
         chosen = [
@@ -123,6 +137,10 @@ class ProfileFieldsEditor(QListWidget):
             item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
 
 
+def _default(words: str) -> str:
+    return _("(default: {value})").format(value=words)
+
+
 def _picker(spec: FieldSpec, choices: RuleChoices, parent: QWidget) -> QComboBox:
     box = QComboBox(parent)
     if not spec.required:
@@ -136,18 +154,19 @@ def _picker(spec: FieldSpec, choices: RuleChoices, parent: QWidget) -> QComboBox
         return box
     if spec.kind is Kind.CHOICE:
         if not spec.required and spec.default_hint:
-            box.setItemText(0, f"(default: {spec.default_hint})")
+            box.setItemText(0, _default(option_label(spec.default_hint)))
         for option in spec.options:
-            box.addItem(option, option)
+            box.addItem(option_label(option), option)
         return box
     if spec.kind is Kind.YES_NO:
-        box.setItemText(0, f"(default: {spec.default_hint})")
-        box.addItem("yes", True)
-        box.addItem("no", False)
+        box.setItemText(0, _default(_("yes") if spec.default_hint == "yes" else _("no")))
+        box.addItem(_("yes"), True)
+        box.addItem(_("no"), False)
         return box
     found = choices.form_templates if spec.kind is Kind.FORM_TEMPLATE else choices.segments
     for choice in found:
-        box.addItem(f"{choice.value} · {choice.label}", choice.value)
+        box.addItem(choice.label, choice.value)
+        box.setItemData(box.count() - 1, str(choice.value), Qt.ItemDataRole.ToolTipRole)
     return box
 
 
@@ -162,34 +181,37 @@ class ActionEditor(QWidget):
         self._nested = nested
         self.type_box = QComboBox(self)
         self.type_box.setObjectName("action-type")
-        self.type_box.setAccessibleName("Action type")
+        self.type_box.setAccessibleName(_("What the action does"))
         for action_type in ACTION_TYPES:
-            self.type_box.addItem(ACTION_WORDS[action_type], action_type)
+            self.type_box.addItem(action_label(action_type), action_type)
         self.fields_box = QWidget(self)
         self.form = QFormLayout(self.fields_box)
         self.form.setContentsMargins(0, 0, 0, 0)
         self.widgets: dict[str, Any] = {}
         self.description = TemplateLineEdit(self)
         self.description.setObjectName("action-description")
-        self.description.setPlaceholderText("shown in the history and to staff")
+        self.description.setPlaceholderText(_("shown in the history and to staff"))
+        self.description.setAccessibleName(_("Action description"))
         self.delay = QSpinBox(self)
         self.delay.setObjectName("action-delay")
         self.delay.setRange(0, MAX_DELAY_MINUTES)
-        self.delay.setSuffix(" min")
-        self.delay.setSpecialValueText("at once")
-        self.conditions_box = QGroupBox("Only when…", self)
+        self.delay.setSuffix(" " + _("min"))
+        self.delay.setSpecialValueText(_("at once"))
+        self.delay.setAccessibleName(_("Delay (minutes)"))
+        self.conditions_box = QGroupBox(_("Only when…"), self)
+        self.conditions_box.setAccessibleName(_("Only when (the action's own conditions)"))
         self.conditions_box.setObjectName("action-conditions")
         self.conditions_box.setCheckable(True)
         self.conditions_box.setChecked(False)
         self.conditions = ConditionBuilder(self.conditions_box)
         QVBoxLayout(self.conditions_box).addWidget(self.conditions)
         common = QFormLayout()
-        common.addRow("Description", self.description)
-        common.addRow("Delay", self.delay)
+        common.addRow(_("Description"), self.description)
+        common.addRow(_("Delay"), self.delay)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         top = QFormLayout()
-        top.addRow("Do", self.type_box)
+        top.addRow(_("Do"), self.type_box)
         layout.addLayout(top)
         layout.addWidget(self.fields_box)
         layout.addLayout(common)
@@ -226,9 +248,10 @@ class ActionEditor(QWidget):
         for spec in FIELDS[self.action_type()]:
             widget = self._make(spec)
             widget.setObjectName(f"field-{spec.name}")
-            widget.setAccessibleName(spec.label)
+            label = _(spec.label)
+            widget.setAccessibleName(label)
             self.widgets[spec.name] = widget
-            self.form.addRow(spec.label + (" *" if spec.required else ""), widget)
+            self.form.addRow(_("{label} *").format(label=label) if spec.required else label, widget)
         self.sig_changed.emit()
 
     def _make(self, spec: FieldSpec) -> QWidget:
@@ -247,7 +270,7 @@ class ActionEditor(QWidget):
         if spec.kind is Kind.NUMBER:
             spin = QSpinBox(self.fields_box)
             spin.setRange(0, spec.maximum)
-            hint = f"(default: {spec.default_hint})" if spec.default_hint else "—"
+            hint = _default(format_number(int(spec.default_hint))) if spec.default_hint else "—"
             spin.setSpecialValueText(hint)
             return spin
         if spec.kind is Kind.VARIABLES:
@@ -322,7 +345,11 @@ def _write(widget: Any, spec: FieldSpec, value: Any) -> None:
     if isinstance(widget, QComboBox):
         index = widget.findData(value)
         if index < 0 and value is not None:
-            label = str(value) if spec.kind is Kind.MESSAGE else f"{value} (not found)"
+            label = (
+                str(value)
+                if spec.kind is Kind.MESSAGE
+                else _("{value} (not found)").format(value=value)
+            )
             widget.addItem(label, value)
             index = widget.count() - 1
         if spec.kind is Kind.MESSAGE and value is None:

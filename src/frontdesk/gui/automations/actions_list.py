@@ -10,6 +10,8 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
 
 from frontdesk.gui.automations.catalog_words import action_label
+from frontdesk.i18n import _
+from frontdesk.i18n.formats import format_number
 
 ACTION_ROLE = Qt.ItemDataRole.UserRole
 
@@ -28,11 +30,14 @@ def summary(action: dict[str, Any]) -> str:
     )
     extras = []
     if action.get("delay_minutes"):
-        extras.append(f"after {action['delay_minutes']} min")
+        minutes = int(action["delay_minutes"])
+        extras.append(_("after {count} min").format(count=format_number(minutes)))
     if action.get("conditions"):
-        extras.append("with conditions")
-    text = f"{words}: {detail}" if detail else words
-    return text + (f" ({', '.join(extras)})" if extras else "")
+        extras.append(_("with conditions"))
+    text = _("{action}: {detail}").format(action=words, detail=detail) if detail else words
+    if extras:
+        text = _("{summary} ({extras})").format(summary=text, extras=", ".join(extras))
+    return text
 
 
 class ActionsList(QListWidget):
@@ -42,7 +47,10 @@ class ActionsList(QListWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("actions-list")
-        self.setAccessibleName("Actions, in order")
+        self.setAccessibleName(_("Actions, in order"))
+        self.setAccessibleDescription(
+            _("Ctrl+Up and Ctrl+Down move the selected action; Delete removes it")
+        )
         self.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -22,10 +22,15 @@ from frontdesk.domain.errors import InvalidInput
 from frontdesk.domain.rules import Operator, Variable, parse_conditions
 from frontdesk.domain.rules.conditions import FieldCondition, Group, Match
 from frontdesk.domain.rules.variables import operators_for
-from frontdesk.gui.automations.catalog_words import OPERATOR_WORDS
+from frontdesk.gui.automations.catalog_words import OPERATOR_WORDS, operator_label, variable_label
 from frontdesk.gui.automations.value_editor import ValueEditor
+from frontdesk.i18n import N_, _
 
 GroupKind = Literal["all", "any"]
+GROUP_KINDS: tuple[tuple[GroupKind, str], ...] = (
+    ("all", N_("All of these hold")),
+    ("any", N_("Any of these holds")),
+)
 
 
 class ConditionRow(QWidget):
@@ -37,16 +42,20 @@ class ConditionRow(QWidget):
         self._by_path = {variable.path: variable for variable in catalog}
         self.attribute = QComboBox(self)
         self.attribute.setObjectName("condition-attribute")
-        self.attribute.setAccessibleName("Attribute")
+        self.attribute.setAccessibleName(_("Condition: what is checked"))
         for variable in catalog:
-            self.attribute.addItem(f"{variable.label}  ({variable.path})", variable.path)
+            self.attribute.addItem(variable_label(variable), variable.path)
+            # The path templates use ({{patient.age}}), for whoever writes them.
+            index = self.attribute.count() - 1
+            self.attribute.setItemData(index, variable.path, Qt.ItemDataRole.ToolTipRole)
         self.operator = QComboBox(self)
         self.operator.setObjectName("condition-operator")
-        self.operator.setAccessibleName("Operator")
+        self.operator.setAccessibleName(_("Condition: how it compares"))
         self.value = ValueEditor(self)
-        remove = QPushButton("Remove", self)
+        remove = QPushButton(_("Remove"), self)
         remove.setObjectName("remove-condition")
-        remove.setToolTip("Remove this condition")
+        remove.setAccessibleName(_("Remove this condition"))
+        remove.setToolTip(_("Remove this condition"))
         remove.clicked.connect(lambda: self.sig_remove_requested.emit(self))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -65,14 +74,16 @@ class ConditionRow(QWidget):
     def set_attribute(self, path: str) -> None:
         index = self.attribute.findData(path)
         if index < 0:  # not offered by this trigger: shown so it is not lost, refused at save
-            self.attribute.addItem(f"{path} (not available for this trigger)", path)
+            self.attribute.addItem(
+                _("{path} (not available for this trigger)").format(path=path), path
+            )
             index = self.attribute.count() - 1
         self.attribute.setCurrentIndex(index)
 
     def set_operator(self, op: Operator) -> None:
         index = self.operator.findData(op.value)
         if index < 0:
-            self.operator.addItem(OPERATOR_WORDS[op], op.value)
+            self.operator.addItem(operator_label(op), op.value)
             index = self.operator.count() - 1
         self.operator.setCurrentIndex(index)
 
@@ -92,9 +103,9 @@ class ConditionRow(QWidget):
         current = self.operator.currentData()
         self.operator.blockSignals(True)
         self.operator.clear()
-        for op, words in OPERATOR_WORDS.items():
+        for op in OPERATOR_WORDS:
             if op in allowed:
-                self.operator.addItem(words, op.value)
+                self.operator.addItem(operator_label(op), op.value)
         index = self.operator.findData(current)
         self.operator.setCurrentIndex(max(index, 0))
         self.operator.blockSignals(False)
@@ -118,12 +129,15 @@ class ConditionGroup(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel if nested else QFrame.Shape.NoFrame)
         self.kind = QComboBox(self)
         self.kind.setObjectName("condition-group-kind")
-        self.kind.setAccessibleName("Match")
-        self.kind.addItem("All of these hold", "all")
-        self.kind.addItem("Any of these holds", "any")
-        self.add_row_button = QPushButton("Add condition", self)
+        self.kind.setAccessibleName(_("Which conditions must hold"))
+        for kind, words in GROUP_KINDS:
+            self.kind.addItem(_(words), kind)
+        self.add_row_button = QPushButton(_("Add condition"), self)
         self.add_row_button.setObjectName("add-condition")
-        self.add_group_button = QPushButton("Add group", self)
+        self.add_group_button = QPushButton(_("Add group"), self)
+        self.add_group_button.setAccessibleDescription(
+            _("A group of conditions of its own: all of them, or any of them")
+        )
         self.add_group_button.setObjectName("add-condition-group")
         header = QHBoxLayout()
         header.addWidget(self.kind)
@@ -131,11 +145,11 @@ class ConditionGroup(QFrame):
         header.addWidget(self.add_row_button)
         header.addWidget(self.add_group_button)
         if nested:
-            remove = QPushButton("Remove group", self)
+            remove = QPushButton(_("Remove group"), self)
             remove.clicked.connect(lambda: self.sig_remove_requested.emit(self))
             header.addWidget(remove)
         self._items_layout = QVBoxLayout()
-        self.empty_label = QLabel("No conditions: the rule always runs.", self)
+        self.empty_label = QLabel(_("No conditions: the rule always runs."), self)
         self.empty_label.setVisible(not nested)
         layout = QVBoxLayout(self)
         layout.addLayout(header)

@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -25,21 +26,40 @@ from PySide6.QtWidgets import (
 from frontdesk.automation.samples import RecentEvent, recent_events
 from frontdesk.domain.errors import InvalidInput
 from frontdesk.domain.rules import dry_run, parse_event, validate_rule
-from frontdesk.gui.automations.catalog_words import OPERATOR_WORDS, action_label
+from frontdesk.domain.rules.variables import CATALOG
+from frontdesk.gui.automations.action_fields import FIELDS, Kind
+from frontdesk.gui.automations.catalog_words import (
+    action_label,
+    choice_label,
+    operator_label,
+    option_label,
+    trigger_label,
+    variable_label,
+)
+from frontdesk.gui.automations.problem_words import field_words, sentences
 from frontdesk.gui.automations.sample_event import sample_event
-from frontdesk.gui.messages import explain
 from frontdesk.gui.operations import run_operation
+from frontdesk.i18n import N_, _, ngettext
+from frontdesk.i18n.formats import format_datetime, format_number
 
 if TYPE_CHECKING:
     from frontdesk.gui.desk import Desk
 
-STATUS_WORDS = {"would_run": "would run", "skipped": "skipped", "error": "would fail"}
+STATUS_WORDS = {"would_run": N_("would run"), "skipped": N_("skipped"), "error": N_("would fail")}
 
 
 def _shown(value: Any) -> str:
     if value is None:
-        return "(empty)"
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        return _("(empty)")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, int | float):
+        return format_number(value)
+    if isinstance(value, list | tuple):
+        return ", ".join(_shown(item) for item in value)
+    if isinstance(value, dict):  # a message's variables: "name = Ana, plan = Knee"
+        return ", ".join(f"{key} = {_shown(item)}" for key, item in value.items())
+    return str(value)
 
 
 class DryRunPanel(QWidget):
@@ -55,24 +75,32 @@ class DryRunPanel(QWidget):
         self._timezone = "UTC"
         self.recent = QComboBox(self)
         self.recent.setObjectName("recent-events")
-        self.recent.setAccessibleName("Recent events")
+        self.recent.setAccessibleName(_("Recent events"))
         self.recent.setMinimumContentsLength(40)
-        self.recent.setPlaceholderText("Recent events of this trigger: press Find")
-        self.load_recent = QPushButton("&Find recent events", self)
+        self.recent.setPlaceholderText(_("Recent events of this trigger: press Find"))
+        self.load_recent = QPushButton(_("&Find recent events"), self)
         self.load_recent.setObjectName("find-recent-events")
-        self.build_sample = QPushButton("&Build a sample", self)
+        self.build_sample = QPushButton(_("Build a &sample"), self)
         self.build_sample.setObjectName("build-sample")
+        self.build_sample.setAccessibleDescription(
+            _("Fills in a made-up event of this trigger, to edit before the test")
+        )
         self.event_text = QPlainTextEdit(self)
         self.event_text.setObjectName("sample-event")
-        self.event_text.setAccessibleName("Event to test with (JSON)")
-        self.run_button = QPushButton("&Run the test", self)
+        self.event_text.setAccessibleName(_("Event to test with"))
+        self.event_text.setAccessibleDescription(
+            _("The event as the rule reads it, written in JSON; edit any value before the test")
+        )
+        self.run_button = QPushButton(_("&Run the test"), self)
         self.run_button.setObjectName("run-dry-run")
-        self.verdict = QLabel("Pick an event or build a sample, then run the test.", self)
+        self.run_button.setAccessibleDescription(_("Nothing is saved or sent"))
+        self.verdict = QLabel(_("Pick an event or build a sample, then run the test."), self)
         self.verdict.setObjectName("dry-run-verdict")
         self.verdict.setWordWrap(True)
         self.result = QTreeWidget(self)
         self.result.setObjectName("dry-run-result")
-        self.result.setHeaderLabels(["What", "Detail", "Result"])
+        self.result.setAccessibleName(_("Test result"))
+        self.result.setHeaderLabels([_("What"), _("Detail"), _("Result")])
         self.result.setColumnWidth(0, 380)
         self.result.setColumnWidth(1, 640)
         pick = QHBoxLayout()
@@ -107,7 +135,7 @@ class DryRunPanel(QWidget):
     def find_recent_events(self) -> None:
         trigger = str(self._rule_document().get("trigger_event", ""))
         self.recent.clear()
-        self.recent.addItem("Looking for recent events…")
+        self.recent.addItem(_("Looking for recent events…"))
         run_operation(
             self.desk,
             lambda ctx: recent_events(ctx, trigger),
@@ -118,10 +146,10 @@ class DryRunPanel(QWidget):
     def _show_recent(self, events: list[RecentEvent]) -> None:
         self.recent.clear()
         if not events:
-            self.recent.addItem("No recent event of this kind: build a sample instead")
+            self.recent.addItem(_("No recent event of this kind: build a sample instead"))
             return
         for event in events:
-            self.recent.addItem(event.label, event.document)
+            self.recent.addItem(self._event_words(event), event.document)
         self.recent.setCurrentIndex(0)
         self._recent_chosen(0)
 
@@ -129,6 +157,16 @@ class DryRunPanel(QWidget):
         document = self.recent.itemData(index)
         if isinstance(document, dict):
             self.event_text.setPlainText(json.dumps(document, indent=2, ensure_ascii=False))
+
+    def _event_words(self, event: RecentEvent) -> str:
+        """ "3 Mar 2026, 09:00 · Every day at a time · Ana Pop": when, what, who."""
+        document = event.document
+        patient = (document.get("context") or {}).get("patient") or {}
+        when = format_datetime(event.occurred_at.astimezone(ZoneInfo(self._timezone)), WHEN)
+        parts = [when, trigger_label(str(document.get("event", "")))]
+        if patient.get("name"):
+            parts.append(str(patient["name"]))
+        return " · ".join(parts)
 
     def fill_sample(self) -> None:
         trigger = str(self._rule_document().get("trigger_event", ""))
@@ -143,61 +181,108 @@ class DryRunPanel(QWidget):
             event = parse_event(json.loads(self.event_text.toPlainText() or "{}"))
             outcome = dry_run(rule, event)
         except json.JSONDecodeError as error:
-            self.verdict.setText(f"The event is not valid JSON: {error.msg} (line {error.lineno})")
+            self.verdict.setText(
+                _("The event is not valid JSON: {problem} (line {line})").format(
+                    problem=error.msg, line=error.lineno
+                )
+            )
             return
         except InvalidInput as error:
-            self.verdict.setText(explain(error))
+            problems = sentences(error.errors, self._rule_document())
+            self.verdict.setText(_("Please check:") + "\n" + problems)
             return
         self.show_outcome(outcome)
 
     def show_outcome(self, outcome: dict[str, Any]) -> None:
+        total = len(outcome["actions"])
         would_run = sum(1 for a in outcome["actions"] if a["status"] == "would_run")
-        matched = "matches" if outcome["matched"] else "does not match"
+        if outcome["matched"]:
+            verdict = ngettext(
+                "The rule matches this event: {count} of {total} action would run.",
+                "The rule matches this event: {count} of {total} actions would run.",
+                total,
+            )
+        else:
+            verdict = ngettext(
+                "The rule does not match this event: {count} of {total} action would run.",
+                "The rule does not match this event: {count} of {total} actions would run.",
+                total,
+            )
         self.verdict.setText(
-            f"The rule {matched} this event: {would_run} of {len(outcome['actions'])} "
-            "action(s) would run. Nothing was saved or sent."
+            verdict.format(count=would_run, total=total) + " " + _("Nothing was saved or sent.")
         )
-        conditions = QTreeWidgetItem(self.result, ["Conditions", "", _yes_no(outcome["matched"])])
+        conditions = QTreeWidgetItem(
+            self.result, [_("Conditions"), "", _yes_no(outcome["matched"])]
+        )
         if not outcome["conditions"]:
-            QTreeWidgetItem(conditions, ["(none: always runs)", "", ""])
+            QTreeWidgetItem(conditions, [_("(none: always runs)"), "", ""])
         for check in outcome["conditions"]:
-            _check_item(conditions, check)
-        actions = QTreeWidgetItem(self.result, ["Actions", "", ""])
+            check_item(conditions, check)
+        actions = QTreeWidgetItem(self.result, [_("Actions"), "", ""])
         for entry in outcome["actions"]:
-            status = STATUS_WORDS.get(entry["status"], entry["status"])
+            words = STATUS_WORDS.get(entry["status"])
             item = QTreeWidgetItem(
                 actions,
                 [
-                    f"{entry['index'] + 1}. {action_label(entry['type'])}",
+                    _("{number}. {action}").format(
+                        number=entry["index"] + 1, action=action_label(entry["type"])
+                    ),
                     _when(entry["runs_at"]),
-                    status,
+                    _(words) if words else entry["status"],
                 ],
             )
             for key, value in entry["rendered"].items():
-                QTreeWidgetItem(item, [key, _shown(value), ""])
+                words = field_words(entry["type"], key)
+                QTreeWidgetItem(item, [words, _rendered(entry["type"], key, value), ""])
             for check in entry["conditions"]:
-                _check_item(item, check)
+                check_item(item, check)
             if entry.get("error"):
-                QTreeWidgetItem(item, ["error", entry["error"], ""])
+                QTreeWidgetItem(item, [_("Problem"), entry["error"], ""])
         self.result.expandAll()
+
+
+WHEN = "d MMM y, HH:mm"
+"""How the panels write a moment: "3 Mar 2026, 09:00" ("3 mar. 2026, 09:00")."""
+
+
+def _rendered(action_type: str, key: str, value: Any) -> str:
+    """What an action would send: a choice ("specialist", "high") in words."""
+    choices = {spec.name for spec in FIELDS.get(action_type, ()) if spec.kind is Kind.CHOICE}
+    if key in choices and isinstance(value, str):
+        return option_label(value)
+    return _shown(value)
 
 
 def _when(iso: str) -> str:
     """When an action would run, as the organization's clock shows it."""
-    return f"runs {datetime.fromisoformat(iso):%Y-%m-%d %H:%M}"
+    return _("runs {when}").format(when=format_datetime(datetime.fromisoformat(iso), WHEN))
 
 
 def _yes_no(value: bool) -> str:
-    return "✓ yes" if value else "✗ no"
+    return _("✓ yes") if value else _("✗ no")
 
 
-def _check_item(parent: QTreeWidgetItem, check: dict[str, Any]) -> QTreeWidgetItem:
-    words = OPERATOR_WORDS.get(check["op"], check["op"])  # type: ignore[call-overload]
-    return QTreeWidgetItem(
+def check_item(parent: QTreeWidgetItem, check: dict[str, Any]) -> QTreeWidgetItem:
+    """A condition checked: "Age in years is at least 18 · was 42 · ✓ yes"."""
+    variable = CATALOG.get(str(check.get("path")))
+    attribute = variable_label(variable) if variable else str(check.get("path"))
+
+    def shown(value: Any) -> str:  # a status or a type in words, not as stored
+        if variable is not None and variable.choices and isinstance(value, str):
+            return choice_label(value)
+        return _shown(value)
+
+    item = QTreeWidgetItem(
         parent,
         [
-            f"{check['path']} {words} {_shown(check['expected'])}",
-            f"actual: {_shown(check['actual'])}",
-            _yes_no(check["result"]),
+            _("{attribute} {operator} {value}").format(
+                attribute=attribute,
+                operator=operator_label(check.get("op")),
+                value=shown(check.get("expected")),
+            ),
+            _("was {value}").format(value=shown(check.get("actual"))),
+            _yes_no(bool(check.get("result"))),
         ],
     )
+    item.setToolTip(0, str(check.get("path")))
+    return item

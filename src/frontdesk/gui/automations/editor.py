@@ -36,11 +36,14 @@ from frontdesk.gui.automations.action_editor import ActionEditor
 from frontdesk.gui.automations.actions_list import ACTION_ROLE, ActionsList
 from frontdesk.gui.automations.catalog_words import TRIGGER_GROUPS
 from frontdesk.gui.automations.condition_builder import ConditionBuilder
+from frontdesk.gui.automations.details import DetailsToggle
 from frontdesk.gui.automations.dry_run_panel import DryRunPanel
 from frontdesk.gui.automations.forecast import ForecastView
+from frontdesk.gui.automations.problem_words import raw_lines, sentence, sentences
+from frontdesk.gui.automations.tones import problem_colour
 from frontdesk.gui.automations.trigger_settings import TriggerSettingsEditor
-from frontdesk.gui.messages import field_label
 from frontdesk.gui.operations import run_operation, show_error
+from frontdesk.i18n import _
 from frontdesk.services import automation_rules
 from frontdesk.services.rule_choices import RuleChoices
 from frontdesk.store.models import AutomationRule
@@ -57,12 +60,14 @@ def trigger_box(parent: QWidget) -> QComboBox:
     bold = QFont()
     bold.setBold(True)
     for group, events in TRIGGER_GROUPS:
-        box.addItem(group)
+        box.addItem(_(group))
         heading = model.item(box.count() - 1)
         heading.setEnabled(False)
         heading.setFont(bold)
         for event, label in events:
-            box.addItem(f"    {label}  ({event.value})", event.value)
+            box.addItem("    " + _(label), event.value)
+            # The stored name, for whoever writes rule files by hand.
+            box.setItemData(box.count() - 1, event.value, Qt.ItemDataRole.ToolTipRole)
     return box
 
 
@@ -87,20 +92,24 @@ class RuleEditor(QWidget):
         self.description.setObjectName("rule-description")
         self.trigger = trigger_box(self)
         self.trigger.setObjectName("rule-trigger")
-        self.trigger.setAccessibleName("When does this run?")
+        self.trigger.setAccessibleName(_("When does this run?"))
+        self.trigger.setAccessibleDescription(_("The event or time that starts this rule"))
         self.settings = TriggerSettingsEditor(self)
         self.conditions = ConditionBuilder(self)
         self.conditions.setObjectName("rule-conditions")
 
         self.action_list = ActionsList(self)
-        self.add_action_button = QPushButton("&Add action", self)
+        self.add_action_button = QPushButton(_("&Add action"), self)
         self.add_action_button.setObjectName("add-action")
-        self.remove_action_button = QPushButton("Remove", self)
+        self.remove_action_button = QPushButton(_("Remove"), self)
         self.remove_action_button.setObjectName("remove-action")
-        self.up_button = QPushButton("Move up", self)
-        self.up_button.setToolTip("Ctrl+Up in the list")
-        self.down_button = QPushButton("Move down", self)
-        self.down_button.setToolTip("Ctrl+Down in the list")
+        self.remove_action_button.setAccessibleName(_("Remove the selected action"))
+        self.up_button = QPushButton(_("Move up"), self)
+        self.up_button.setAccessibleName(_("Move the selected action up"))
+        self.up_button.setToolTip(_("Ctrl+Up in the list"))
+        self.down_button = QPushButton(_("Move down"), self)
+        self.down_button.setAccessibleName(_("Move the selected action down"))
+        self.down_button.setToolTip(_("Ctrl+Down in the list"))
         self.action_editor = ActionEditor(self)
         self.action_editor.setObjectName("action-editor")
         self.action_editor.setEnabled(False)
@@ -108,12 +117,16 @@ class RuleEditor(QWidget):
         self.problems = QLabel(self)
         self.problems.setObjectName("rule-problems")
         self.problems.setWordWrap(True)
-        self.problems.setStyleSheet("color: #a93226;")
+        self.problems.setStyleSheet(f"color: {problem_colour().name()};")
         self.problems.hide()
-        self.back_button = QPushButton("&Back to the list", self)
-        self.draft_button = QPushButton("Save as &draft", self)
+        self.problem_details = DetailsToggle(self)
+        self.problem_details.setObjectName("rule-problem-details")
+        self.back_button = QPushButton(_("Back to the &list"), self)
+        self.draft_button = QPushButton(_("Save as &draft"), self)
         self.draft_button.setObjectName("save-draft")
-        self.enable_button = QPushButton("Save and &enable", self)
+        self.draft_button.setAccessibleDescription(_("Saves the rule switched off"))
+        self.enable_button = QPushButton(_("Save and &enable"), self)
+        self.enable_button.setAccessibleDescription(_("Saves the rule and switches it on"))
         self.enable_button.setObjectName("save-enable")
         self.enable_button.setDefault(True)
 
@@ -121,9 +134,9 @@ class RuleEditor(QWidget):
         self.forecast = ForecastView(self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("editor-tabs")
-        self.tabs.addTab(self._rule_tab(), "Rule")
-        self.tabs.addTab(self.test_panel, "Test")
-        self.tabs.addTab(self.forecast, "Forecast")
+        self.tabs.addTab(self._rule_tab(), _("Rule"))
+        self.tabs.addTab(self.test_panel, _("Test"))
+        self.tabs.addTab(self.forecast, _("Forecast"))
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.back_button)
@@ -133,6 +146,7 @@ class RuleEditor(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.problems)
+        layout.addWidget(self.problem_details)
         layout.addLayout(buttons)
 
         self.trigger.currentIndexChanged.connect(self._trigger_changed)
@@ -152,11 +166,11 @@ class RuleEditor(QWidget):
 
     def _rule_tab(self) -> QWidget:
         about = QFormLayout()
-        about.addRow("Name *", self.name)
-        about.addRow("Description", self.description)
-        about.addRow("When does this run? *", self.trigger)
+        about.addRow(_("Name *"), self.name)
+        about.addRow(_("Description"), self.description)
+        about.addRow(_("When does this run? *"), self.trigger)
         about.addRow("", self.settings)
-        conditions_box = QGroupBox("Only if (conditions)", self)
+        conditions_box = QGroupBox(_("Only if (conditions)"), self)
         QVBoxLayout(conditions_box).addWidget(self.conditions)
 
         list_buttons = QHBoxLayout()
@@ -170,7 +184,7 @@ class RuleEditor(QWidget):
         list_side = QWidget(self)
         list_layout = QVBoxLayout(list_side)
         list_layout.setContentsMargins(0, 0, 0, 0)
-        list_layout.addWidget(QLabel("In this order (drag to reorder):", self))
+        list_layout.addWidget(QLabel(_("In this order (drag to reorder):"), self))
         list_layout.addWidget(self.action_list)
         list_layout.addLayout(list_buttons)
         editor_scroll = QScrollArea(self)
@@ -180,7 +194,7 @@ class RuleEditor(QWidget):
         split.addWidget(list_side)
         split.addWidget(editor_scroll)
         split.setSizes([320, 520])
-        actions_box = QGroupBox("Then do (actions)", self)
+        actions_box = QGroupBox(_("Then do (actions)"), self)
         QVBoxLayout(actions_box).addWidget(split)
 
         page = QWidget(self)
@@ -246,6 +260,7 @@ class RuleEditor(QWidget):
         self.action_list.set_actions(list(document.get("actions") or []))
         self.action_editor.setEnabled(self.action_list.count() > 0)
         self.problems.hide()
+        self.problem_details.clear()
         self.tabs.setCurrentIndex(0)
         self.name.setFocus()
         self._saved_document = self.document()
@@ -304,6 +319,7 @@ class RuleEditor(QWidget):
         document = self.document()
         rule_id = self.rule_id
         self.problems.hide()
+        self.problem_details.clear()
         run_operation(
             self.desk,
             lambda ctx: automation_rules.save_rule(ctx, document, rule_id=rule_id, enabled=enabled),
@@ -327,8 +343,8 @@ class RuleEditor(QWidget):
             return None
         box = QMessageBox(
             QMessageBox.Icon.Question,
-            "Unsaved changes",
-            "This rule has changes that are not saved. Discard them?",
+            _("Unsaved changes"),
+            _("This rule has changes that are not saved. Discard them?"),
             QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
             self,
         )
@@ -344,9 +360,11 @@ class RuleEditor(QWidget):
         if not isinstance(error, InvalidInput):
             show_error(self, error)
             return
-        lines = [f"• {field_label(e.field)} ({e.field}): {e.message}" for e in error.errors]
-        self.problems.setText("Not saved yet — please fix:\n" + "\n".join(lines))
+        document = self.document()
+        lines = sentences(error.errors, document)
+        self.problems.setText(_("Not saved yet — please fix:") + "\n" + lines)
         self.problems.show()
+        self.problem_details.set_text(raw_lines(error.errors))
 
     def _tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.forecast:
@@ -357,6 +375,9 @@ class RuleEditor(QWidget):
             rule = validate_rule(self.document())
         except InvalidInput as error:
             self.forecast.tree.clear()
-            self.forecast.title.setText(f"The rule is not complete yet: {error.errors[0]}")
+            problem = sentence(error.errors[0], self.document())
+            self.forecast.title.setText(
+                _("The rule is not complete yet: {problem}").format(problem=problem)
+            )
             return
         self.forecast.show_rules([rule], self.desk.clock.now(), self._choices.timezone)

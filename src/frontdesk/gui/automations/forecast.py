@@ -14,22 +14,35 @@ from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
 from frontdesk.automation.week_ahead import PlannedFiring
 from frontdesk.domain.rules import RuleDefinition, forecast
 from frontdesk.gui.automations.catalog_words import FORECASTABLE, TIME_BASED, trigger_label
+from frontdesk.i18n import N_, _, ngettext
+from frontdesk.i18n.formats import format_datetime
 
 FORECAST_DAYS = 7
 SUBJECT_WORDS = {
-    "appointment": "reminder for an appointment",
-    "organization": "run for every patient",
-    "patient": "for a patient's date",
+    "appointment": N_("reminder for an appointment"),
+    "organization": N_("run for every patient"),
+    "patient": N_("for a patient's date"),
 }
+WHEN = "EEE dd MMM y, HH:mm"
+"""A firing's moment: "Tue 03 Mar 2026, 09:00" ("mar. 03 mar. 2026, 09:00")."""
 
 
 class ForecastView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.title = QLabel(f"Time-based rules over the next {FORECAST_DAYS} days", self)
+        self.title = QLabel(
+            ngettext(
+                "Time-based rules over the next {count} day",
+                "Time-based rules over the next {count} days",
+                FORECAST_DAYS,
+            ).format(count=FORECAST_DAYS),
+            self,
+        )
+        self.title.setWordWrap(True)
         self.tree = QTreeWidget(self)
         self.tree.setObjectName("forecast")
-        self.tree.setHeaderLabels(["Rule / when", "Trigger"])
+        self.tree.setAccessibleName(_("When time-based rules will run"))
+        self.tree.setHeaderLabels([_("Rule / when"), _("Trigger")])
         self.tree.setColumnWidth(0, 360)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -48,13 +61,13 @@ class ForecastView(QWidget):
             if trigger in FORECASTABLE:
                 firings = forecast(rule, start, FORECAST_DAYS, timezone)
                 for firing in firings:
-                    QTreeWidgetItem(item, [f"{firing.at_local:%a %d %b %Y, %H:%M}", ""])
+                    QTreeWidgetItem(item, [format_datetime(firing.at_local, WHEN), ""])
                 total += len(firings)
             else:
-                note = "fires for each appointment or record on its own date"
+                note = _("runs for each appointment or record on its own date")
                 QTreeWidgetItem(item, [note, ""])
         if not self.tree.topLevelItemCount():
-            QTreeWidgetItem(self.tree, ["No time-based rule.", ""])
+            QTreeWidgetItem(self.tree, [_("No time-based rule."), ""])
         self.tree.expandAll()
         return total
 
@@ -67,13 +80,19 @@ class ForecastView(QWidget):
             by_rule.setdefault(firing.rule_name, []).append(firing)
         triggers = dict(rules)
         for name, planned in sorted(by_rule.items()):
-            count = f"{len(planned)} firing(s)" if planned else "nothing planned"
+            runs = len(planned)
+            count = (
+                ngettext("{count} run", "{count} runs", runs).format(count=runs)
+                if planned
+                else _("nothing planned")
+            )
             words = trigger_label(triggers.get(name, planned[0].trigger if planned else ""))
             item = QTreeWidgetItem(self.tree, [name, f"{words} · {count}"])
             for firing in planned:
-                when = f"{firing.at_local:%a %d %b %Y, %H:%M}"
-                QTreeWidgetItem(item, [when, SUBJECT_WORDS.get(firing.subject_type, "")])
+                when = format_datetime(firing.at_local, WHEN)
+                subject = SUBJECT_WORDS.get(firing.subject_type)
+                QTreeWidgetItem(item, [when, _(subject) if subject else ""])
         if not self.tree.topLevelItemCount():
-            QTreeWidgetItem(self.tree, ["No time-based rule is enabled.", ""])
+            QTreeWidgetItem(self.tree, [_("No time-based rule is enabled."), ""])
         self.tree.expandAll()
         return len(firings)

@@ -6,16 +6,28 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
 
 from frontdesk.gui.automations.catalog_words import trigger_label
 from frontdesk.gui.automations.list_model import Index, ListTableModel
+from frontdesk.gui.automations.tones import problem_colour, warning_colour
+from frontdesk.i18n import N_, _
+from frontdesk.i18n.formats import format_datetime
 from frontdesk.services.executions import ExecutionRecord
 
-COLUMNS = ("When", "Rule", "Trigger", "Status", "Problem")
+COLUMNS = (N_("When"), N_("Rule"), N_("Trigger"), N_("Outcome"), N_("Problem"))
 RECORD_ROLE = Qt.ItemDataRole.UserRole
-STATUS_WORDS = {"success": "success", "partial_failure": "partly failed", "failure": "failed"}
-_STATUS_COLOURS = {"partial_failure": QColor("#b9770e"), "failure": QColor("#a93226")}
+STATUS_WORDS = {
+    "success": N_("Everything worked"),
+    "partial_failure": N_("Some actions failed"),
+    "failure": N_("Failed"),
+}
+WHEN = "d MMM y, HH:mm"
+_STATUS_COLOURS = {"partial_failure": warning_colour, "failure": problem_colour}
+
+
+def status_words(status: str) -> str:
+    words = STATUS_WORDS.get(status)
+    return _(words) if words else status
 
 
 def has_failed_actions(record: ExecutionRecord) -> bool:
@@ -46,12 +58,12 @@ class ExecutionsTableModel(ListTableModel[ExecutionRecord]):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             local = record.executed_at.astimezone(self.zone)
             return (
-                f"{local:%Y-%m-%d %H:%M}",
+                format_datetime(local, WHEN),
                 record.rule_name,
                 trigger_label(record.trigger_event),
-                STATUS_WORDS.get(record.status, record.status),
+                status_words(record.status),
                 record.error_message or "",
             )[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 3:
-            return _STATUS_COLOURS.get(record.status)
+            return _STATUS_COLOURS[record.status]() if record.status in _STATUS_COLOURS else None
         return None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,7 @@ from frontdesk.gui.automations.catalog_words import TIME_BASED
 from frontdesk.gui.automations.editor import RuleEditor
 from frontdesk.gui.automations.forecast import FORECAST_DAYS, ForecastView
 from frontdesk.gui.automations.history import HistoryTab
+from frontdesk.gui.automations.problem_words import raw_lines, sentences
 from frontdesk.gui.automations.rules_model import (
     RULE_ID_ROLE,
     SEARCH_ROLE,
@@ -42,7 +44,8 @@ from frontdesk.gui.automations.rules_model import (
     RulesTableModel,
 )
 from frontdesk.gui.desk import affects
-from frontdesk.gui.operations import run_operation
+from frontdesk.gui.operations import ERROR_BOX_NAME, run_operation, show_error
+from frontdesk.i18n import N_, _, ngettext
 from frontdesk.services import automation_rules
 from frontdesk.services.context import Outcome, ServiceContext
 from frontdesk.services.rule_choices import RuleChoices, rule_choices
@@ -70,7 +73,8 @@ def _import_file(ctx: ServiceContext, path: Path) -> Outcome[Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise InvalidInput.single("file", f"cannot read {path.name}: {error}") from None
+        message = _("cannot read {file}: {error}").format(file=path.name, error=error)
+        raise InvalidInput.single("file", message) from None
     return automation_rules.import_rules(ctx, load_json(text))
 
 
@@ -79,8 +83,30 @@ def _export_file(ctx: ServiceContext, path: Path) -> int:
     try:
         path.write_text(json.dumps(documents, indent=2, ensure_ascii=False) + "\n", "utf-8")
     except OSError as error:
-        raise InvalidInput.single("file", f"cannot write {path.name}: {error}") from None
+        message = _("cannot write {file}: {error}").format(file=path.name, error=error)
+        raise InvalidInput.single("file", message) from None
     return len(documents)
+
+
+_IMPORT_OUTCOMES = {
+    "created": N_("new"),
+    "updated": N_("updated"),
+    "unchanged": N_("unchanged"),
+}
+
+
+def imported_words(entries: list[automation_rules.ImportedRule], file: str) -> str:
+    """ "Imported 2 rules from all.json: Welcome (new), Reminder (unchanged)"."""
+    names = ", ".join(
+        _("{name} ({outcome})").format(name=e.rule.name, outcome=_(_IMPORT_OUTCOMES[e.outcome]))
+        for e in entries
+    )
+    count = len(entries)
+    return ngettext(
+        "Imported {count} rule from {file}: {names}",
+        "Imported {count} rules from {file}: {names}",
+        count,
+    ).format(count=count, file=file, names=names)
 
 
 class AutomationsPage(QWidget):
@@ -91,7 +117,8 @@ class AutomationsPage(QWidget):
 
         self.search = QLineEdit(self)
         self.search.setObjectName("rules-search")
-        self.search.setPlaceholderText("Search rules by name or trigger…")
+        self.search.setPlaceholderText(_("Search rules by name or trigger…"))
+        self.search.setAccessibleName(_("Search rules"))
         self.search.setClearButtonEnabled(True)
         self.model = RulesTableModel(self)
         self.proxy = QSortFilterProxyModel(self)
@@ -101,6 +128,10 @@ class AutomationsPage(QWidget):
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.table = QTableView(self)
         self.table.setObjectName("rules-table")
+        self.table.setAccessibleName(_("Rules"))
+        self.table.setAccessibleDescription(
+            _("Press Enter to edit the selected rule; tick Enabled to switch it on or off.")
+        )
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
@@ -110,15 +141,15 @@ class AutomationsPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.new_button = QPushButton("&New rule", self)
+        self.new_button = QPushButton(_("&New rule"), self)
         self.new_button.setObjectName("new-rule")
-        self.edit_button = QPushButton("&Edit", self)
+        self.edit_button = QPushButton(_("&Edit"), self)
         self.edit_button.setObjectName("edit-rule")
-        self.delete_button = QPushButton("&Delete…", self)
+        self.delete_button = QPushButton(_("&Delete…"), self)
         self.delete_button.setObjectName("delete-rule")
-        self.import_button = QPushButton("&Import…", self)
+        self.import_button = QPushButton(_("&Import…"), self)
         self.import_button.setObjectName("import-rules")
-        self.export_button = QPushButton("E&xport…", self)
+        self.export_button = QPushButton(_("E&xport…"), self)
         self.export_button.setObjectName("export-rules")
         self.status = QLabel(self)
         self.status.setObjectName("rules-status")
@@ -131,9 +162,9 @@ class AutomationsPage(QWidget):
         self.forecast = ForecastView(self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("automations-tabs")
-        self.tabs.addTab(self.stack, "Rules")
-        self.tabs.addTab(self.history, "History")
-        self.tabs.addTab(self.forecast, "Next 7 days")
+        self.tabs.addTab(self.stack, _("Rules"))
+        self.tabs.addTab(self.history, _("History"))
+        self.tabs.addTab(self.forecast, _("Next 7 days"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
 
@@ -232,8 +263,10 @@ class AutomationsPage(QWidget):
             return None
         box = QMessageBox(
             QMessageBox.Icon.Question,
-            "Delete rule",
-            f"Delete the rule “{row.name}”? It stops running; its history is kept.",
+            _("Delete rule"),
+            _("Delete the rule “{name}”? It stops running; its history is kept.").format(
+                name=row.name
+            ),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             self,
         )
@@ -250,7 +283,9 @@ class AutomationsPage(QWidget):
             self.desk,
             lambda ctx: automation_rules.delete_rule(ctx, rule_id),
             parent=self,
-            on_done=lambda outcome: self.status.setText(f"Deleted {outcome.value.name}."),
+            on_done=lambda outcome: self.status.setText(
+                _("Deleted {name}.").format(name=outcome.value.name)
+            ),
         )
 
     def show_list(self) -> None:
@@ -266,18 +301,22 @@ class AutomationsPage(QWidget):
         )
 
     def _saved(self, _row: object) -> None:
-        self.status.setText("Saved.")
+        self.status.setText(_("Saved."))
         self.show_list()
 
     # --- files ---------------------------------------------------------------------------------
 
     def _choose_import(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import rules", "", "Rules (*.json)")
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Import rules"), "", _("Rules ({pattern})").format(pattern="*.json")
+        )
         if path:
             self.import_file(Path(path))
 
     def _choose_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export rules", "rules.json", "Rules (*.json)")
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Export rules"), "rules.json", _("Rules ({pattern})").format(pattern="*.json")
+        )
         if path:
             self.export_file(Path(path))
 
@@ -286,16 +325,35 @@ class AutomationsPage(QWidget):
             self.desk,
             lambda ctx: _import_file(ctx, path),
             parent=self,
-            on_done=lambda outcome: self.status.setText(
-                f"Imported {len(outcome.value)} rule(s) from {path.name}: "
-                + ", ".join(f"{entry.rule.name} ({entry.outcome})" for entry in outcome.value)
-            ),
+            on_done=lambda outcome: self.status.setText(imported_words(outcome.value, path.name)),
+            on_error=lambda error: self._import_refused(error, path),
         )
+
+    def _import_refused(self, error: Exception, path: Path) -> QMessageBox:
+        """A refused file's problems in words, each rule and action named; the paths the
+        rule layer gives stay behind the box's details."""
+        if not isinstance(error, InvalidInput):
+            return show_error(self, error)
+        documents = None
+        with suppress(OSError, UnicodeDecodeError, InvalidInput):  # named by the file's kinds
+            documents = load_json(path.read_text(encoding="utf-8"))
+        problems = sentences(error.errors, documents)
+        text = _("Nothing was imported. Please fix the file:") + "\n" + problems
+        box = QMessageBox(QMessageBox.Icon.Warning, _("Import rules"), text, parent=self)
+        box.setObjectName(ERROR_BOX_NAME)
+        box.setDetailedText(raw_lines(error.errors))
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
 
     def export_file(self, path: Path) -> None:
         run_operation(
             self.desk,
             lambda ctx: _export_file(ctx, path),
             parent=self,
-            on_done=lambda count: self.status.setText(f"Exported {count} rule(s) to {path.name}."),
+            on_done=lambda count: self.status.setText(
+                ngettext(
+                    "Exported {count} rule to {file}.", "Exported {count} rules to {file}.", count
+                ).format(count=count, file=path.name)
+            ),
         )

@@ -12,10 +12,11 @@ from PySide6.QtCore import Qt, Signal
 
 from frontdesk.gui.automations.catalog_words import trigger_label
 from frontdesk.gui.automations.list_model import Index, ListTableModel
+from frontdesk.i18n import N_, _
 from frontdesk.services.automation_rules import rule_document
 from frontdesk.store.models import AutomationRule
 
-COLUMNS = ("Name", "Trigger", "Actions", "Executions", "Enabled")
+COLUMNS = (N_("Name"), N_("Trigger"), N_("Actions"), N_("Runs"), N_("Enabled"))
 ENABLED_COLUMN = 4
 RULE_ID_ROLE = Qt.ItemDataRole.UserRole
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -83,12 +84,12 @@ class RulesTableModel(ListTableModel[RuleRow]):
                 trigger_label(row.trigger),
                 row.actions,
                 row.executions,
-                "on" if row.enabled else "draft / off",
+                _("on") if row.enabled else _("draft / off"),
             )[column]
         if role == Qt.ItemDataRole.CheckStateRole and column == ENABLED_COLUMN:
             return Qt.CheckState.Checked if row.enabled else Qt.CheckState.Unchecked
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{row.trigger} — {row.description}" if row.description else row.trigger
+            return row.description or trigger_label(row.trigger)
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (2, 3):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -10,8 +10,8 @@ from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
 
 from frontdesk.domain.rules import TemplateRefused, check_template, referenced_variables
-
-INVALID_STYLE = "QLineEdit { border: 1px solid #c0392b; background: #fdecea; }"
+from frontdesk.gui.automations.tones import problem_colour
+from frontdesk.i18n import _
 
 
 class TemplateLineEdit(QLineEdit):
@@ -66,8 +66,12 @@ class TemplateLineEdit(QLineEdit):
 
     def _check(self) -> None:
         self._problem = _template_problem(self.text(), self._paths)
-        self.setStyleSheet(INVALID_STYLE if self._problem else "")
+        # A border only: the theme's text and background stay readable in light and dark.
+        invalid = f"QLineEdit {{ border: 2px solid {problem_colour().name()}; }}"
+        self.setStyleSheet(invalid if self._problem else "")
         self.setToolTip(self._problem)
+        # Read out too: a red border alone says nothing to a screen reader.
+        self.setAccessibleDescription(self._problem)
 
 
 def _template_problem(text: str, paths: frozenset[str]) -> str:
@@ -80,5 +84,5 @@ def _template_problem(text: str, paths: frozenset[str]) -> str:
         return refused.errors[0].message
     unknown = sorted(used - paths) if paths else []
     if unknown:
-        return f"not offered by this trigger: {', '.join(unknown)}"
+        return _("not offered by this trigger: {names}").format(names=", ".join(unknown))
     return ""

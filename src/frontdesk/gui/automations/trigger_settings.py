@@ -19,13 +19,19 @@ from PySide6.QtWidgets import (
 
 from frontdesk.domain.events import EventName
 from frontdesk.domain.rules.triggers import DATE_FIELDS, MAX_HOURS_BEFORE, WEEKDAYS
+from frontdesk.gui.automations.catalog_words import weekday_label
+from frontdesk.i18n import N_, _
 
 _DATE_FIELD_WORDS = {
-    "patient.date_of_birth": "Patient's birthday",
-    "patient_treatment_plan.start_date": "Treatment plan start date",
-    "patient_treatment_plan.end_date": "Treatment plan end date",
-    "service_plan_enrolment.enrolled_at": "Service plan enrolment date",
+    "patient.date_of_birth": N_("Patient's birthday"),
+    "patient_treatment_plan.start_date": N_("Treatment plan start date"),
+    "patient_treatment_plan.end_date": N_("Treatment plan end date"),
+    "service_plan_enrolment.enrolled_at": N_("Service plan enrolment date"),
 }
+
+
+REPEATS = (("yearly", N_("Every year")), ("once", N_("Once")))
+"""A date-reached trigger's `repeat` values, in words."""
 
 
 class TriggerSettingsEditor(QWidget):
@@ -41,34 +47,45 @@ class TriggerSettingsEditor(QWidget):
         self.hours_before.setObjectName("trigger-hours-before")
         self.hours_before.setRange(0, MAX_HOURS_BEFORE)
         self.hours_before.setDecimals(1)
-        self.hours_before.setSuffix(" h")
+        self.hours_before.setSuffix(" " + _("h"))
+        self.hours_before.setAccessibleName(_("Hours before the appointment"))
         self.hours_before.setValue(24)
         self.minutes_before = QSpinBox(self)
         self.minutes_before.setObjectName("trigger-minutes-before")
         self.minutes_before.setRange(0, 59)
-        self.minutes_before.setSuffix(" min")
+        self.minutes_before.setSuffix(" " + _("min"))
+        self.minutes_before.setAccessibleName(_("And minutes"))
         self.time = QTimeEdit(QTime(9, 0), self)
         self.time.setObjectName("trigger-time")
         self.time.setDisplayFormat("HH:mm")
+        self.time.setAccessibleName(_("At (time of day)"))
         self.weekday = QComboBox(self)
         self.weekday.setObjectName("trigger-weekday")
         for day in WEEKDAYS:
-            self.weekday.addItem(day.capitalize(), day)
+            self.weekday.addItem(weekday_label(day), day)
+        self.weekday.setAccessibleName(_("On (day of the week)"))
         self.date_field = QComboBox(self)
         self.date_field.setObjectName("trigger-date-field")
         for field in DATE_FIELDS:
-            self.date_field.addItem(_DATE_FIELD_WORDS.get(field, field), field)
+            words = _DATE_FIELD_WORDS.get(field)
+            self.date_field.addItem(_(words) if words else field, field)
+        self.date_field.setAccessibleName(_("Date watched"))
         self.date_field.currentIndexChanged.connect(self.sig_date_field_changed)
         self.offset_days = QSpinBox(self)
         self.offset_days.setObjectName("trigger-offset-days")
         self.offset_days.setRange(-366, 366)
-        self.offset_days.setSuffix(" days")
+        self.offset_days.setSuffix(" " + _("days"))
+        self.offset_days.setAccessibleName(_("Shifted by (days)"))
+        self.offset_days.setAccessibleDescription(
+            _("Days after the date (negative: before it); 0 for the day itself")
+        )
         self.repeat = QComboBox(self)
         self.repeat.setObjectName("trigger-repeat")
-        self.repeat.addItem("(default: birthdays every year, plan dates once)", None)
-        self.repeat.addItem("Every year", "yearly")
-        self.repeat.addItem("Once", "once")
-        self.none_label = QLabel("This trigger has no settings.", self)
+        self.repeat.setAccessibleName(_("Repeats"))
+        self.repeat.addItem(_("(default: birthdays every year, plan dates once)"), None)
+        for value, words in REPEATS:
+            self.repeat.addItem(_(words), value)
+        self.none_label = QLabel(_("This trigger has no settings."), self)
 
     def set_trigger(self, trigger: str) -> None:
         self.trigger = trigger
@@ -78,23 +95,26 @@ class TriggerSettingsEditor(QWidget):
             widget.hide()
         rows: list[tuple[str, QWidget]]
         if trigger == EventName.APPOINTMENT_BEFORE_START:
-            rows = [("Hours before", self.hours_before), ("and minutes", self.minutes_before)]
+            rows = [
+                (N_("Hours before"), self.hours_before),
+                (N_("and minutes"), self.minutes_before),
+            ]
         elif trigger == EventName.SCHEDULE_DAILY:
-            rows = [("At", self.time)]
+            rows = [(N_("At"), self.time)]
         elif trigger == EventName.SCHEDULE_WEEKLY:
-            rows = [("On", self.weekday), ("At", self.time)]
+            rows = [(N_("On"), self.weekday), (N_("At"), self.time)]
         elif trigger == EventName.SCHEDULE_DATE_REACHED:
             rows = [
-                ("Date", self.date_field),
-                ("At", self.time),
-                ("Shifted by", self.offset_days),
-                ("Repeats", self.repeat),
+                (N_("Date"), self.date_field),
+                (N_("At"), self.time),
+                (N_("Shifted by"), self.offset_days),
+                (N_("Repeats"), self.repeat),
             ]
         else:
             rows = [("", self.none_label)]
         for label, widget in rows:
             widget.show()
-            self.form.addRow(label, widget)
+            self.form.addRow(_(label) if label else "", widget)
 
     def _all(self) -> list[QWidget]:
         return [

@@ -19,8 +19,12 @@ from PySide6.QtWidgets import (
 
 from frontdesk.domain.rules import Operator, Variable, VarType
 from frontdesk.domain.rules.conditions import LIST_OPERATORS
+from frontdesk.gui.automations.catalog_words import choice_label
+from frontdesk.i18n import _
 
 LIMIT = 1_000_000_000
+DATETIME_EXAMPLE = "2026-03-01T09:00:00+02:00"
+"""What a date and time looks like in a condition (ISO 8601, the same in every language)."""
 
 
 class ValueEditor(QWidget):
@@ -32,7 +36,7 @@ class ValueEditor(QWidget):
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._variable: Variable | None = None
         self._op = Operator.EQ
-        self.editor: QWidget = QLineEdit(self)
+        self.editor: QWidget = self._named(QLineEdit(self))
         self._layout.addWidget(self.editor)
 
     def configure(self, variable: Variable | None, op: Operator) -> None:
@@ -51,37 +55,41 @@ class ValueEditor(QWidget):
         kind = variable.type if variable else VarType.STR
         if op is Operator.EXISTS or (kind is VarType.BOOL and op not in LIST_OPERATORS):
             box = QComboBox(self)
-            box.addItem("yes", True)
-            box.addItem("no", False)
-            return box
+            box.addItem(_("yes"), True)
+            box.addItem(_("no"), False)
+            return self._named(box)
         if op in LIST_OPERATORS:
             edit = QLineEdit(self)
-            edit.setPlaceholderText("values separated by commas")
-            return edit
+            edit.setPlaceholderText(_("values separated by commas"))
+            return self._named(edit)
         if variable is not None and variable.choices:
             box = QComboBox(self)
             for choice in variable.choices:
-                box.addItem(choice, choice)
-            return box
+                box.addItem(choice_label(choice), choice)
+            return self._named(box)
         if kind is VarType.INT:
             spin = QSpinBox(self)
             spin.setRange(-LIMIT, LIMIT)
-            return spin
+            return self._named(spin)
         if kind is VarType.FLOAT:
             double = QDoubleSpinBox(self)
             double.setRange(-LIMIT, LIMIT)
             double.setDecimals(3)
             double.setSingleStep(0.1)
-            return double
+            return self._named(double)
         if kind is VarType.DATE:
             date = QDateEdit(self)
             date.setCalendarPopup(True)
             date.setDisplayFormat("yyyy-MM-dd")
-            return date
+            return self._named(date)
         edit = QLineEdit(self)
         if kind is VarType.DATETIME:
-            edit.setPlaceholderText("2026-03-01T09:00:00+02:00")
-        return edit
+            edit.setPlaceholderText(DATETIME_EXAMPLE)
+        return self._named(edit)
+
+    def _named(self, editor: QWidget) -> QWidget:
+        editor.setAccessibleName(_("Condition: the value compared with"))
+        return editor
 
     def value(self) -> Any:
         editor = self.editor
