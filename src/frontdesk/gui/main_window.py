@@ -64,13 +64,18 @@ PAGES = (
     PageSpec(N_("Alerts"), "frontdesk.gui.alerts.page", "AlertsPage", "bell"),
     PageSpec(N_("Settings"), "frontdesk.gui.settings.page", "SettingsPage", "settings"),
 )
+WORKING_HOURS = PageSpec(N_("Working hours"), "frontdesk.gui.hours.page", "HoursPage", "clock")
+"""Admins only: specialists' hours, days off, closed days and slot settings."""
 BOOKING_DIALOG = ("frontdesk.gui.booking.dialog", "BookingDialog")
 
 
 def pages_for(role: Role | None) -> list[PageSpec]:
-    """A specialist's desk adds their own sessions right after Today."""
+    """A specialist's desk adds their own sessions right after Today; an admin's, the
+    working hours at the end."""
     if role == Role.SPECIALIST:
         return [TODAY, MY_SESSIONS, *PAGES[1:]]
+    if role == Role.ADMIN:
+        return [*PAGES, WORKING_HOURS]
     return list(PAGES)
 
 

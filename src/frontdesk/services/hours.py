@@ -372,3 +372,25 @@ def hours_view(
             {day: sorted(v) for day, v in sorted(rules.overrides.items())},
             sorted(table.closed_days),
         )
+
+
+@dataclass(frozen=True)
+class SlotSettings:
+    timezone: str
+    slot_interval_minutes: int
+    minimum_notice_minutes: int
+    booking_horizon_days: int
+
+
+def slot_settings(ctx: ServiceContext) -> SlotSettings:
+    """The organization's zone and slot settings, as the hours screen shows them."""
+    with ctx.sessions() as session:
+        org = session.get(Organization, ctx.organization_id)
+        if org is None:
+            raise NotFound(f"no organization {ctx.organization_id}", field="organization_id")
+        return SlotSettings(
+            org.timezone,
+            org.slot_interval_minutes,
+            org.minimum_notice_minutes,
+            org.booking_horizon_days,
+        )

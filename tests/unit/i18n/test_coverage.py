@@ -42,6 +42,8 @@ CONVERTED = (
     "gui/alerts/alerts_model.py",
     "gui/alerts/conflicts.py",
     "gui/alerts/page.py",
+    # Working hours (admin screen)
+    "gui/hours/page.py",
 )
 KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None}
 
