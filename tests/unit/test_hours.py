@@ -251,3 +251,12 @@ def test_overrides_are_kept_per_date_and_replaced_whole(clinic: Clinic) -> None:
     assert (
         hours.hours_view(clinic.ctx, clinic.specialist_id, since=date(2026, 3, 8)).overrides == {}
     )
+
+
+def test_settings_out_of_range_in_a_row_are_read_within_range(clinic: Clinic) -> None:
+    # The services refuse them; a row could still hold them (a raw push, an old database).
+    with clinic.ctx.sessions.begin() as session:
+        org = session.get_one(Organization, clinic.organization_id)
+        org.slot_interval_minutes, org.minimum_notice_minutes = 0, -5
+    tuesday = offered(clinic, TUESDAY)
+    assert tuesday[:3] == ["07:00", "07:05", "07:10"]  # every 5 minutes, the least allowed

@@ -289,3 +289,9 @@ def test_an_instant_centuries_away_has_no_slot_day() -> None:
     policy = Policy(BUCHAREST, NOW)
     assert local_day_of(datetime(9999, 12, 31, 10, tzinfo=UTC), policy) is None
     assert local_day_of(local(date(2026, 3, 3), 10), policy) == date(2026, 3, 3)
+
+
+def test_a_slot_interval_of_zero_is_refused() -> None:
+    policy = Policy(BUCHAREST, NOW, step=timedelta(0))
+    with pytest.raises(ValueError, match="must be positive"):
+        specialist_slots(date(2026, 3, 3), [NINE_TO_FIVE], [], timedelta(hours=1), policy)

@@ -135,6 +135,8 @@ def specialist_slots(
 ) -> list[Slot]:
     """The free slots of one specialist on local `day`, given that day's `hours` and the
     spans (UTC) they are busy, in start order."""
+    if policy.step <= timedelta(0):
+        raise ValueError("the slot interval must be positive")
     if not policy.day_open(day) or length <= timedelta(0):
         return []
     taken = sorted(busy)

@@ -15,7 +15,17 @@ from sqlalchemy.orm import Session
 from frontdesk.domain.appointment_states import ACTIVE_STATUSES
 from frontdesk.domain.clock import ensure_utc, zone
 from frontdesk.domain.errors import NotFound
-from frontdesk.domain.slots import Policy, Slot, WallInterval, service_slots, specialist_slots
+from frontdesk.domain.slots import (
+    MAX_BOOKING_HORIZON_DAYS,
+    MAX_MINIMUM_NOTICE_MINUTES,
+    MAX_SLOT_INTERVAL_MINUTES,
+    MIN_SLOT_INTERVAL_MINUTES,
+    Policy,
+    Slot,
+    WallInterval,
+    service_slots,
+    specialist_slots,
+)
 from frontdesk.services.context import ServiceContext
 from frontdesk.services.hours import load_timetable
 from frontdesk.services.permissions import require_staff
@@ -30,12 +40,16 @@ def booking_policy(
     org = session.get(Organization, organization_id)
     if org is None:
         raise NotFound(f"no organization {organization_id}", field="organization_id")
+    # The services refuse values out of range; a row that holds one anyway (a raw push, an
+    # old database) is read within range rather than looping on a step of zero.
+    step = min(max(org.slot_interval_minutes, MIN_SLOT_INTERVAL_MINUTES), MAX_SLOT_INTERVAL_MINUTES)
+    notice = min(max(org.minimum_notice_minutes, 0), MAX_MINIMUM_NOTICE_MINUTES)
     return Policy(
         tz=zone(org.timezone),
         now=ensure_utc(now, field="now"),
-        step=timedelta(minutes=org.slot_interval_minutes),
-        notice=timedelta(minutes=org.minimum_notice_minutes if with_notice else 0),
-        horizon_days=org.booking_horizon_days,
+        step=timedelta(minutes=step),
+        notice=timedelta(minutes=notice if with_notice else 0),
+        horizon_days=min(max(org.booking_horizon_days, 0), MAX_BOOKING_HORIZON_DAYS),
     )
 
 
@@ -151,13 +165,10 @@ def first_free_start(
     window_end = policy.now + timedelta(days=within_days)
     for offset in range(within_days + 1):
         day = today + timedelta(days=offset)
-        found = slots_by_specialist(session, organization_id, [specialist_id], length, day, policy)[
-            specialist_id
-        ]
-        for slot in found:
-            if slot.end > window_end:
-                return None
-            return slot.start
+        found = slots_by_specialist(session, organization_id, [specialist_id], length, day, policy)
+        if found[specialist_id]:
+            first = found[specialist_id][0]
+            return first.start if first.end <= window_end else None
     return None
 
 
