@@ -42,7 +42,7 @@ def test_an_administrator_sets_hours_from_the_command_line(
     saturday = monday + timedelta(days=5)
 
     def hours(*args: str) -> str:
-        result = _cli(database_url, tmp_path, "hours", "--org", org.slug, *args)
+        result = _cli(database_url, tmp_path, "hours", args[0], "--org", org.slug, *args[1:])
         assert result.returncode == 0, result.stderr
         return result.stdout
 
@@ -110,6 +110,6 @@ def test_bad_hours_options_are_named(
     message: str,
 ) -> None:
     org = seed_org(live_server, "bad")
-    result = _cli(database_url, tmp_path, "hours", "--org", org.slug, *args)
+    result = _cli(database_url, tmp_path, "hours", args[0], "--org", org.slug, *args[1:])
     assert result.returncode == code, result.stderr
     assert message in result.stderr

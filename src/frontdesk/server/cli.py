@@ -43,13 +43,13 @@ def _global_options(parser: argparse.ArgumentParser, default: object) -> None:
 
 HOURS_USAGE = """\
 examples:
-  hours --org SLUG show --specialist WHO [--from DATE]
-  hours --org SLUG weekly --specialist WHO --weekday monday 09:00-13:00 14:00-17:00
-  hours --org SLUG day --specialist WHO --date 2027-04-03 10:00-12:00 [--note TEXT]
-  hours --org SLUG day --specialist WHO --date 2027-04-02            (time off)
-  hours --org SLUG day --specialist WHO --date 2027-04-02 --clear    (weekly hours again)
-  hours --org SLUG closed --date 2027-01-01 [--note TEXT] [--reopen]
-  hours --org SLUG settings [--interval MINUTES] [--notice MINUTES]
+  hours show --org SLUG --specialist WHO [--from DATE]
+  hours weekly --org SLUG --specialist WHO --weekday monday 09:00-13:00 14:00-17:00
+  hours day --org SLUG --specialist WHO --date 2027-04-03 10:00-12:00 [--note TEXT]
+  hours day --org SLUG --specialist WHO --date 2027-04-02            (time off)
+  hours day --org SLUG --specialist WHO --date 2027-04-02 --clear    (weekly hours again)
+  hours closed --org SLUG --date 2027-01-01 [--note TEXT] [--reopen]
+  hours settings --org SLUG [--interval MINUTES] [--notice MINUTES]
 Times are the organization's; WHO is a specialist's id, e-mail address or exact name.
 """
 
@@ -62,19 +62,21 @@ def _hours_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         description=HOURS_USAGE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--org", required=True, help="the organization's slug")
     actions = parser.add_subparsers(dest="hours_action", required=True, metavar="ACTION")
 
     show = actions.add_parser("show", help="a specialist's weekly hours, overrides, closed days")
+    show.add_argument("--org", required=True, help="the organization's slug")
     show.add_argument("--specialist", required=True, help="id, e-mail address or exact name")
     show.add_argument("--from", dest="since", help="overrides from this date (default: all)")
 
     weekly = actions.add_parser("weekly", help="replace a specialist's hours on one weekday")
+    weekly.add_argument("--org", required=True, help="the organization's slug")
     weekly.add_argument("--specialist", required=True, help="id, e-mail address or exact name")
     weekly.add_argument("--weekday", required=True, choices=WEEKDAYS)
     weekly.add_argument("intervals", nargs="*", metavar="HH:MM-HH:MM")
 
     day = actions.add_parser("day", help="replace a specialist's hours on one date")
+    day.add_argument("--org", required=True, help="the organization's slug")
     day.add_argument("--specialist", required=True, help="id, e-mail address or exact name")
     day.add_argument("--date", required=True, help="YYYY-MM-DD")
     day.add_argument("--note", default="", help="why (time off, a course...)")
@@ -82,11 +84,13 @@ def _hours_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     day.add_argument("intervals", nargs="*", metavar="HH:MM-HH:MM")
 
     closed = actions.add_parser("closed", help="close the whole organization on a date")
+    closed.add_argument("--org", required=True, help="the organization's slug")
     closed.add_argument("--date", required=True, help="YYYY-MM-DD")
     closed.add_argument("--note", default="", help="why (a public holiday...)")
     closed.add_argument("--reopen", action="store_true", help="the date is a working day again")
 
     settings = actions.add_parser("settings", help="slot interval and minimum notice")
+    settings.add_argument("--org", required=True, help="the organization's slug")
     settings.add_argument("--interval", type=int, help="minutes between slot starts (5-240)")
     settings.add_argument(
         "--notice", type=int, help="minutes the public page keeps clear before a start"

@@ -2,11 +2,11 @@
 server/cli.py, whose help shows the usage below). Every change goes through `services.hours`,
 as an admin's desk does:
 
-    hours --org SLUG show --specialist WHO [--from DATE]
-    hours --org SLUG weekly --specialist WHO --weekday monday [09:00-13:00 14:00-17:00 ...]
-    hours --org SLUG day --specialist WHO --date 2027-04-03 [10:00-12:00 ...] [--note] [--clear]
-    hours --org SLUG closed --date 2027-01-01 [--note TEXT] [--reopen]
-    hours --org SLUG settings [--interval MINUTES] [--notice MINUTES]
+    hours show --org SLUG --specialist WHO [--from DATE]
+    hours weekly --org SLUG --specialist WHO --weekday monday [09:00-13:00 14:00-17:00 ...]
+    hours day --org SLUG --specialist WHO --date 2027-04-03 [10:00-12:00 ...] [--note] [--clear]
+    hours closed --org SLUG --date 2027-01-01 [--note TEXT] [--reopen]
+    hours settings --org SLUG [--interval MINUTES] [--notice MINUTES]
 
 No interval after `weekly`: not working that weekday; after `day`: time off that date.
 WHO is a specialist's id, e-mail address or exact name.
