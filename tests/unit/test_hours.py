@@ -12,7 +12,7 @@ from sqlalchemy import select
 from frontdesk.domain.enums import Role
 from frontdesk.domain.errors import InvalidInput, NotFound, PermissionDenied
 from frontdesk.domain.slots import WallInterval
-from frontdesk.services import booking, hours, public_slots
+from frontdesk.services import booking, catalog, hours, public_slots
 from frontdesk.services.followups import first_free_slot
 from frontdesk.services.slots import next_free_start
 from frontdesk.store.models import HoursOverride, Organization, OutboxMutation, WorkingHours
@@ -260,3 +260,26 @@ def test_settings_out_of_range_in_a_row_are_read_within_range(clinic: Clinic) ->
         org.slot_interval_minutes, org.minimum_notice_minutes = 0, -5
     tuesday = offered(clinic, TUESDAY)
     assert tuesday[:3] == ["07:00", "07:05", "07:10"]  # every 5 minutes, the least allowed
+
+
+def test_a_calendar_naming_a_specialist_offers_only_their_slots(clinic: Clinic) -> None:
+    # The consult is given by both; Dr Elena works only 14:00-15:00 on Tuesday.
+    hours.set_weekly_hours(admin(clinic), clinic.other_specialist_id, 1, [WallInterval(840, 900)])
+    elena = catalog.add_calendar(
+        admin(clinic), name="Dr Elena's page", specialist_id=clinic.other_specialist_id
+    ).value
+    with clinic.ctx.sessions() as session:
+
+        def starts(calendar_id: uuid.UUID | None) -> list[str]:
+            slots = public_slots.free_slots(
+                session,
+                clinic.organization_id,
+                service_id=clinic.consult_service_id,  # 45 minutes
+                day=TUESDAY,
+                calendar_id=calendar_id,
+                now=clinic.clock.now(),
+            )
+            return [f"{s.start.astimezone(UTC):%H:%M}" for s in slots]
+
+        assert starts(elena.id) == ["12:00", "12:15"]  # 14:00 and 14:15 local: 45 minutes fit
+        assert len(starts(None)) == 30  # Dr Mihai's 09:00-17:00, every 15 minutes
