@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from frontdesk.gui import theme
 from frontdesk.gui.desk import Desk
 from frontdesk.gui.icons import icon
-from frontdesk.gui.main_window import MY_SESSIONS, PAGES
+from frontdesk.gui.main_window import MY_SESSIONS, PAGES, WORKING_HOURS
 from frontdesk.gui.settings.page import SettingsPage
 from frontdesk.gui.theme import DARK, LIGHT, THEMES, apply_theme, chosen_theme, load_theme
 from frontdesk.services import settings
@@ -195,7 +195,7 @@ def test_applying_a_theme_sets_the_palette_and_stylesheet(
 
 
 def test_every_page_has_an_icon_drawn_in_the_colour_asked(qapp: QApplication) -> None:
-    for spec in (*PAGES, MY_SESSIONS):
+    for spec in (*PAGES, MY_SESSIONS, WORKING_HOURS):
         drawn = icon(spec.icon, "#ff0000").pixmap(48, 48).toImage()
         assert not drawn.isNull()
         colours = {

@@ -22,7 +22,7 @@ from frontdesk.gui.forms.filler import FormFillerDialog
 from frontdesk.gui.onboarding.wizard import OnboardingWizard
 from frontdesk.gui.today.lanes import Action, Lane
 from frontdesk.gui.today.page import TodayPage
-from frontdesk.services import booking, reviews
+from frontdesk.services import booking, hours, reviews
 from frontdesk.store.changes import ChangeSet
 from frontdesk.store.models import Appointment, FormInstance, FormTemplate
 from frontdesk.store.unit_of_work import Actor
@@ -70,6 +70,8 @@ def test_a_whole_day(
     # The clinic runs the specification's first example: onboarding requires the privacy form.
     add_example_templates(clinic)
     insert_example(clinic, 1)
+    # It takes online bookings up to the last minute (no minimum notice).
+    hours.set_slot_settings(clinic.as_(clinic.admin), minimum_notice_minutes=0)
     reception = TodayPage(desk)
     qtbot.addWidget(reception)
     reception.show()

@@ -17,6 +17,7 @@ from frontdesk.services import catalog
 from frontdesk.services.context import ServiceContext
 from frontdesk.store.unit_of_work import Actor
 from frontdesk.sync.protocol import DEVICE_KEY_HEADER, SCHEMA_VERSION
+from tests.support.hours import weekday_hours
 from tests.support.postgres import TEST_PASSWORD, LiveServer
 
 
@@ -39,12 +40,14 @@ def org_context(engine: Engine, organization_id: uuid.UUID) -> ServiceContext:
 
 
 def seed_org(live: LiveServer, label: str) -> SeededOrg:
-    """An organization (UTC) with an admin, one specialist and a 30-minute public service."""
+    """An organization (UTC) with an admin, one specialist working weekdays 09:00-17:00 and
+    a 30-minute public service."""
     organization = live.create_org(name=f"Clinic {label}", slug=f"{label}-{uuid.uuid4().hex[:6]}")
     email = f"admin-{label}-{uuid.uuid4().hex[:6]}@example.com"
     live.create_user(organization.id, email, role=Role.ADMIN)
     ctx = org_context(live.database.engine, organization.id)
     specialist = catalog.add_specialist(ctx, name=f"Dr {label.title()}").value
+    weekday_hours(ctx, [specialist.id])
     service = catalog.add_service(
         ctx, name=f"Consult {label}", duration_minutes=30, specialist_ids=[specialist.id]
     ).value

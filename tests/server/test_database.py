@@ -25,6 +25,7 @@ from frontdesk.services import catalog
 from frontdesk.services.booking import book_public
 from frontdesk.store.models import Appointment
 from tests.server.seed import at, next_weekday, org_context
+from tests.support.hours import weekday_hours
 
 
 def test_migrated_database_is_at_head_and_app_role_is_ordinary(
@@ -89,6 +90,7 @@ def _seed_appointment(database: ServerDatabase) -> tuple[uuid.UUID, Appointment]
     )
     ctx = org_context(database.engine, organization.id)
     specialist = catalog.add_specialist(ctx, name="Dr Overlap").value
+    weekday_hours(ctx, [specialist.id])
     service = catalog.add_service(
         ctx, name="Consult", duration_minutes=30, specialist_ids=[specialist.id]
     ).value

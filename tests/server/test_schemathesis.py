@@ -27,6 +27,7 @@ from frontdesk.server.sign_in_guard import SignInGuard
 from frontdesk.services import catalog
 from frontdesk.sync.protocol import SCHEMA_VERSION
 from tests.server.seed import org_context
+from tests.support.hours import weekday_hours
 from tests.support.postgres import TEST_PASSWORD, LiveServer
 
 # A stream stays open until the client leaves; generated cases cannot end it.
@@ -164,6 +165,7 @@ def api_schema(server_database: ServerDatabase, tmp_path: Path) -> Any:
     }
     ctx = org_context(server_database.engine, organization.id)
     specialist = catalog.add_specialist(ctx, name="Dr Fuzz").value
+    weekday_hours(ctx, [specialist.id])
     app.state.fuzz_service_id = catalog.add_service(
         ctx, name="Fuzz consult", duration_minutes=45, specialist_ids=[specialist.id]
     ).value.id

@@ -14,6 +14,7 @@ from frontdesk.domain.ids import new_id
 from frontdesk.services import catalog
 from frontdesk.services.context import ServiceContext
 from frontdesk.store.unit_of_work import Actor
+from tests.support.hours import weekday_hours
 
 # A Monday in winter (Europe/Bucharest is UTC+2).
 DEFAULT_NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
@@ -67,6 +68,7 @@ def build_clinic(sessions: sessionmaker[Session], clock: FixedClock | None = Non
         setup, name="Dr Mihai Popescu", specialty="kinesitherapy", user_id=specialist_user.id
     ).value
     other = catalog.add_specialist(setup, name="Dr Elena Ionescu", specialty="nutrition").value
+    weekday_hours(setup, [specialist.id, other.id])
     templates = {
         "privacy": catalog.add_form_template(
             setup,

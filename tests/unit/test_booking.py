@@ -565,11 +565,13 @@ PAGE = Actor.system("public booking page")
     "start",
     [
         SUNDAY_NIGHT,
-        TOMORROW_10,  # 10:00 falls between the 45-minute consult's 09:45 and 10:30
+        later(TOMORROW_10, 5),  # 10:05 falls between the quarter-hour starts
         datetime(2027, 3, 3, 8, 30, tzinfo=UTC),  # a slot, beyond the 365-day horizon
         datetime(2026, 3, 2, 6, 0, tzinfo=UTC),  # 08:00 today, gone
+        datetime(2026, 3, 2, 8, 45, tzinfo=UTC),  # 10:45 today: within two hours' notice
+        datetime(2026, 3, 3, 14, 30, tzinfo=UTC),  # 16:30 tomorrow: would end after 17:00
     ],
-    ids=["sunday-03:07", "between-slots", "beyond-horizon", "past"],
+    ids=["sunday-03:07", "between-slots", "beyond-horizon", "past", "notice", "closing"],
 )
 def test_the_page_may_not_book_a_start_it_does_not_offer(clinic: Clinic, start: datetime) -> None:
     before = fingerprint(clinic.ctx.sessions)

@@ -118,6 +118,8 @@ WRITE_RULES: dict[str, TableRule] = {
                     "template_policy_id",
                     "template_terms_id",
                     "booking_horizon_days",
+                    "slot_interval_minutes",
+                    "minimum_notice_minutes",
                 ),
                 ADMIN,
             )
@@ -180,6 +182,25 @@ WRITE_RULES: dict[str, TableRule] = {
         "deleted_at",
         roles=ORGANIZATION_WIDE,
     ),
+    # When specialists work: only admins change hours (as `services.hours` checks).
+    "working_hours": _configuration(
+        "working hours interval",
+        "specialist_id",
+        "weekday",
+        "start_minute",
+        "end_minute",
+        "deleted_at",
+    ),
+    "hours_overrides": _configuration(
+        "override of hours",
+        "specialist_id",
+        "day",
+        "start_minute",
+        "end_minute",
+        "note",
+        "deleted_at",
+    ),
+    "closed_days": _configuration("closed day", "day", "note", "deleted_at"),
     "message_templates": _configuration(
         "message template", "key", "channel", "subject", "body", "deleted_at"
     ),

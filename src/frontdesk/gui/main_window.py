@@ -73,13 +73,18 @@ PAGES = (
     PageSpec(N_("Alerts"), "frontdesk.gui.alerts.page", "AlertsPage", "bell", 6),
     PageSpec(N_("Settings"), "frontdesk.gui.settings.page", "SettingsPage", "settings", 7),
 )
+WORKING_HOURS = PageSpec(N_("Working hours"), "frontdesk.gui.hours.page", "HoursPage", "clock", 9)
+"""Admins only: specialists' hours, days off, closed days and slot settings."""
 BOOKING_DIALOG = ("frontdesk.gui.booking.dialog", "BookingDialog")
 
 
 def pages_for(role: Role | None) -> list[PageSpec]:
-    """A specialist's desk adds their own sessions right after Today (on its own key)."""
+    """A specialist's desk adds their own sessions right after Today (on its own key); an
+    admin's, the working hours at the end (on its own key too)."""
     if role == Role.SPECIALIST:
         return [TODAY, MY_SESSIONS, *PAGES[1:]]
+    if role == Role.ADMIN:
+        return [*PAGES, WORKING_HOURS]
     return list(PAGES)
 
 

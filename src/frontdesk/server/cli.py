@@ -1,7 +1,7 @@
-"""The `frontdesk-server` command: migrate, run, create-org, set-booking-horizon, create-user,
-deactivate-user, devices, backup, restore. This module parses (importing the standard library
-and light settings only, so `--help` answers at once); `frontdesk.server.commands` does the
-work."""
+"""The `frontdesk-server` command: migrate, run, create-org, set-booking-horizon, hours,
+create-user, deactivate-user, devices, backup, restore. This module parses (importing the
+standard library and light settings only, so `--help` answers at once);
+`frontdesk.server.commands` does the work."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from frontdesk.cli_language import (
     speak_the_system_language,
 )
 from frontdesk.domain.enums import STAFF_ROLES
+from frontdesk.domain.slots import WEEKDAYS
 from frontdesk.i18n import _
 from frontdesk.project_paths import MissingProjectFiles
 from frontdesk.server.config import SMS_TOKEN_FILE
@@ -50,6 +51,62 @@ def _global_options(parser: argparse.ArgumentParser, default: object) -> None:
             "PostgreSQL URL (default: ${variable}, else an embedded PostgreSQL in the data "
             "directory)"
         ).format(variable=DATABASE_URL_ENV),
+    )
+
+
+HOURS_USAGE = """\
+examples:
+  hours show --org SLUG --specialist WHO [--from DATE]
+  hours weekly --org SLUG --specialist WHO --weekday monday 09:00-13:00 14:00-17:00
+  hours day --org SLUG --specialist WHO --date 2027-04-03 10:00-12:00 [--note TEXT]
+  hours day --org SLUG --specialist WHO --date 2027-04-02            (time off)
+  hours day --org SLUG --specialist WHO --date 2027-04-02 --clear    (weekly hours again)
+  hours closed --org SLUG --date 2027-01-01 [--note TEXT] [--reopen]
+  hours settings --org SLUG [--interval MINUTES] [--notice MINUTES]
+Times are the organization's; WHO is a specialist's id, e-mail address or exact name.
+"""
+
+
+def _hours_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`hours`: done by `frontdesk.server.cli_hours`."""
+    parser = commands.add_parser(
+        "hours",
+        help="show or change working hours, days off, closed days and slot settings",
+        description=HOURS_USAGE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = parser.add_subparsers(dest="hours_action", required=True, metavar="ACTION")
+
+    show = actions.add_parser("show", help="a specialist's weekly hours, overrides, closed days")
+    show.add_argument("--org", required=True, help="the organization's slug")
+    show.add_argument("--specialist", required=True, help="id, e-mail address or exact name")
+    show.add_argument("--from", dest="since", help="overrides from this date (default: all)")
+
+    weekly = actions.add_parser("weekly", help="replace a specialist's hours on one weekday")
+    weekly.add_argument("--org", required=True, help="the organization's slug")
+    weekly.add_argument("--specialist", required=True, help="id, e-mail address or exact name")
+    weekly.add_argument("--weekday", required=True, choices=WEEKDAYS)
+    weekly.add_argument("intervals", nargs="*", metavar="HH:MM-HH:MM")
+
+    day = actions.add_parser("day", help="replace a specialist's hours on one date")
+    day.add_argument("--org", required=True, help="the organization's slug")
+    day.add_argument("--specialist", required=True, help="id, e-mail address or exact name")
+    day.add_argument("--date", required=True, help="YYYY-MM-DD")
+    day.add_argument("--note", default="", help="why (time off, a course...)")
+    day.add_argument("--clear", action="store_true", help="forget the date's special hours")
+    day.add_argument("intervals", nargs="*", metavar="HH:MM-HH:MM")
+
+    closed = actions.add_parser("closed", help="close the whole organization on a date")
+    closed.add_argument("--org", required=True, help="the organization's slug")
+    closed.add_argument("--date", required=True, help="YYYY-MM-DD")
+    closed.add_argument("--note", default="", help="why (a public holiday...)")
+    closed.add_argument("--reopen", action="store_true", help="the date is a working day again")
+
+    settings = actions.add_parser("settings", help="slot interval and minimum notice")
+    settings.add_argument("--org", required=True, help="the organization's slug")
+    settings.add_argument("--interval", type=int, help="minutes between slot starts (5-240)")
+    settings.add_argument(
+        "--notice", type=int, help="minutes the public page keeps clear before a start"
     )
 
 
@@ -136,6 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     horizon.add_argument("--org", required=True, help=_("the organization's slug"))
     horizon.add_argument("--days", required=True, type=int)
+
+    _hours_parser(commands)
 
     user = commands.add_parser("create-user", help=_("create a staff account in an organization"))
     user.add_argument("--org", required=True, help=_("the organization's slug"))

@@ -1,6 +1,6 @@
 """What the `frontdesk-server` commands do (the parser is in `frontdesk.server.cli`, which
 imports this module only once a command is chosen): migrate, run, create-org,
-set-booking-horizon, create-user, deactivate-user, devices, backup, restore; and how their
+set-booking-horizon, hours, create-user, deactivate-user, devices, backup, restore; and how their
 refusals and stop signals end the process."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from frontdesk.file_access import FileAccessRefused, refusal
 from frontdesk.i18n import N_, _, ngettext
 from frontdesk.i18n.formats import format_datetime
 from frontdesk.project_paths import MissingProjectFiles
-from frontdesk.server import cli_backup
+from frontdesk.server import cli_backup, cli_hours
 from frontdesk.server.accounts import create_organization, create_user, organization_id_for_slug
 from frontdesk.server.app import create_app
 from frontdesk.server.cli import PROGRAM
@@ -205,6 +205,22 @@ def _set_booking_horizon(args: argparse.Namespace) -> int:
     return 0
 
 
+def _hours(args: argparse.Namespace) -> int:
+    organization_id, database = _admin_sessions(args)
+    ctx = ServiceContext(
+        sessions=scoped_sessions(
+            database.engine, Scope(organization_id=organization_id, role=Role.ADMIN.value)
+        ),
+        organization_id=organization_id,
+        actor=Actor.system("frontdesk-server hours"),
+        record_outbox=False,
+    )
+    try:
+        return cli_hours.run(args, ctx)
+    except cli_hours.HoursCommandError as error:
+        raise CommandError(str(error)) from error
+
+
 def _read_password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
@@ -338,6 +354,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": _run,
     "create-org": _create_org,
     "set-booking-horizon": _set_booking_horizon,
+    "hours": _hours,
     "create-user": _create_user,
     "deactivate-user": _deactivate_user,
     "devices": _devices,

@@ -67,7 +67,7 @@ from frontdesk.services.public_slots import (
     performers,
     public_calendar,
     public_service,
-    require_offered,
+    working_performers,
 )
 from frontdesk.store.models import Appointment, Calendar, PatientPerson, Service, Specialist
 from frontdesk.store.unit_of_work import UnitOfWork
@@ -125,15 +125,20 @@ def book_public(
             service = public_service(tx.session, tx.organization_id, service_id)
             calendar = public_calendar(tx.session, tx.organization_id, calendar_id)
             if ctx.actor.role not in STAFF_ROLES:
-                # The page (and anyone without a staff role) books only what it was offered;
-                # staff entering a booking for a new person may pick any time.
-                require_offered(tx.session, tx.organization_id, service, start_utc, tx.now)
+                # The page (and anyone without a staff role) books only what it was offered,
+                # with a performer whose hours offer it; staff entering a booking for a new
+                # person may pick any time.
+                candidates = working_performers(
+                    tx.session, tx.organization_id, service, calendar, start_utc, tx.now
+                )
             elif start_utc <= tx.now:
                 raise InvalidInput.single("start", "must be in the future")
+            else:
+                candidates = performers(tx.session, service.id, calendar)
             slot = _Slot(
                 service,
                 calendar_id,
-                _first_free_specialist(tx, service, calendar, start_utc),
+                _first_free_specialist(tx, service, candidates, start_utc),
                 start_utc,
             )
             details = validate_person(
@@ -460,10 +465,9 @@ def _load_calendar(tx: UnitOfWork, calendar_id: uuid.UUID | None) -> Calendar | 
 
 
 def _first_free_specialist(
-    tx: UnitOfWork, service: Service, calendar: Calendar | None, start: datetime
+    tx: UnitOfWork, service: Service, candidates: list[uuid.UUID], start: datetime
 ) -> uuid.UUID:
-    # A calendar tied to one specialist books only that specialist.
-    candidates = performers(tx.session, service.id, calendar)
+    # A calendar tied to one specialist books only that specialist (`performers`).
     if not candidates:
         raise InvalidInput.single("service_id", "no specialist offers this service here")
     end = start + timedelta(minutes=service.duration_minutes)

@@ -13,7 +13,7 @@ from frontdesk.domain.contact import normalize_email
 from frontdesk.domain.enums import AppointmentType, FormType, Role
 from frontdesk.domain.errors import FieldError, InvalidInput, NotFound, PermissionDenied
 from frontdesk.domain.form_fields import field_definition_errors
-from frontdesk.domain.slot_grid import MAX_BOOKING_HORIZON_DAYS
+from frontdesk.domain.slots import MAX_BOOKING_HORIZON_DAYS
 from frontdesk.services.context import Outcome, ServiceContext
 from frontdesk.store.models import (
     Calendar,

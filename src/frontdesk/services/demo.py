@@ -18,8 +18,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from frontdesk.domain.clock import Clock, FixedClock, zone
 from frontdesk.domain.enums import AppointmentType, FieldType, FormStatus, FormType, Role
 from frontdesk.domain.ids import new_id
+from frontdesk.domain.slots import WEEKDAYS, Slot, WallInterval, parse_clock
 from frontdesk.project_paths import RESOURCES_DIR, json_files
-from frontdesk.services import automation_rules, booking, catalog, forms, lifecycle, segments
+from frontdesk.services import (
+    automation_rules,
+    booking,
+    catalog,
+    forms,
+    lifecycle,
+    public_slots,
+    segments,
+)
+from frontdesk.services import hours as hours_service
 from frontdesk.services import patients as patients_service
 from frontdesk.services.context import ServiceContext
 from frontdesk.store.models import Organization
@@ -81,6 +91,7 @@ def seed_catalog(
         specialists[entry["key"]] = catalog.add_specialist(
             ctx, name=entry["name"], specialty=entry["specialty"], user_id=user.id
         ).value.id
+    _seed_hours(ctx, data, specialists)
     for template in data["form_templates"]:
         catalog.add_form_template(
             ctx,
@@ -116,6 +127,39 @@ def seed_catalog(
     return DemoCatalog(
         ctx.organization_id, actors[Role.RECEPTIONIST], specialists, services, calendars
     )
+
+
+def _seed_hours(
+    ctx: ServiceContext, data: dict[str, Any], specialists: dict[str, uuid.UUID]
+) -> None:
+    """The specialists' weekly hours, their dated overrides, the closed days and the
+    organization's slot settings."""
+    org = data["organization"]
+    hours_service.set_slot_settings(
+        ctx,
+        slot_interval_minutes=org["slot_interval_minutes"],
+        minimum_notice_minutes=org["minimum_notice_minutes"],
+    )
+    catalog.set_booking_horizon(ctx, org["booking_horizon_days"])
+    weekly: dict[tuple[str, int], list[WallInterval]] = {}
+    for entry in data["hours"]:
+        key = (entry["specialist"], WEEKDAYS.index(entry["weekday"]))
+        weekly.setdefault(key, []).append(
+            WallInterval(parse_clock(entry["from"]), parse_clock(entry["to"]))
+        )
+    for (specialist, weekday), intervals in weekly.items():
+        hours_service.set_weekly_hours(ctx, specialists[specialist], weekday, intervals)
+    for entry in data["overrides"]:
+        intervals = (
+            []
+            if entry.get("closed")
+            else [WallInterval(parse_clock(entry["from"]), parse_clock(entry["to"]))]
+        )
+        hours_service.set_day_hours(
+            ctx, specialists[entry["specialist"]], date.fromisoformat(entry["date"]), intervals
+        )
+    for day in org["closed_days"]:
+        hours_service.close_day(ctx, date.fromisoformat(day))
 
 
 def working_slots(day: date, tz_name: str, minutes: int) -> list[datetime]:
@@ -255,18 +299,28 @@ def _play_past(
 def _public_bookings(
     ctx: ServiceContext, data: dict[str, Any], built: DemoCatalog, today: date
 ) -> int:
-    """Bookings from the public page, waiting for the desk to onboard them."""
-    tz_name = data["organization"]["timezone"]
-    days = [today + timedelta(days=n) for n in range(1, 10)]
-    weekdays = [day for day in days if working_slots(day, tz_name, 45)]
+    """Bookings from the public page, waiting for the desk to onboard them: each at a start
+    the page offers (late in one of the coming days)."""
+    page = ctx.acting_as(Actor.system("public booking page"))
+    days = iter(today + timedelta(days=n) for n in range(1, 60))
     for index, person in enumerate(data["public_bookings"]):
-        day = weekdays[index % len(weekdays)]
-        start = working_slots(day, tz_name, 45)[-1 - index]
+        calendar_id = built.calendars[index % len(built.calendars)]
+        offered: list[Slot] = []
+        while not offered:
+            with ctx.sessions() as session:
+                offered = public_slots.free_slots(
+                    session,
+                    built.organization_id,
+                    service_id=built.services["consult"],
+                    day=next(days),
+                    calendar_id=calendar_id,
+                    now=ctx.clock.now(),
+                )
         booking.book_public(
-            ctx.acting_as(Actor.system("public booking page")),
+            page,
             service_id=built.services["consult"],
-            calendar_id=built.calendars[index % len(built.calendars)],
-            start=start,
+            calendar_id=calendar_id,
+            start=offered[-1 - index % len(offered)].start,
             name=person["name"],
             email=person["email"],
             phone=person["phone"],

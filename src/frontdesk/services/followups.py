@@ -1,9 +1,9 @@
 """Finding a specialist's first free slot for a follow-up (a treatment plan review).
 
-Slots follow the working day the clinic books by (`domain.slot_grid`): weekdays from 09:00
-to 17:00 in the organization's zone, one slot per service length from 09:00 (09:00, 09:45,
-10:30 … for a 45-minute service), skipping every slot that overlaps one of the specialist's
-active appointments. A slot must start after `after` and end within the window.
+The one slot function decides (`services.slots`, `domain.slots`): the specialist's working
+hours, every `slot_interval_minutes` from each interval's start, skipping what their active
+appointments take, at least the organization's minimum notice after now. The slot must end
+within the window.
 """
 
 from __future__ import annotations
@@ -13,9 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from frontdesk.domain.clock import ensure_utc
-from frontdesk.domain.slot_grid import SATURDAY, WORKDAY_END, WORKDAY_START
-from frontdesk.services.appointment_records import organization_zone, overlapping_appointments
+from frontdesk.services.slots import booking_policy, first_free_start
 
 
 def first_free_slot(
@@ -27,34 +25,13 @@ def first_free_slot(
     after: datetime,
     within_days: int,
 ) -> datetime | None:
-    """The UTC start of the specialist's first free slot after `after` that ends within
-    `within_days` days of it, or None when every slot of the window is taken."""
-    tz = organization_zone(session, organization_id)
-    start = ensure_utc(after, field="after")
-    window_end = start + timedelta(days=within_days)
-    length = timedelta(minutes=duration_minutes)
-    busy = [
-        (appointment.started_at, appointment.ended_at)
-        for appointment in overlapping_appointments(
-            session, organization_id, specialist_id, start, window_end
-        )
-    ]
-    first_day = start.astimezone(tz).date()
-    for offset in range(within_days + 1):
-        day = first_day + timedelta(days=offset)
-        if day.weekday() >= SATURDAY:
-            continue
-        slot = datetime.combine(day, WORKDAY_START, tzinfo=tz)
-        closing = datetime.combine(day, WORKDAY_END, tzinfo=tz)
-        while slot + length <= closing:
-            slot_start, slot_end = ensure_utc(slot), ensure_utc(slot + length)
-            if slot_end > window_end:
-                return None
-            free = all(
-                slot_end <= taken_start or slot_start >= taken_end
-                for taken_start, taken_end in busy
-            )
-            if slot_start > start and free:
-                return slot_start
-            slot += length
-    return None
+    """The UTC start of the specialist's first free slot after `after` (plus the minimum
+    notice) that ends within `within_days` days of it, or None when nothing is free."""
+    return first_free_start(
+        session,
+        organization_id,
+        specialist_id,
+        length=timedelta(minutes=duration_minutes),
+        policy=booking_policy(session, organization_id, after),
+        within_days=within_days,
+    )

@@ -1,55 +1,27 @@
 """What the public booking page offers: the free slots of a public service on one day, and
 the check a public booking passes (its start must be one the listing would offer).
 
-Both go through `frontdesk.domain.slot_grid.offered_slots` (the working-day grid, after now,
-within the organization's booking horizon). The listing further leaves out slots no performer
-of the service (the calendar's own specialist, if it names one) is free for; a booking of an
-offered slot that was taken meanwhile is refused as a double booking instead.
+Both use the one slot function (`domain.slots`, loaded by `services.slots`): the union over
+the service's performers (the calendar's own specialist, if it names one) of their working
+hours, after the organization's minimum notice and within its booking horizon. The listing
+leaves out what active appointments take; the booking check does not (a start offered a
+moment ago and taken meanwhile is refused as a double booking instead, which says why).
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from frontdesk.domain.appointment_states import ACTIVE_STATUSES
-from frontdesk.domain.clock import zone
 from frontdesk.domain.errors import InvalidInput, NotFound
-from frontdesk.domain.slot_grid import Slot, is_offered, offered_slots
-from frontdesk.store.models import (
-    Appointment,
-    Calendar,
-    Organization,
-    Service,
-    ServiceSpecialist,
-    Specialist,
-)
+from frontdesk.domain.slots import Slot, local_day_of
+from frontdesk.services.slots import booking_policy, slots_by_specialist, union_slots
+from frontdesk.store.models import Calendar, Service, ServiceSpecialist, Specialist
 
 NOT_OFFERED = "that time is not offered; choose one of the free slots"
-
-
-@dataclass(frozen=True, slots=True)
-class BookingWindow:
-    """The organization's zone and how many days ahead it takes public bookings."""
-
-    tz: ZoneInfo
-    horizon_days: int
-
-
-def booking_window(session: Session, organization_id: uuid.UUID) -> BookingWindow:
-    row = session.execute(
-        select(Organization.timezone, Organization.booking_horizon_days).where(
-            Organization.id == organization_id
-        )
-    ).one_or_none()
-    if row is None:
-        raise NotFound(f"no organization {organization_id}", field="organization_id")
-    return BookingWindow(zone(row.timezone), row.booking_horizon_days)
 
 
 def public_service(session: Session, organization_id: uuid.UUID, service_id: uuid.UUID) -> Service:
@@ -98,14 +70,34 @@ def performers(
     return found
 
 
-def require_offered(
-    session: Session, organization_id: uuid.UUID, service: Service, start: datetime, now: datetime
-) -> None:
-    """Refuses (422 on `start`) a start the public slots listing would not offer."""
-    window = booking_window(session, organization_id)
-    length = timedelta(minutes=service.duration_minutes)
-    if not is_offered(start, window.tz, length, now=now, horizon_days=window.horizon_days):
+def working_performers(
+    session: Session,
+    organization_id: uuid.UUID,
+    service: Service,
+    calendar: Calendar | None,
+    start: datetime,
+    now: datetime,
+) -> list[uuid.UUID]:
+    """The performers whose working hours offer `start` for the service (taken or not), in
+    the order they were assigned; refuses (422 on `start`) a start none of them offers."""
+    policy = booking_policy(session, organization_id, now)
+    day = local_day_of(start, policy)
+    specialists = performers(session, service.id, calendar)
+    if day is None or not specialists:
         raise InvalidInput.single("start", NOT_OFFERED)
+    offered = slots_by_specialist(
+        session,
+        organization_id,
+        specialists,
+        timedelta(minutes=service.duration_minutes),
+        day,
+        policy,
+        ignore_appointments=True,
+    )
+    working = [s for s in specialists if any(slot.start == start for slot in offered[s])]
+    if not working:
+        raise InvalidInput.single("start", NOT_OFFERED)
+    return working
 
 
 def free_slots(
@@ -117,48 +109,16 @@ def free_slots(
     calendar_id: uuid.UUID | None,
     now: datetime,
 ) -> list[Slot]:
-    """The offered slots of the local `day` that at least one performer is free for."""
+    """The slots of the local `day` that at least one performer is free for."""
     service = public_service(session, organization_id, service_id)
     specialists = performers(
         session, service_id, public_calendar(session, organization_id, calendar_id)
     )
-    window = booking_window(session, organization_id)
-    offered = offered_slots(
-        day,
-        window.tz,
+    return union_slots(
+        session,
+        organization_id,
+        specialists,
         timedelta(minutes=service.duration_minutes),
-        now=now,
-        horizon_days=window.horizon_days,
+        day,
+        booking_policy(session, organization_id, now),
     )
-    if not offered or not specialists:
-        return []
-    busy = _busy(session, specialists, offered[0].start, offered[-1].end)
-    return [
-        slot
-        for slot in offered
-        if any(
-            all(
-                slot.end <= taken_start or slot.start >= taken_end
-                for taken_start, taken_end in busy[s]
-            )
-            for s in specialists
-        )
-    ]
-
-
-def _busy(
-    session: Session, specialists: list[uuid.UUID], opening: datetime, closing: datetime
-) -> dict[uuid.UUID, list[tuple[datetime, datetime]]]:
-    busy: dict[uuid.UUID, list[tuple[datetime, datetime]]] = {s: [] for s in specialists}
-    rows = session.execute(
-        select(Appointment.specialist_id, Appointment.started_at, Appointment.ended_at).where(
-            Appointment.specialist_id.in_(specialists),
-            Appointment.status.in_(sorted(ACTIVE_STATUSES)),
-            Appointment.deleted_at.is_(None),
-            Appointment.started_at < closing,
-            Appointment.ended_at > opening,
-        )
-    )
-    for specialist_id, started_at, ended_at in rows:
-        busy[specialist_id].append((started_at, ended_at))
-    return busy

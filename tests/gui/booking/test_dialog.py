@@ -15,15 +15,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.domain.enums import AppointmentSource, AppointmentStatus
+from frontdesk.domain.slots import WallInterval
 from frontdesk.gui.booking.dialog import BookingDialog, next_slot
 from frontdesk.gui.desk import Desk
-from frontdesk.services import booking
+from frontdesk.services import booking, hours
 from frontdesk.services.booking_blocks import block_booking
 from frontdesk.store.models import Appointment
 from tests.gui.helpers import wait_for_operations
 from tests.support.clinic import Clinic
 from tests.support.counts import fingerprint
-from tests.support.rows import insert_person
+from tests.support.rows import insert_appointment, insert_person
 from tests.unit.appointment_helpers import TOMORROW_10
 
 
@@ -202,8 +203,8 @@ def test_a_new_patient_registered_from_the_dialog_is_chosen(
     qtbot: QtBot, desk: Desk, clinic: Clinic
 ) -> None:
     dialog = open_dialog(qtbot, desk, start=None)
-    # No time given: the next quarter hour in the clinic's zone (07:00 UTC is 09:00 there).
-    assert dialog.start.dateTime().toString("HH:mm") == "09:15"
+    # No time given: the specialist's next free slot (07:00 UTC is 09:00 there, now).
+    assert dialog.start.dateTime().toString("yyyy-MM-dd HH:mm") == "2026-03-02 09:00"
     registering = dialog.picker.register_new()
     registering.first_name.setText("Elena")
     registering.phone.setText("0722 123 456")
@@ -212,6 +213,33 @@ def test_a_new_patient_registered_from_the_dialog_is_chosen(
     assert dialog.picker.chosen is not None
     assert dialog.picker.chosen[1] == "Elena"
     assert isinstance(dialog.picker.chosen[0], uuid.UUID)
+
+
+def test_no_time_given_suggests_the_chosen_specialists_next_free_slot(
+    qtbot: QtBot, desk: Desk, clinic: Clinic
+) -> None:
+    # Dr Mihai is busy 09:00-10:00 today; Dr Elena works only from 14:00 on Mondays.
+    insert_appointment(
+        clinic, start=clinic.clock.now(), minutes=60, person_id=insert_person(clinic).id
+    )
+    hours.set_weekly_hours(
+        clinic.as_(clinic.admin), clinic.other_specialist_id, 0, [WallInterval(14 * 60, 17 * 60)]
+    )
+    dialog = open_dialog(qtbot, desk, start=None)
+    dialog.service.setCurrentIndex(dialog.service.findText("Physiotherapy consult (45 min)"))
+    wait_for_operations(qtbot, desk)
+    assert dialog.specialist.currentText().startswith("Dr Mihai")
+    assert dialog.start.dateTime().toString("yyyy-MM-dd HH:mm") == "2026-03-02 10:00"
+    dialog.specialist.setCurrentIndex(
+        dialog.specialist.findText("Dr Elena", Qt.MatchFlag.MatchStartsWith)
+    )
+    wait_for_operations(qtbot, desk)
+    assert dialog.start.dateTime().toString("yyyy-MM-dd HH:mm") == "2026-03-02 14:00"
+    # A time the person chose stays.
+    dialog.start.setDateTime(dialog.start.dateTime().addSecs(3600))
+    dialog.specialist.setCurrentIndex(0)
+    wait_for_operations(qtbot, desk)
+    assert dialog.start.dateTime().toString("yyyy-MM-dd HH:mm") == "2026-03-02 15:00"
 
 
 def test_next_slot_rounds_up_to_the_quarter_hour() -> None:

@@ -379,10 +379,10 @@ def _plan_context(clinic: Clinic, person: PatientPerson, **plan: Any) -> dict[st
 def test_example_8_books_the_first_free_slot_once(clinic: Clinic) -> None:
     person, trigger = _completed_plan(clinic)
     harness = Harness(clinic, _example("08_treatment_plan_completion_followup.json"))
-    # Monday 09:00 local is now; the specialist is busy 09:30–10:15 local.
+    # Monday 09:00 local is now; the specialist is busy 11:00–11:45 local.
     insert_appointment(
         clinic,
-        start=datetime(2026, 3, 2, 7, 30, tzinfo=UTC),
+        start=datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
         person_id=insert_person(clinic, first_name="Radu", email=None, phone=None).id,
     )
     context = _plan_context(clinic, person)
@@ -390,9 +390,10 @@ def test_example_8_books_the_first_free_slot_once(clinic: Clinic) -> None:
     first = harness.run("0", trigger, context)
     assert harness.run("0", trigger, context).details == first.details
     (appointment,) = rows(clinic, Appointment, Appointment.patient_person_id == person.id)
-    # 30-minute slots from 09:00: 09:00 is not after now, 09:30 and 10:00 overlap the other.
-    assert appointment.started_at == datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
-    assert appointment.ended_at == datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    # Starts every 15 minutes from 09:00, two hours' notice: 11:00 is the first allowed;
+    # 11:00, 11:15 and 11:30 overlap the other appointment.
+    assert appointment.started_at == datetime(2026, 3, 2, 9, 45, tzinfo=UTC)
+    assert appointment.ended_at == datetime(2026, 3, 2, 10, 15, tzinfo=UTC)
     assert (appointment.specialist_id, appointment.service_id) == (
         clinic.specialist_id,
         clinic.video_service_id,
@@ -434,8 +435,8 @@ def test_a_followup_with_no_free_slot_fails_and_books_nothing(clinic: Clinic) ->
         lambda: harness.run("0", trigger, _plan_context(clinic, person)),
     )
     assert str(error) == (
-        "actions[0].within_days: Dr Mihai Popescu has no free 30-minute slot on a weekday "
-        "09:00–17:00 in the next 7 days"
+        "actions[0].within_days: Dr Mihai Popescu has no free 30-minute slot in their "
+        "working hours in the next 7 days"
     )
 
 

@@ -50,8 +50,8 @@ from tests.support.automation_catalog import ExampleCatalog
 from tests.support.clinic import Clinic
 
 # The clinic's clock: Monday 2026-03-02 09:00 in Bucharest.
-MONDAY_0945 = datetime(2026, 3, 2, 7, 45, tzinfo=UTC)
-MONDAY_1030 = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
+MONDAY_1100 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+MONDAY_1145 = datetime(2026, 3, 2, 9, 45, tzinfo=UTC)
 
 
 def _active_plan(
@@ -169,13 +169,13 @@ def test_completing_an_assigned_plan_books_review_asks_outcome_congratulates_and
     rule_id = import_example(clinic, 8)
     person_id = register(clinic, "Maria")
     other_id = register(clinic, "Dan")
-    # The specialist's 09:45 slot is taken; 09:00 has begun already.
+    # Now is 09:00; with two hours' notice 11:00 is the first start, and it is taken.
     taken = booking.book_for_patient(
         clinic.ctx,
         patient_person_id=other_id,
         service_id=clinic.consult_service_id,
         specialist_id=clinic.specialist_id,
-        start=MONDAY_0945,
+        start=MONDAY_1100,
     ).value.appointment
     assignment_id = _complete_plan(clinic, clinic.as_(clinic.specialist_actor), person_id)
 
@@ -194,7 +194,7 @@ def test_completing_an_assigned_plan_books_review_asks_outcome_congratulates_and
         clinic.specialist_id,
         clinic.consult_service_id,
     )
-    assert review.started_at == MONDAY_1030  # the first free slot
+    assert review.started_at == MONDAY_1145  # the first free slot
     assert review.notes == "Treatment plan review — Knee rehab"
     (form,) = rows(clinic, FormInstance, FormInstance.source == FormSource.AUTOMATION)
     assert (form.template_id, form.blocking) == (example_catalog.form_templates[72], False)

@@ -104,6 +104,8 @@ CONVERTED = (
     "domain/rules/variables.py",
     "domain/rules/template_trial.py",
     "services/automation_rules.py",
+    # Working hours (admin screen)
+    "gui/hours/page.py",
 )
 KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None}
 

@@ -168,7 +168,7 @@ def book_followup_appointment(run: ActionRun) -> ActionResult:
     if start is None:
         raise PermanentFailure(
             f"{action_field(run.action_path, 'within_days')}: {specialist.name} has no free "
-            f"{service.duration_minutes}-minute slot on a weekday 09:00–17:00 in the next "
+            f"{service.duration_minutes}-minute slot in their working hours in the next "
             f"{action.within_days} days"
         )
     result = book_registered_in(

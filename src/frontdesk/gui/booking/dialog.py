@@ -41,9 +41,11 @@ from frontdesk.services import booking
 from frontdesk.services.booking import BookingResult
 from frontdesk.services.booking_choices import BookingChoices, booking_choices
 from frontdesk.services.context import Outcome, ServiceContext
+from frontdesk.services.slots import next_free_start
 
 SLOT_MINUTES = 15
-"""A new booking starts at the next quarter hour unless a time was given."""
+"""Until the specialist's next free slot is known (or when they have none soon), a new
+booking starts at the next quarter hour unless a time was given."""
 
 
 def next_slot(now: datetime, tz: ZoneInfo) -> datetime:
@@ -147,6 +149,10 @@ class BookingDialog(QDialog):
         # An override answers one refusal: another time or specialist is a new question.
         self.specialist.currentIndexChanged.connect(lambda _index: self._clear_problem())
         self.start.dateTimeChanged.connect(lambda _when: self._clear_problem())
+        # No time given: the chosen specialist's next free slot, until a person picks a time.
+        self._suggest = start is None
+        self.start.dateTimeChanged.connect(self._start_edited)
+        self.specialist.currentIndexChanged.connect(lambda _index: self._suggest_start())
         self.picker.search.setFocus()
         if patient is not None:
             self.picker.choose(*patient)
@@ -180,11 +186,41 @@ class BookingDialog(QDialog):
                     self.service.setCurrentIndex(index)
                     break
         self._service_chosen()
-        start = (self._start or next_slot(self.desk.clock.now(), tz)).astimezone(tz)
+        self._set_start((self._start or next_slot(self.desk.clock.now(), tz)).astimezone(tz))
+        self.book_button.setEnabled(bool(choices.services))
+        self._suggest_start()
+
+    def _set_start(self, start: datetime) -> None:
+        self.start.blockSignals(True)
         self.start.setDateTime(
             QDateTime(QDate(start.year, start.month, start.day), QTime(start.hour, start.minute))
         )
-        self.book_button.setEnabled(bool(choices.services))
+        self.start.blockSignals(False)
+
+    def _start_edited(self) -> None:
+        self._suggest = False
+
+    def _suggest_start(self) -> None:
+        """Ask for the chosen specialist's next free slot for the chosen service (the slot
+        function, without the public page's notice)."""
+        service_id, specialist_id = self.service_id(), self.specialist_id()
+        if not self._suggest or self.choices is None or not service_id or not specialist_id:
+            return
+
+        def work(ctx: ServiceContext) -> datetime | None:
+            return next_free_start(ctx, service_id=service_id, specialist_id=specialist_id)
+
+        def show(found: datetime | None) -> None:
+            # Only if the question still stands: same service and specialist, time untouched.
+            if (
+                found is not None
+                and self._suggest
+                and self.choices is not None
+                and (self.service_id(), self.specialist_id()) == (service_id, specialist_id)
+            ):
+                self._set_start(found.astimezone(ZoneInfo(self.choices.timezone)))
+
+        run_operation(self.desk, work, parent=self, on_done=show, on_error=self._refused)
 
     def _service_chosen(self) -> None:
         if self.choices is None:

@@ -22,6 +22,7 @@ from frontdesk.store.models.engagement import (
     SegmentMember,
 )
 from frontdesk.store.models.forms import FormInstance
+from frontdesk.store.models.hours import ClosedDay, HoursOverride, WorkingHours
 from frontdesk.store.models.journal import (
     AnalyticsEvent,
     AuditEntry,
@@ -52,10 +53,12 @@ __all__ = [
     "BookingBlock",
     "Calendar",
     "CalendarForm",
+    "ClosedDay",
     "Consent",
     "DomainEvent",
     "FormInstance",
     "FormTemplate",
+    "HoursOverride",
     "LocalSetting",
     "Membership",
     "MessageTemplate",
@@ -80,4 +83,5 @@ __all__ = [
     "TreatmentPlan",
     "TreatmentSession",
     "User",
+    "WorkingHours",
 ]

@@ -8,7 +8,11 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from frontdesk.domain.enums import Role
-from frontdesk.domain.slot_grid import DEFAULT_BOOKING_HORIZON_DAYS
+from frontdesk.domain.slots import (
+    DEFAULT_BOOKING_HORIZON_DAYS,
+    DEFAULT_MINIMUM_NOTICE_MINUTES,
+    DEFAULT_SLOT_INTERVAL_MINUTES,
+)
 from frontdesk.store.base import Base, Entity, OrgOwned
 
 
@@ -22,6 +26,14 @@ class Organization(Entity, Base):
     # How many days ahead the public booking page offers slots (today plus this many).
     booking_horizon_days: Mapped[int] = mapped_column(
         default=DEFAULT_BOOKING_HORIZON_DAYS, server_default=str(DEFAULT_BOOKING_HORIZON_DAYS)
+    )
+    # Candidate starts every this many minutes from each working interval's start.
+    slot_interval_minutes: Mapped[int] = mapped_column(
+        default=DEFAULT_SLOT_INTERVAL_MINUTES, server_default=str(DEFAULT_SLOT_INTERVAL_MINUTES)
+    )
+    # The public page offers no start sooner than this after now.
+    minimum_notice_minutes: Mapped[int] = mapped_column(
+        default=DEFAULT_MINIMUM_NOTICE_MINUTES, server_default=str(DEFAULT_MINIMUM_NOTICE_MINUTES)
     )
     # Legacy hard-coded onboarding forms; replaced by one automation rule on first start.
     template_policy_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
