@@ -46,7 +46,7 @@ def test_an_administrator_sets_hours_from_the_command_line(
         assert result.returncode == 0, result.stderr
         return result.stdout
 
-    assert "monday: 09:00-10:00, 15:00-16:00" in hours(
+    assert "Monday: 09:00-10:00, 15:00-16:00" in hours(
         "weekly", *who, "--weekday", "monday", "09:00-10:00", "15:00-16:00"
     )
     hours("settings", "--interval", "30", "--notice", "0")
@@ -65,11 +65,11 @@ def test_an_administrator_sets_hours_from_the_command_line(
     hours("closed", "--date", monday.isoformat(), "--note", "holiday")
     assert _slots(live_server, org.slug, org.service_id, monday) == []
     shown = hours("show", *who)
-    assert "monday     09:00-10:00, 15:00-16:00" in shown
-    assert "sunday     not working" in shown
-    assert f"{saturday.isoformat()} 10:00-11:00" in shown
-    assert f"{monday.isoformat()} closed (the whole organization)" in shown
-    assert "a slot every 30 min, 0 min notice, 365 days ahead" in shown
+    assert "Monday     09:00-10:00, 15:00-16:00" in shown
+    assert "Sunday     not working" in shown
+    assert f"{saturday:%a} {saturday.day} {saturday:%b %Y} 10:00-11:00" in shown
+    assert f"{monday:%a} {monday.day} {monday:%b %Y} closed (the whole organization)" in shown
+    assert "a slot every 30 minutes, 0 minutes' notice, 365 days ahead." in shown
     hours("closed", "--date", monday.isoformat(), "--reopen")
     assert len(_slots(live_server, org.slug, org.service_id, monday)) == 4
 

@@ -59,7 +59,7 @@ def test_the_commands_name_a_missing_folder_without_a_traceback(
     from frontdesk.server import commands
 
     missing = tmp_path / "site-packages" / "migrations"
-    monkeypatch.setattr("frontdesk.store.migrate.MIGRATIONS_DIR", missing)
+    monkeypatch.setattr("frontdesk.store.migrate.MIRROR_HISTORY", missing / "mirror")
     monkeypatch.setattr("frontdesk.server.migrate.SERVER_HISTORY", missing / "server")
     assert main(["db", "upgrade", "--home", str(tmp_path / "profile")]) == 2
     assert capsys.readouterr().err.startswith(

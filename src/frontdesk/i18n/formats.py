@@ -39,6 +39,11 @@ def format_datetime(value: datetime, format: str = "short") -> str:
     return dates.format_datetime(value, format=format, tzinfo=value.tzinfo, locale=locale())
 
 
+def weekday_name(weekday: int) -> str:
+    """The weekday's full name, Monday being 0 (as `date.weekday()` counts)."""
+    return str(dates.get_day_names("wide", locale=locale())[weekday])
+
+
 def format_zone(zone: str) -> str:
     """A time zone in words ("Romania Time", "Ora din România") rather than its name in the
     tz database ("Europe/Bucharest")."""

@@ -17,7 +17,7 @@ from frontdesk.cli_language import (
 )
 from frontdesk.domain.enums import STAFF_ROLES
 from frontdesk.domain.slots import WEEKDAYS
-from frontdesk.i18n import _
+from frontdesk.i18n import N_, _
 from frontdesk.project_paths import MissingProjectFiles
 from frontdesk.server.config import SMS_TOKEN_FILE
 from frontdesk.server.environment import (
@@ -54,59 +54,60 @@ def _global_options(parser: argparse.ArgumentParser, default: object) -> None:
     )
 
 
-HOURS_USAGE = """\
-examples:
+HOURS_EXAMPLES = """\
   hours show --org SLUG --specialist WHO [--from DATE]
   hours weekly --org SLUG --specialist WHO --weekday monday 09:00-13:00 14:00-17:00
   hours day --org SLUG --specialist WHO --date 2027-04-03 10:00-12:00 [--note TEXT]
-  hours day --org SLUG --specialist WHO --date 2027-04-02            (time off)
-  hours day --org SLUG --specialist WHO --date 2027-04-02 --clear    (weekly hours again)
+  hours day --org SLUG --specialist WHO --date 2027-04-02 [--clear]
   hours closed --org SLUG --date 2027-01-01 [--note TEXT] [--reopen]
   hours settings --org SLUG [--interval MINUTES] [--notice MINUTES]
-Times are the organization's; WHO is a specialist's id, e-mail address or exact name.
 """
+HOURS_NOTE = N_(
+    "Times are the organization's; WHO is a specialist's id, e-mail address or exact name.\n"
+    "A date given no interval is time off; --clear gives it back its weekly hours."
+)
 
 
 def _hours_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """`hours`: done by `frontdesk.server.cli_hours`."""
     parser = commands.add_parser(
         "hours",
-        help="show or change working hours, days off, closed days and slot settings",
-        description=HOURS_USAGE,
+        help=_("show or change working hours, days off, closed days and slot settings"),
+        description=_("examples:") + "\n" + HOURS_EXAMPLES + _(HOURS_NOTE),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     actions = parser.add_subparsers(dest="hours_action", required=True, metavar="ACTION")
 
-    show = actions.add_parser("show", help="a specialist's weekly hours, overrides, closed days")
-    show.add_argument("--org", required=True, help="the organization's slug")
-    show.add_argument("--specialist", required=True, help="id, e-mail address or exact name")
-    show.add_argument("--from", dest="since", help="overrides from this date (default: all)")
+    show = actions.add_parser("show", help=_("a specialist's weekly hours, overrides, closed days"))
+    show.add_argument("--org", required=True, help=_("the organization's slug"))
+    show.add_argument("--specialist", required=True, help=_("id, e-mail address or exact name"))
+    show.add_argument("--from", dest="since", help=_("overrides from this date (default: all)"))
 
-    weekly = actions.add_parser("weekly", help="replace a specialist's hours on one weekday")
-    weekly.add_argument("--org", required=True, help="the organization's slug")
-    weekly.add_argument("--specialist", required=True, help="id, e-mail address or exact name")
+    weekly = actions.add_parser("weekly", help=_("replace a specialist's hours on one weekday"))
+    weekly.add_argument("--org", required=True, help=_("the organization's slug"))
+    weekly.add_argument("--specialist", required=True, help=_("id, e-mail address or exact name"))
     weekly.add_argument("--weekday", required=True, choices=WEEKDAYS)
     weekly.add_argument("intervals", nargs="*", metavar="HH:MM-HH:MM")
 
-    day = actions.add_parser("day", help="replace a specialist's hours on one date")
-    day.add_argument("--org", required=True, help="the organization's slug")
-    day.add_argument("--specialist", required=True, help="id, e-mail address or exact name")
-    day.add_argument("--date", required=True, help="YYYY-MM-DD")
-    day.add_argument("--note", default="", help="why (time off, a course...)")
-    day.add_argument("--clear", action="store_true", help="forget the date's special hours")
+    day = actions.add_parser("day", help=_("replace a specialist's hours on one date"))
+    day.add_argument("--org", required=True, help=_("the organization's slug"))
+    day.add_argument("--specialist", required=True, help=_("id, e-mail address or exact name"))
+    day.add_argument("--date", required=True, help=_("YYYY-MM-DD"))
+    day.add_argument("--note", default="", help=_("why (time off, a course...)"))
+    day.add_argument("--clear", action="store_true", help=_("forget the date's special hours"))
     day.add_argument("intervals", nargs="*", metavar="HH:MM-HH:MM")
 
-    closed = actions.add_parser("closed", help="close the whole organization on a date")
-    closed.add_argument("--org", required=True, help="the organization's slug")
-    closed.add_argument("--date", required=True, help="YYYY-MM-DD")
-    closed.add_argument("--note", default="", help="why (a public holiday...)")
-    closed.add_argument("--reopen", action="store_true", help="the date is a working day again")
+    closed = actions.add_parser("closed", help=_("close the whole organization on a date"))
+    closed.add_argument("--org", required=True, help=_("the organization's slug"))
+    closed.add_argument("--date", required=True, help=_("YYYY-MM-DD"))
+    closed.add_argument("--note", default="", help=_("why (a public holiday...)"))
+    closed.add_argument("--reopen", action="store_true", help=_("the date is a working day again"))
 
-    settings = actions.add_parser("settings", help="slot interval and minimum notice")
-    settings.add_argument("--org", required=True, help="the organization's slug")
-    settings.add_argument("--interval", type=int, help="minutes between slot starts (5-240)")
+    settings = actions.add_parser("settings", help=_("slot interval and minimum notice"))
+    settings.add_argument("--org", required=True, help=_("the organization's slug"))
+    settings.add_argument("--interval", type=int, help=_("minutes between slot starts (5-240)"))
     settings.add_argument(
-        "--notice", type=int, help="minutes the public page keeps clear before a start"
+        "--notice", type=int, help=_("minutes the public page keeps clear before a start")
     )
 
 

@@ -22,6 +22,8 @@ from datetime import date
 from sqlalchemy import func, or_, select
 
 from frontdesk.domain.slots import WEEKDAYS, WallInterval, format_clock, parse_clock
+from frontdesk.i18n import _, ngettext
+from frontdesk.i18n.formats import format_date, weekday_name
 from frontdesk.services import hours
 from frontdesk.services.context import ServiceContext
 from frontdesk.store.models import Organization, Specialist
@@ -41,17 +43,23 @@ def _show(args: argparse.Namespace, ctx: ServiceContext) -> str:
     since = _date(args.since, "--from") if args.since else None
     view = hours.hours_view(ctx, _specialist(ctx, args.specialist), since=since)
     lines = [f"{view.name}:"]
-    for weekday, name in enumerate(WEEKDAYS):
-        lines.append(f"  {name:<10} {_intervals(view.weekly.get(weekday, []))}")
+    for weekday in range(len(WEEKDAYS)):
+        lines.append(f"  {weekday_name(weekday):<10} {_intervals(view.weekly.get(weekday, []))}")
     for day, intervals in view.overrides.items():
-        lines.append(f"  {day.isoformat()} {_intervals(intervals, empty='time off')}")
+        lines.append(f"  {_day_text(day)} {_intervals(intervals, empty=_('time off'))}")
     for day in view.closed_days:
-        lines.append(f"  {day.isoformat()} closed (the whole organization)")
+        lines.append("  " + _("{date} closed (the whole organization)").format(date=_day_text(day)))
     with ctx.sessions() as session:
         org = session.get_one(Organization, ctx.organization_id)
         lines.append(
-            f"times in {org.timezone}; a slot every {org.slot_interval_minutes} min, "
-            f"{org.minimum_notice_minutes} min notice, {org.booking_horizon_days} days ahead"
+            _("Times in {zone}; {slots}, {notice}, {horizon}.").format(
+                zone=org.timezone,
+                slots=_every(org.slot_interval_minutes),
+                notice=_notice(org.minimum_notice_minutes),
+                horizon=ngettext(
+                    "{count} day ahead", "{count} days ahead", org.booking_horizon_days
+                ).format(count=org.booking_horizon_days),
+            )
         )
     return "\n".join(lines)
 
@@ -60,7 +68,7 @@ def _weekly(args: argparse.Namespace, ctx: ServiceContext) -> str:
     intervals = _parse_intervals(args.intervals)
     weekday = WEEKDAYS.index(args.weekday)
     hours.set_weekly_hours(ctx, _specialist(ctx, args.specialist), weekday, intervals)
-    return f"{args.weekday}: {_intervals(intervals)}"
+    return f"{weekday_name(weekday)}: {_intervals(intervals)}"
 
 
 def _day(args: argparse.Namespace, ctx: ServiceContext) -> str:
@@ -68,32 +76,31 @@ def _day(args: argparse.Namespace, ctx: ServiceContext) -> str:
     specialist_id = _specialist(ctx, args.specialist)
     if args.clear:
         if args.intervals:
-            raise HoursCommandError("--clear: give no intervals with it")
+            raise HoursCommandError(_("--clear: give no intervals with it"))
         hours.clear_day_hours(ctx, specialist_id, day)
-        return f"{day.isoformat()}: the weekly hours apply again"
+        return _("{date}: the weekly hours apply again").format(date=_day_text(day))
     intervals = _parse_intervals(args.intervals)
     hours.set_day_hours(ctx, specialist_id, day, intervals, note=args.note)
-    return f"{day.isoformat()}: {_intervals(intervals, empty='time off')}"
+    return f"{_day_text(day)}: {_intervals(intervals, empty=_('time off'))}"
 
 
 def _closed(args: argparse.Namespace, ctx: ServiceContext) -> str:
     day = _date(args.date, "--date")
     if args.reopen:
         hours.reopen_day(ctx, day)
-        return f"{day.isoformat()}: open again"
+        return _("{date}: open again").format(date=_day_text(day))
     hours.close_day(ctx, day, note=args.note)
-    return f"{day.isoformat()}: closed"
+    return _("{date}: closed").format(date=_day_text(day))
 
 
 def _settings(args: argparse.Namespace, ctx: ServiceContext) -> str:
     if args.interval is None and args.notice is None:
-        raise HoursCommandError("settings: give --interval, --notice or both")
+        raise HoursCommandError(_("settings: give --interval, --notice or both"))
     org = hours.set_slot_settings(
         ctx, slot_interval_minutes=args.interval, minimum_notice_minutes=args.notice
     ).value
-    return (
-        f"a slot every {org.slot_interval_minutes} min, "
-        f"{org.minimum_notice_minutes} min notice before a public booking"
+    return _("{slots}, {notice} before a public booking").format(
+        slots=_every(org.slot_interval_minutes), notice=_notice(org.minimum_notice_minutes)
     )
 
 
@@ -112,7 +119,9 @@ def _parse_intervals(texts: Sequence[str]) -> list[WallInterval]:
         start, sep, end = text.partition("-")
         try:
             if not sep:
-                raise ValueError(f"{text!r} is not an interval like 09:00-13:00")
+                raise ValueError(
+                    _("{text} is not an interval like 09:00-13:00").format(text=repr(text))
+                )
             found.append(WallInterval(parse_clock(start), parse_clock(end)))
         except ValueError as error:
             raise HoursCommandError(f"HH:MM-HH:MM: {error}") from error
@@ -123,7 +132,11 @@ def _date(text: str, option: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as error:
-        raise HoursCommandError(f"{option}: {text!r} is not a date like 2027-04-03") from error
+        raise HoursCommandError(
+            _("{option}: {text} is not a date like 2027-04-03").format(
+                option=option, text=repr(text)
+            )
+        ) from error
 
 
 def _specialist(ctx: ServiceContext, who: str) -> uuid.UUID:
@@ -141,13 +154,31 @@ def _specialist(ctx: ServiceContext, who: str) -> uuid.UUID:
             )
         found = list(session.scalars(query))
     if not found:
-        raise HoursCommandError(f"--specialist: no specialist {who!r}")
+        raise HoursCommandError(_("--specialist: no specialist {who}").format(who=repr(who)))
     if len(found) > 1:
-        raise HoursCommandError(f"--specialist: {who!r} names several; give the id")
+        raise HoursCommandError(
+            _("--specialist: {who} names several; give the id").format(who=repr(who))
+        )
     return found[0]
 
 
-def _intervals(intervals: Sequence[WallInterval], *, empty: str = "not working") -> str:
+def _intervals(intervals: Sequence[WallInterval], *, empty: str | None = None) -> str:
     if not intervals:
-        return empty
+        return empty if empty is not None else _("not working")
     return ", ".join(f"{format_clock(i.start)}-{format_clock(i.end)}" for i in intervals)
+
+
+def _day_text(day: date) -> str:
+    return format_date(day, "EEE d MMM yyyy")
+
+
+def _every(minutes: int) -> str:
+    return ngettext("a slot every {count} minute", "a slot every {count} minutes", minutes).format(
+        count=minutes
+    )
+
+
+def _notice(minutes: int) -> str:
+    return ngettext("{count} minute's notice", "{count} minutes' notice", minutes).format(
+        count=minutes
+    )

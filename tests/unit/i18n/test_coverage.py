@@ -106,6 +106,7 @@ CONVERTED = (
     "services/automation_rules.py",
     # Working hours (admin screen)
     "gui/hours/page.py",
+    "server/cli_hours.py",
 )
 KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None}
 
