@@ -124,7 +124,7 @@ class _ChoiceEditor(FieldEditor):
     None and booleans back from it with a broken reference count (see pyproject.toml)."""
 
     def __init__(self, spec: FieldSpec, options: list[tuple[str, Any]]) -> None:
-        self.combo = QComboBox()
+        self.combo = QComboBox()  # named by its question (FieldEditor), not its choice
         self.values: list[Any] = [None]
         self.combo.addItem("—")
         for label, value in options:

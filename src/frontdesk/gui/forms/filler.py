@@ -92,6 +92,7 @@ class FormFillerDialog(QDialog):
         fields_column.addLayout(self.fields_layout)
         fields_column.addStretch(1)  # short forms sit at the top, not spread out
         scroll = QScrollArea()
+        scroll.setAccessibleName(_("The form's questions"))
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.fields_box)
 
@@ -141,6 +142,7 @@ class FormFillerDialog(QDialog):
         box = QGroupBox(_("Signature"))
         self.signer_choice = QComboBox()
         self.signer_choice.setObjectName("signer-choice")
+        self.signer_choice.setAccessibleName(_("Who signs"))
         self.signer_choice.currentIndexChanged.connect(self._signer_chosen)
         self.signer_name = QLineEdit()
         self.signer_name.setObjectName("signer-name")

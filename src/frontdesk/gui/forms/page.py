@@ -43,6 +43,8 @@ class FormsPage(QWidget):
         self.search.setObjectName("forms-search")
         self.status = QComboBox()
         self.status.setObjectName("forms-status")
+        # A list is read by its current choice unless it is named.
+        self.status.setAccessibleName(_("Show forms"))
         for label, _statuses in STATUS_FILTERS:
             self.status.addItem(_(label))
         status_label = QLabel(_("&Status"))

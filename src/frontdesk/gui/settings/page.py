@@ -45,6 +45,8 @@ CHOICE_LABELS = {
 not read the current language looks for)."""
 LANGUAGE_NAMES = {"en": "English", "ro": "Română"}
 KEPT_IN_KEYRING = N_("unchanged (kept in the system keyring)")
+SETTING_LABELS = {settings.LANGUAGE.key: N_("Language"), settings.THEME.key: N_("Theme")}
+"""Labels of the settings only this page names (errors name the others: `field_label`)."""
 
 
 class SettingsPage(QWidget):
@@ -62,8 +64,9 @@ class SettingsPage(QWidget):
             editor = _editor_for(setting)
             editor.setObjectName(setting.key)
             editor.setToolTip(_(setting.help))
+            editor.setAccessibleName(_setting_label(setting.key))
             self.editors[setting.key] = editor
-            label = QLabel(_("{field}:").format(field=field_label(setting.key)))
+            label = QLabel(_("{field}:").format(field=_setting_label(setting.key)))
             label.setBuddy(editor)
             form.addRow(label, editor)
         self.smtp_password = QLineEdit()
@@ -119,9 +122,7 @@ class SettingsPage(QWidget):
                 except InvalidInput as error:
                     errors.extend(error.errors)
             if token and not values["sms_api_url"]:
-                errors.append(
-                    FieldError("sms_api_url", _("needed with a token: the provider's address"))
-                )
+                errors.append(FieldError("sms_api_url", _("needed when a token is given")))
             if errors:
                 raise InvalidInput(errors)
             for key, value in values.items():
@@ -152,6 +153,10 @@ class SettingsPage(QWidget):
             apply_theme(app, theme)
         self.refresh()
         self.sig_saved.emit()
+
+
+def _setting_label(key: str) -> str:
+    return _(SETTING_LABELS[key]) if key in SETTING_LABELS else field_label(key)
 
 
 def _editor_for(setting: Setting[Any]) -> QWidget:
