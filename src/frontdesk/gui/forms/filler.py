@@ -155,6 +155,8 @@ class FormFillerDialog(QDialog):
         self.signature_view.setObjectName("signature-view")
         self.signature_view.setFixedHeight(160)
         self.signature_view.setAccessibleName(_("The signature given"))
+        # Ink on paper, as it was signed: dark ink stays readable in the dark theme.
+        self.signature_view.setStyleSheet("background: white;")
         self.signature_view.hide()
         self.signature_error = problem_label()
         form = QFormLayout()
