@@ -86,12 +86,8 @@ class FormFillerDialog(QDialog):
         self.subheading.setWordWrap(True)
         self.problems = problem_label("form-problems")
 
-        self.fields_box = QWidget()
-        self.fields_layout = QFormLayout()
-        fields_column = QVBoxLayout(self.fields_box)
-        fields_column.addLayout(self.fields_layout)
-        fields_column.addStretch(1)  # short forms sit at the top, not spread out
-        scroll = QScrollArea()
+        self.fields_box, self.fields_layout = _fields_box()
+        self.scroll = scroll = QScrollArea()
         scroll.setAccessibleName(_("The form's questions"))
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.fields_box)
@@ -212,8 +208,10 @@ class FormFillerDialog(QDialog):
             self._checked(complete=self._recheck)
 
     def _build_fields(self, detail: FormDetail) -> None:
-        while self.fields_layout.rowCount():
-            self.fields_layout.removeRow(0)
+        """The questions, built apart and then put in place whole: the scroll area shows
+        them at once. (Rows added to a box already on screen would be shown by Qt only at
+        the next pass of the event loop, and until then read as hidden.)"""
+        self.fields_box, self.fields_layout = _fields_box()
         self.editors.clear()
         self.error_labels.clear()
         for definition in detail.fields:
@@ -234,6 +232,7 @@ class FormFillerDialog(QDialog):
             self.fields_layout.addRow(label, cell)
             self.editors[editor.spec.key] = editor
             self.error_labels[editor.spec.key] = error
+        self.scroll.setWidget(self.fields_box)  # deletes the previous rows
 
     def _show_signature(self, detail: FormDetail) -> None:
         signed = detail.row.status == FormStatus.SIGNED
@@ -452,6 +451,15 @@ class FormFillerDialog(QDialog):
         # Our own operations reload when they finish.
         if self.form_id in changes.ids(FORM_TABLE) and not (self._dirty or self._busy):
             self.reload()
+
+
+def _fields_box() -> tuple[QWidget, QFormLayout]:
+    box = QWidget()
+    rows = QFormLayout()
+    column = QVBoxLayout(box)
+    column.addLayout(rows)
+    column.addStretch(1)  # short forms sit at the top, not spread out
+    return box, rows
 
 
 def open_filler(desk: Desk, form_id: uuid.UUID, parent: QWidget) -> FormFillerDialog:
