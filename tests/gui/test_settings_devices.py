@@ -15,10 +15,13 @@ from frontdesk.domain.enums import Role
 from frontdesk.gui.desk import Desk
 from frontdesk.gui.settings.page import SettingsPage
 from frontdesk.gui.sync_controller import SyncController
+from frontdesk.i18n.catalogs import activate
+from frontdesk.i18n.formats import format_datetime
 from frontdesk.store.profile import Profile
 from frontdesk.sync.account import Account, sign_in
 from frontdesk.sync.transport import SignedOut
 from tests.gui.helpers import error_boxes, wait_for_operations
+from tests.gui.patients.test_romanian import mnemonic_keys
 from tests.support.postgres import TEST_PASSWORD, LiveServer
 
 
@@ -64,7 +67,9 @@ def test_an_administrator_revokes_a_desk_and_deactivates_an_account(
     assert {d.email for d in section.devices} == {"boss@harbour.example", "front@harbour.example"}
     assert section.table.rowCount() == 2
     front = next(n for n, d in enumerate(section.devices) if d.email.startswith("front"))
-    assert section.table.item(front, 0).text() == str(accounts["front"].device_id)
+    # A desk by its name; its id waits in the tooltip, for support.
+    assert section.table.item(front, 0).text() == section.devices[front].label
+    assert str(accounts["front"].device_id) in section.table.item(front, 0).toolTip()
     assert not section.revoke_button.isEnabled()  # nothing selected yet
 
     section.table.selectRow(front)
@@ -108,3 +113,31 @@ def test_a_refused_call_shows_the_servers_reason(
     _yes(qtbot, section.confirm_deactivate())
     qtbot.waitUntil(lambda: bool(error_boxes()), timeout=10_000)
     assert "cannot deactivate their own account" in error_boxes()[0].text()
+
+
+@pytest.mark.parametrize("language", ["en", "ro"])
+def test_the_devices_speak_the_desks_language_and_their_confirmations_have_own_keys(
+    qtbot: QtBot, desk: Desk, accounts: dict[str, Account], language: str
+) -> None:
+    activate(language)
+    section = _page(qtbot, desk, accounts["boss"]).devices
+    front = next(n for n, d in enumerate(section.devices) if d.email.startswith("front"))
+    device = section.devices[front]
+    registered = section.table.item(front, 2).text()
+    # A day, a month's name and a time, as the language writes them: not ISO.
+    assert registered == format_datetime(device.registered_at.astimezone(), "dd MMM y HH:mm")
+    section.table.selectRow(front)
+    box = section.confirm_revoke()
+    assert box is not None
+    buttons = [
+        box.button(QMessageBox.StandardButton.Yes),
+        box.button(QMessageBox.StandardButton.No),
+    ]
+    expected = {"en": ["&Yes", "&No"], "ro": ["&Da", "&Nu"]}[language]
+    assert [button.text() for button in buttons] == expected
+    assert str(device.id) not in box.text()
+    keys = mnemonic_keys(box)
+    assert len(set(keys)) == len(keys) == 2
+    box.reject()
+    keys = mnemonic_keys(section.window())
+    assert len(set(keys)) == len(keys) >= 3

@@ -32,9 +32,9 @@ def test_email_is_normalised_and_bad_email_names_the_field() -> None:
 def test_phone_is_e164_and_national_numbers_use_the_region() -> None:
     assert normalize_phone("0721 000 111", region="RO") == "+40721000111"
     assert normalize_phone("+44 20 7946 0958", region="RO") == "+442079460958"
-    with pytest.raises(InvalidInput, match="phone: not a valid phone number"):
+    with pytest.raises(InvalidInput, match="phone: is not a valid phone number"):
         normalize_phone("+40 12", region="RO")
-    with pytest.raises(InvalidInput, match="phone: not a phone number"):
+    with pytest.raises(InvalidInput, match="phone: is not a phone number"):
         normalize_phone("call me", region="RO")
 
 

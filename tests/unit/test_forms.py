@@ -368,7 +368,7 @@ def test_completing_checks_required_answers(clinic: Clinic, visit: Visit) -> Non
     error = _refused(
         clinic, InvalidInput, "values.pain", lambda: forms.complete(clinic.ctx, form.id)
     )
-    assert "Pain (0-10) is required" in str(error)
+    assert "values.pain: needs an answer" in str(error)
 
 
 def test_completing_records_when_and_announces_it(clinic: Clinic, visit: Visit) -> None:

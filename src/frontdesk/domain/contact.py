@@ -6,24 +6,30 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from frontdesk.domain.errors import InvalidInput
+from frontdesk.i18n import _
 
 
 def normalize_email(value: str, *, field: str = "email") -> str:
     """A syntactically valid address in normalised form, or InvalidInput naming `field`."""
     try:
         return validate_email(value.strip(), check_deliverability=False).normalized
-    except EmailNotValidError as exc:
-        raise InvalidInput.single(field, f"not a valid e-mail address ({exc})") from None
+    except EmailNotValidError:
+        # The validator's reason is technical English: the example says what is wanted.
+        raise InvalidInput.single(
+            field, _("is not a valid e-mail address (such as name@example.com)")
+        ) from None
 
 
 def normalize_phone(value: str, *, region: str | None, field: str = "phone") -> str:
     """A valid phone number in E.164 form. National numbers are read in `region` (ISO 3166)."""
     try:
         parsed = phonenumbers.parse(value, region)
-    except phonenumbers.NumberParseException as exc:
-        raise InvalidInput.single(field, f"not a phone number ({exc})") from None
+    except phonenumbers.NumberParseException:
+        raise InvalidInput.single(
+            field, _("is not a phone number (such as +40 721 000 000)")
+        ) from None
     if not phonenumbers.is_valid_number(parsed):
-        raise InvalidInput.single(field, "not a valid phone number")
+        raise InvalidInput.single(field, _("is not a valid phone number"))
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -31,9 +37,9 @@ def split_full_name(value: str, *, field: str = "name") -> tuple[str, str]:
     """(first, last) from a full name typed in one box; the last word is the family name."""
     words = value.split()
     if not words:
-        raise InvalidInput.single(field, "a name is required")
+        raise InvalidInput.single(field, _("a name is required"))
     if len(" ".join(words)) > 200:
-        raise InvalidInput.single(field, "is longer than 200 characters")
+        raise InvalidInput.single(field, _("is longer than 200 characters"))
     if len(words) == 1:
         return words[0], ""
     return " ".join(words[:-1]), words[-1]

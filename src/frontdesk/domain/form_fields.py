@@ -36,6 +36,8 @@ from typing import Any
 from frontdesk.domain.contact import normalize_email, normalize_phone
 from frontdesk.domain.enums import FieldType, FormType, Role
 from frontdesk.domain.errors import FieldError, InvalidInput, PermissionDenied
+from frontdesk.i18n import _, ngettext
+from frontdesk.i18n.formats import format_number
 
 TEXT_MAX_CHARS = 2000
 TEXTAREA_MAX_CHARS = 20000
@@ -61,6 +63,7 @@ _CHOICE_TYPES = frozenset({FieldType.CHOICE, FieldType.MULTI_CHOICE})
 _RANGED_TYPES = frozenset({FieldType.NUMBER, FieldType.INTEGER, FieldType.SCALE})
 _DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _WHOLE = re.compile(r"[+-]?\d+")
+_EXAMPLE_DATE = "1980-05-17"
 
 
 @dataclass(frozen=True)
@@ -172,14 +175,14 @@ def normalize_values(
     """The given values, normalised; `None` for each answer being cleared. `region` (ISO
     3166) reads national phone numbers. Raises InvalidInput naming every bad `values.<key>`."""
     if not isinstance(values, Mapping):
-        raise InvalidInput.single("values", "must be an object of field values by key")
+        raise InvalidInput.single("values", _("must be the answers by question"))
     specs = field_specs(fields)
     normalised: dict[str, Any] = {}
     errors: list[FieldError] = []
     for key, raw in values.items():
         spec = specs.get(key) if isinstance(key, str) else None
         if spec is None:
-            errors.append(FieldError(f"values.{key}", "is not a field of this form"))
+            errors.append(FieldError(f"values.{key}", _("is not a question of this form")))
             continue
         try:
             normalised[key] = normalize_value(spec, raw, region=region)
@@ -208,7 +211,7 @@ def normalize_value(spec: FieldSpec, raw: Any, *, region: str | None = None) -> 
             return _iso_date(field, raw)
         case FieldType.BOOLEAN:
             if not isinstance(raw, bool):
-                raise InvalidInput.single(field, "must be true or false")
+                raise InvalidInput.single(field, _("must be yes or no"))
             return raw
         case FieldType.CHOICE:
             return _choice(spec, field, raw)
@@ -234,12 +237,17 @@ def _is_number(value: Any) -> bool:
 
 def _text(field: str, raw: Any, limit: int) -> str:
     if not isinstance(raw, str):
-        raise InvalidInput.single(field, "must be text")
+        raise InvalidInput.single(field, _("must be text"))
     text = raw.strip()
     if "\x00" in text:
-        raise InvalidInput.single(field, "must not contain NUL characters")
+        raise InvalidInput.single(field, _("contains an invisible character that cannot be kept"))
     if len(text) > limit:
-        raise InvalidInput.single(field, f"is longer than {limit} characters ({len(text)})")
+        raise InvalidInput.single(
+            field,
+            _("is too long: at most {limit} characters (this has {count})").format(
+                limit=format_number(limit), count=format_number(len(text))
+            ),
+        )
     return text
 
 
@@ -250,7 +258,9 @@ def _number(field: str, raw: Any) -> int | float:
         parsed = float(raw.strip())
         if math.isfinite(parsed):
             return int(parsed) if _WHOLE.fullmatch(raw.strip()) else parsed
-    raise InvalidInput.single(field, "must be a number (e.g. 72.5)")
+    raise InvalidInput.single(
+        field, _("must be a number, such as {example}").format(example=format_number(72.5))
+    )
 
 
 def _whole(field: str, raw: Any) -> int:
@@ -258,20 +268,20 @@ def _whole(field: str, raw: Any) -> int:
         return int(raw)
     if isinstance(raw, str) and _WHOLE.fullmatch(raw.strip()):
         return int(raw.strip())
-    raise InvalidInput.single(field, "must be a whole number")
+    raise InvalidInput.single(field, _("must be a whole number"))
 
 
 def _in_range(spec: FieldSpec, number: int | float) -> int | float:
     field = f"values.{spec.key}"
     if spec.minimum is not None and number < spec.minimum:
-        raise InvalidInput.single(field, f"must be at least {_show(spec.minimum)}")
+        raise InvalidInput.single(
+            field, _("must be at least {minimum}").format(minimum=format_number(spec.minimum))
+        )
     if spec.maximum is not None and number > spec.maximum:
-        raise InvalidInput.single(field, f"must be at most {_show(spec.maximum)}")
+        raise InvalidInput.single(
+            field, _("must be at most {maximum}").format(maximum=format_number(spec.maximum))
+        )
     return number
-
-
-def _show(bound: float) -> str:
-    return str(int(bound)) if float(bound).is_integer() else str(bound)
 
 
 def _iso_date(field: str, raw: Any) -> str:
@@ -281,7 +291,10 @@ def _iso_date(field: str, raw: Any) -> str:
     if isinstance(raw, str):
         with suppress(ValueError):
             return date.fromisoformat(raw.strip()).isoformat()
-    raise InvalidInput.single(field, "must be a date as YYYY-MM-DD")
+    raise InvalidInput.single(
+        field,
+        _("must be a date written as YYYY-MM-DD, such as {example}").format(example=_EXAMPLE_DATE),
+    )
 
 
 def _is_among(value: Any, candidates: Iterable[Any]) -> bool:
@@ -291,23 +304,31 @@ def _is_among(value: Any, candidates: Iterable[Any]) -> bool:
 
 def _choice(spec: FieldSpec, field: str, raw: Any) -> Any:
     if not _is_among(raw, spec.options):
-        raise InvalidInput.single(field, f"must be one of {_listing(spec.options)}")
+        raise InvalidInput.single(
+            field, _("must be one of the options: {options}").format(options=_listing(spec.options))
+        )
     return raw
 
 
 def _choices(spec: FieldSpec, field: str, raw: Any) -> list[Any]:
     if not isinstance(raw, list | tuple):
-        raise InvalidInput.single(field, "must be a list of options")
+        raise InvalidInput.single(field, _("must be a list of options"))
     unknown = [item for item in raw if not _is_among(item, spec.options)]
     if unknown:
+        message = ngettext(
+            "{choices} is not among the options: {options}",
+            "{choices} are not among the options: {options}",
+            len(unknown),
+        )
         raise InvalidInput.single(
-            field, f"{_listing(unknown)} not among the options {_listing(spec.options)}"
+            field, message.format(choices=_listing(unknown), options=_listing(spec.options))
         )
     return [option for option in spec.options if _is_among(option, raw)]
 
 
 def _listing(items: Iterable[Any]) -> str:
-    return ", ".join(repr(item) for item in items)
+    # The values as a person reads them: no quotes, no Python spelling.
+    return ", ".join(str(item) for item in items)
 
 
 def completion_errors(
@@ -316,18 +337,20 @@ def completion_errors(
     """What stands between these (already normalised) values and a complete form."""
     specs = field_specs(fields)
     errors = [
-        FieldError(f"values.{spec.key}", f"{spec.label} is required")
+        FieldError(f"values.{spec.key}", _("needs an answer"))
         for spec in specs.values()
         if spec.required and values.get(spec.key) is None
     ]
     if form_type == FormType.DISCLAIMER:
         errors.extend(
-            FieldError(f"values.{spec.key}", f"{spec.label} must be accepted")
+            FieldError(f"values.{spec.key}", _("must be accepted: tick it to agree"))
             for spec in specs.values()
             if spec.required and spec.type == FieldType.BOOLEAN and values.get(spec.key) is False
         )
     if form_type in STAFF_FILLED_TYPES and not any(v is not None for v in values.values()):
-        errors.append(FieldError("values", f"a {form_type} cannot be completed empty"))
+        errors.append(
+            FieldError("values", _("answer at least one question before completing the form"))
+        )
     return errors
 
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from frontdesk.domain.errors import DomainError
 from frontdesk.gui.messages import explain
+from frontdesk.i18n import _
 from frontdesk.services.context import Outcome, ServiceContext
 from frontdesk.store.changes import ChangeSet
 
@@ -159,7 +160,7 @@ class OperationRunner(QObject):
 
 def show_error(parent: QWidget | None, error: Exception) -> QMessageBox:
     """The error in plain words, in a window-modal box that does not block the caller."""
-    box = QMessageBox(QMessageBox.Icon.Warning, "Front Desk", explain(error), parent=parent)
+    box = QMessageBox(QMessageBox.Icon.Warning, _("Front Desk"), explain(error), parent=parent)
     box.setObjectName(ERROR_BOX_NAME)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
@@ -218,7 +219,7 @@ class _DelayedProgress(QObject):
         job.sig_progress.connect(self._progress)
 
     def _show(self) -> None:
-        dialog = QProgressDialog(self._label, "Cancel", 0, 0, self._parent)
+        dialog = QProgressDialog(self._label, _("Cancel"), 0, 0, self._parent)
         dialog.setObjectName("operation-progress")
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(0)

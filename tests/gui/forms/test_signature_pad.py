@@ -76,3 +76,20 @@ def test_clear_and_read_only(qtbot: QtBot) -> None:
     pad.set_read_only(True)
     draw(pad, [(10, 10), (50, 40)])
     assert pad.is_empty
+
+
+def test_the_keyboard_reaches_the_pad_and_clears_it(qtbot: QtBot) -> None:
+    pad = make_pad(qtbot)
+    assert pad.focusPolicy() & Qt.FocusPolicy.TabFocus
+    assert "Delete" in pad.accessibleDescription()
+    draw(pad, [(10, 10), (50, 40)])
+    with qtbot.waitSignal(pad.sig_changed):
+        qtbot.keyClick(pad, Qt.Key.Key_Delete)
+    assert pad.is_empty
+    draw(pad, [(10, 10), (50, 40)])
+    qtbot.keyClick(pad, Qt.Key.Key_Backspace)
+    assert pad.is_empty
+    draw(pad, [(10, 10), (50, 40)])
+    pad.set_read_only(True)
+    qtbot.keyClick(pad, Qt.Key.Key_Delete)  # a signed form's pad keeps what it shows
+    assert not pad.is_empty

@@ -107,6 +107,22 @@ CONVERTED = (
     # Working hours (admin screen)
     "gui/hours/page.py",
     "server/cli_hours.py",
+    # Forms, onboarding, settings and the desk's frame (with the form answers' checks)
+    "domain/contact.py",
+    "domain/form_fields.py",
+    "domain/form_signature.py",
+    "gui/forms/columns.py",
+    "gui/forms/field_editors.py",
+    "gui/forms/filler.py",
+    "gui/forms/page.py",
+    "gui/forms/signature_pad.py",
+    "gui/onboarding/wizard.py",
+    "gui/settings/devices.py",
+    "gui/settings/page.py",
+    "gui/app.py",
+    "gui/desk.py",
+    "gui/operations.py",
+    "gui/screens.py",
 )
 KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None}
 

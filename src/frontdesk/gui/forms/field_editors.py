@@ -13,6 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from babel.numbers import get_decimal_symbol
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,8 +27,10 @@ from PySide6.QtWidgets import (
 
 from frontdesk.domain.enums import FieldType, FormType
 from frontdesk.domain.form_fields import FieldSpec
+from frontdesk.i18n import N_, _
+from frontdesk.i18n.formats import format_number, locale
 
-NOT_ANSWERED = "not answered"
+NOT_ANSWERED = N_("not answered")
 
 
 class FieldEditor(ABC):
@@ -76,6 +79,24 @@ class _LineEditor(FieldEditor):
         self.edit.textEdited.connect(lambda _text: callback())
 
 
+class _NumberEditor(_LineEditor):
+    """A number written as the language writes it ("72,5" in Romanian) goes to the domain
+    in its one notation ("72.5"); a stored number is shown back the language's way."""
+
+    def value(self) -> Any:
+        text = super().value()
+        mark = get_decimal_symbol(locale())
+        if text is None or mark == "." or "." in text:
+            return text
+        return text.replace(mark, ".")
+
+    def set_value(self, value: Any) -> None:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            self.edit.setText(str(value).replace(".", get_decimal_symbol(locale())))
+        else:
+            super().set_value(value)
+
+
 class _TextAreaEditor(FieldEditor):
     def __init__(self, spec: FieldSpec) -> None:
         self.edit = QPlainTextEdit()
@@ -103,7 +124,7 @@ class _ChoiceEditor(FieldEditor):
     None and booleans back from it with a broken reference count (see pyproject.toml)."""
 
     def __init__(self, spec: FieldSpec, options: list[tuple[str, Any]]) -> None:
-        self.combo = QComboBox()
+        self.combo = QComboBox()  # named by its question (FieldEditor), not its choice
         self.values: list[Any] = [None]
         self.combo.addItem("—")
         for label, value in options:
@@ -147,7 +168,7 @@ class _MultiChoiceEditor(FieldEditor):
             check.setChecked(any(type(c) is type(option) and c == option for c in chosen))
 
     def on_change(self, callback: Callable[[], None]) -> None:
-        for check, _ in self.boxes:
+        for check, _value in self.boxes:
             check.toggled.connect(lambda _on: callback())
 
 
@@ -176,7 +197,7 @@ class _ScaleEditor(FieldEditor):
         high = int(spec.maximum if spec.maximum is not None else 10)
         self.spin = QSpinBox()
         self.spin.setRange(low - 1, high)
-        self.spin.setSpecialValueText(NOT_ANSWERED)
+        self.spin.setSpecialValueText(_(NOT_ANSWERED))
         self.spin.setValue(low - 1)
         row = QWidget()
         layout = QHBoxLayout(row)
@@ -184,7 +205,11 @@ class _ScaleEditor(FieldEditor):
         layout.addWidget(self.spin)
         layout.addStretch(1)
         super().__init__(spec, row)
-        self.spin.setAccessibleName(f"{spec.label} (from {low} to {high})")
+        self.spin.setAccessibleName(
+            _("{label} (from {low} to {high})").format(
+                label=spec.label, low=format_number(low), high=format_number(high)
+            )
+        )
 
     def value(self) -> Any:
         value = self.spin.value()
@@ -210,8 +235,10 @@ def _options(definition: Mapping[str, Any]) -> list[tuple[str, Any]]:
 def _range_hint(spec: FieldSpec) -> str:
     bounds = [b for b in (spec.minimum, spec.maximum) if b is not None]
     if len(bounds) == 2:
-        return f"a number from {spec.minimum:g} to {spec.maximum:g}"
-    return "a number"
+        return _("a number from {minimum} to {maximum}").format(
+            minimum=format_number(bounds[0]), maximum=format_number(bounds[1])
+        )
+    return _("a number")
 
 
 def editor_for(definition: Mapping[str, Any], form_type: FormType) -> FieldEditor:
@@ -221,19 +248,19 @@ def editor_for(definition: Mapping[str, Any], form_type: FormType) -> FieldEdito
         case FieldType.TEXTAREA:
             return _TextAreaEditor(spec)
         case FieldType.NUMBER | FieldType.INTEGER:
-            return _LineEditor(spec, _range_hint(spec))
+            return _NumberEditor(spec, _range_hint(spec))
         case FieldType.SCALE:
             return _ScaleEditor(spec)
         case FieldType.DATE:
-            return _LineEditor(spec, "YYYY-MM-DD")
+            return _LineEditor(spec, _("YYYY-MM-DD"))
         case FieldType.EMAIL:
-            return _LineEditor(spec, "name@example.com")
+            return _LineEditor(spec, _("name@example.com"))
         case FieldType.PHONE:
             return _LineEditor(spec, "+40 721 000 000")
         case FieldType.BOOLEAN if form_type == FormType.DISCLAIMER:
             return _AgreementEditor(spec)
         case FieldType.BOOLEAN:
-            return _ChoiceEditor(spec, [("Yes", True), ("No", False)])
+            return _ChoiceEditor(spec, [(_("Yes"), True), (_("No"), False)])
         case FieldType.CHOICE:
             return _ChoiceEditor(spec, _options(definition))
         case FieldType.MULTI_CHOICE:

@@ -37,17 +37,22 @@ from frontdesk.domain.form_fields import completion_errors, normalize_values
 from frontdesk.domain.form_signature import check_signature_input
 from frontdesk.gui.appointments.problem_label import problem_label
 from frontdesk.gui.desk import Desk
-from frontdesk.gui.forms.columns import status_words
+from frontdesk.gui.forms.columns import status_words, type_words
 from frontdesk.gui.forms.field_editors import FieldEditor, editor_for
 from frontdesk.gui.forms.signature_pad import SignaturePad
 from frontdesk.gui.messages import explain, field_label
 from frontdesk.gui.operations import run_operation
+from frontdesk.i18n import N_, _
+from frontdesk.i18n.formats import format_datetime
 from frontdesk.services import forms
 from frontdesk.services.context import Outcome, ServiceContext
 from frontdesk.services.form_views import FormDetail, Signer, form_detail
 from frontdesk.store.changes import ChangeSet
 
 FORM_TABLE = "form_instances"
+APPOINTMENT_PATTERN = "EEE d MMM HH:mm"
+SIGNED_PATTERN = "EEE d MMM y HH:mm"
+"""How the filler writes an appointment's and a signature's day and time (CLDR patterns)."""
 
 
 class FormFillerDialog(QDialog):
@@ -71,22 +76,19 @@ class FormFillerDialog(QDialog):
         # once the form is shown afresh: a reload from elsewhere must not wipe them unseen.
         self._recheck: bool | None = None
         self.setObjectName("form-filler")
-        self.setWindowTitle("Form")
+        self.setWindowTitle(_("Form"))
         self.resize(640, 760)
 
-        self.heading = QLabel("Loading…")
+        self.heading = QLabel(_("Loading…"))
         self.heading.setObjectName("form-heading")
         self.heading.setWordWrap(True)
         self.subheading = QLabel()
         self.subheading.setWordWrap(True)
         self.problems = problem_label("form-problems")
 
-        self.fields_box = QWidget()
-        self.fields_layout = QFormLayout()
-        fields_column = QVBoxLayout(self.fields_box)
-        fields_column.addLayout(self.fields_layout)
-        fields_column.addStretch(1)  # short forms sit at the top, not spread out
-        scroll = QScrollArea()
+        self.fields_box, self.fields_layout = _fields_box()
+        self.scroll = scroll = QScrollArea()
+        scroll.setAccessibleName(_("The form's questions"))
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.fields_box)
 
@@ -98,10 +100,13 @@ class FormFillerDialog(QDialog):
         self.seal_label.hide()
 
         # In the order a form is worked through; Close apart, on the right.
-        self.save_button = QPushButton("&Save")
-        self.complete_button = QPushButton("C&omplete")
-        self.sign_button = QPushButton("Si&gn")
-        self.close_button = QPushButton("Close")
+        self.save_button = QPushButton(_("&Save"))
+        self.complete_button = QPushButton(_("C&omplete"))
+        self.sign_button = QPushButton(_("Si&gn"))
+        self.close_button = QPushButton(_("Close"))
+        self.save_button.setToolTip(_("Keep the answers; the form can be finished later"))
+        self.complete_button.setToolTip(_("Check that every required answer is given"))
+        self.sign_button.setToolTip(_("Complete the form if needed, then sign it"))
         self.buttons = QHBoxLayout()
         for button in (self.save_button, self.complete_button, self.sign_button):
             self.buttons.addWidget(button)
@@ -130,26 +135,30 @@ class FormFillerDialog(QDialog):
         self.reload()
 
     def _build_signature_box(self) -> QGroupBox:
-        box = QGroupBox("Signature")
+        box = QGroupBox(_("Signature"))
         self.signer_choice = QComboBox()
         self.signer_choice.setObjectName("signer-choice")
+        self.signer_choice.setAccessibleName(_("Who signs"))
         self.signer_choice.currentIndexChanged.connect(self._signer_chosen)
         self.signer_name = QLineEdit()
         self.signer_name.setObjectName("signer-name")
         self.pad = SignaturePad()
         self.pad.sig_changed.connect(self._pad_changed)
-        self.clear_button = QPushButton("C&lear signature")
+        self.clear_button = QPushButton(_("C&lear signature"))
         self.clear_button.setAutoDefault(False)
         self.clear_button.clicked.connect(self.pad.clear)
         self.signature_view = QSvgWidget()
         self.signature_view.setObjectName("signature-view")
         self.signature_view.setFixedHeight(160)
+        self.signature_view.setAccessibleName(_("The signature given"))
+        # Ink on paper, as it was signed: dark ink stays readable in the dark theme.
+        self.signature_view.setStyleSheet("background: white;")
         self.signature_view.hide()
         self.signature_error = problem_label()
         form = QFormLayout()
         self.signature_form = form
-        form.addRow("&Who signs", self.signer_choice)
-        form.addRow("Signer's &name", self.signer_name)
+        form.addRow(_("&Who signs"), self.signer_choice)
+        form.addRow(_("Signer's &name"), self.signer_name)
         layout = QVBoxLayout(box)
         layout.addLayout(form)
         layout.addWidget(self.pad)
@@ -178,16 +187,13 @@ class FormFillerDialog(QDialog):
         row = detail.row
         self.setWindowTitle(f"{row.title} — {row.patient_name}")
         self.heading.setText(f"<b>{html.escape(row.title)}</b>")
-        when = (
-            f" · appointment {row.appointment_start_local:%a %d %b %H:%M}"
-            if (row.appointment_start_local)
-            else ""
-        )
-        self.subheading.setText(
-            f"{row.patient_name} · {row.form_type} · {status_words(row.status)}"
-            + (" · must be signed before booking again" if row.blocking else "")
-            + when
-        )
+        parts = [row.patient_name, type_words(row.form_type), status_words(row.status)]
+        if row.blocking:
+            parts.append(_("must be signed before booking again"))
+        if row.appointment_start_local:
+            when = format_datetime(row.appointment_start_local, APPOINTMENT_PATTERN)
+            parts.append(_("appointment {when}").format(when=when))
+        self.subheading.setText(" · ".join(parts))
         self._build_fields(detail)
         self._show_signature(detail)
         writable = detail.writable
@@ -202,8 +208,10 @@ class FormFillerDialog(QDialog):
             self._checked(complete=self._recheck)
 
     def _build_fields(self, detail: FormDetail) -> None:
-        while self.fields_layout.rowCount():
-            self.fields_layout.removeRow(0)
+        """The questions, built apart and then put in place whole: the scroll area shows
+        them at once. (Rows added to a box already on screen would be shown by Qt only at
+        the next pass of the event loop, and until then read as hidden.)"""
+        self.fields_box, self.fields_layout = _fields_box()
         self.editors.clear()
         self.error_labels.clear()
         for definition in detail.fields:
@@ -219,16 +227,23 @@ class FormFillerDialog(QDialog):
             column.addWidget(error)
             label = QLabel(editor.spec.label + (" *" if editor.spec.required else ""))
             label.setBuddy(editor.widget)
+            if editor.spec.required:
+                editor.widget.setAccessibleDescription(_(REQUIRED))
             self.fields_layout.addRow(label, cell)
             self.editors[editor.spec.key] = editor
             self.error_labels[editor.spec.key] = error
+        self.scroll.setWidget(self.fields_box)  # deletes the previous rows
 
     def _show_signature(self, detail: FormDetail) -> None:
         signed = detail.row.status == FormStatus.SIGNED
         self.signer_choice.blockSignals(True)
         self.signer_choice.clear()
         for signer in detail.signers:
-            label = f"{signer.name} (guardian)" if signer.is_guardian else signer.name
+            label = (
+                _("{name} (guardian)").format(name=signer.name)
+                if signer.is_guardian
+                else signer.name
+            )
             self.signer_choice.addItem(label)
         self.signer_choice.blockSignals(False)
         self.signature_form.setRowVisible(self.signer_choice, not signed)
@@ -249,16 +264,23 @@ class FormFillerDialog(QDialog):
     def _show_seal(self, detail: FormDetail) -> None:
         who = detail.signer_name or ""
         if detail.signed_on_behalf_by_name:
-            who += f" (guardian, for {detail.row.patient_name})"
+            who = _("{guardian} (guardian, for {patient})").format(
+                guardian=who, patient=detail.row.patient_name
+            )
+        when = format_datetime(detail.signed_local, SIGNED_PATTERN) if detail.signed_local else ""
         state = (
-            "the form is unchanged since it was signed"
+            _("The form is unchanged since it was signed.")
             if detail.seal_intact
-            else "WARNING: the form no longer matches its seal"
+            else _("Warning: the form was changed after it was signed.")
         )
-        when = f"{detail.signed_local:%a %d %b %Y %H:%M}" if detail.signed_local else ""
         self.seal_label.setText(
-            f"Signed by {who} on {when}. Sealed ({(detail.content_hash or '')[:16]}…): {state}. "
-            "A signed form cannot be changed."
+            _("Signed by {who} on {when}.").format(who=who, when=when)
+            + f" {state} "
+            + _("A signed form cannot be changed.")
+        )
+        # The seal itself is for support, not for reading: it waits in the tooltip.
+        self.seal_label.setToolTip(
+            _("Seal, for support: {seal}").format(seal=detail.content_hash or "")
         )
         self.seal_label.show()
 
@@ -388,27 +410,29 @@ class FormFillerDialog(QDialog):
     # --- problems --------------------------------------------------------------------------
 
     def _show_errors(self, errors: list[FieldError]) -> None:
+        """Each problem beside what it is about, and all of them listed above the fields, each
+        named by the label the person reads (never by its path)."""
         self._clear_errors()
-        general = []
+        named, general, beside_signature = [], [], []
         for error in errors:
             key = error.field.removeprefix("values.")
             if error.field.startswith("values.") and key in self.error_labels:
                 label = self.error_labels[key]
-                label.setText(error.message)
+                label.setText(_sentence(error.message))
                 label.show()
-            elif error.field in ("signer_name", "signature_svg"):
-                general.append(f"{_SIGNATURE_LABELS[error.field]}: {error.message}")
-                self.signature_error.setText(_SIGNATURE_LABELS[error.field] + " needed")
-                self.signature_error.show()
+                named.append(_labelled(self.editors[key].spec.label, error.message))
+            elif error.field in _SIGNATURE_LABELS:
+                general.append(_labelled(_(_SIGNATURE_LABELS[error.field]), error.message))
+                beside_signature.append(_sentence(error.message))
+            elif error.field == "values":  # about the answers as a whole
+                general.append(_sentence(error.message))
             else:
-                general.append(f"{field_label(error.field)}: {error.message}")
-        named = [
-            f"{self.editors[e.field.removeprefix('values.')].spec.label}: {e.message}"
-            for e in errors
-            if e.field.removeprefix("values.") in self.editors and e.field.startswith("values.")
-        ]
+                general.append(_labelled(field_label(error.field), error.message))
+        if beside_signature:
+            self.signature_error.setText(" ".join(beside_signature))
+            self.signature_error.show()
         self.problems.setText(
-            "Please check:\n" + "\n".join(f"• {line}" for line in named + general)
+            _("Please check:") + "\n" + "\n".join(f"• {line}" for line in named + general)
         )
         self.problems.show()
 
@@ -427,6 +451,15 @@ class FormFillerDialog(QDialog):
         # Our own operations reload when they finish.
         if self.form_id in changes.ids(FORM_TABLE) and not (self._dirty or self._busy):
             self.reload()
+
+
+def _fields_box() -> tuple[QWidget, QFormLayout]:
+    box = QWidget()
+    rows = QFormLayout()
+    column = QVBoxLayout(box)
+    column.addLayout(rows)
+    column.addStretch(1)  # short forms sit at the top, not spread out
+    return box, rows
 
 
 def open_filler(desk: Desk, form_id: uuid.UUID, parent: QWidget) -> FormFillerDialog:
@@ -462,7 +495,18 @@ def _answer_errors(
     return errors
 
 
-_SIGNATURE_LABELS = {"signer_name": "Signer's name", "signature_svg": "Signature"}
+_SIGNATURE_LABELS = {"signer_name": N_("Signer's name"), "signature_svg": N_("Signature")}
+REQUIRED = N_("Required: the form is complete only once this is answered")
+
+
+def _labelled(label: str, message: str) -> str:
+    # Some languages space the colon differently.
+    return _("{field}: {message}").format(field=label, message=message)
+
+
+def _sentence(message: str) -> str:
+    """A message read on its own line, beside its field: "Must be a number…"."""
+    return message[:1].upper() + message[1:]
 
 
 def _save_and_complete(

@@ -13,6 +13,8 @@ from frontdesk.gui.forms.columns import ALL_FORMS_COLUMNS
 from frontdesk.gui.forms.filler import FormFillerDialog, open_filler
 from frontdesk.gui.messages import explain
 from frontdesk.gui.operations import run_operation
+from frontdesk.i18n import N_, _, ngettext
+from frontdesk.i18n.formats import format_number
 from frontdesk.services.form_views import FormRow, list_forms
 from frontdesk.store.changes import ChangeSet
 
@@ -20,12 +22,13 @@ PAGE_SIZE = 500
 """Rows one search loads: a page of the newest matches, not the whole table."""
 
 STATUS_FILTERS: list[tuple[str, tuple[FormStatus, ...] | None]] = [
-    ("Not signed yet", (FormStatus.CREATED, FormStatus.COMPLETED)),
-    ("All", None),
-    ("To fill in", (FormStatus.CREATED,)),
-    ("Filled in, to sign", (FormStatus.COMPLETED,)),
-    ("Signed", (FormStatus.SIGNED,)),
+    (N_("Not signed yet"), (FormStatus.CREATED, FormStatus.COMPLETED)),
+    (N_("All"), None),
+    (N_("To fill in"), (FormStatus.CREATED,)),
+    (N_("Filled in, to sign"), (FormStatus.COMPLETED,)),
+    (N_("Signed"), (FormStatus.SIGNED,)),
 ]
+"""The status filter's choices (marked here, translated when shown)."""
 
 WATCHED_TABLES = ("form_instances", "patient_persons")
 
@@ -35,18 +38,22 @@ class FormsPage(QWidget):
         super().__init__(parent)
         self.desk = desk
         self.setObjectName("forms-page")
-        self.search = SearchBox("Search forms by title or patient (Ctrl+F)")
+        self.search = SearchBox(_("Search forms by title or patient (Ctrl+F)"))
+        self.search.setAccessibleName(_("Search forms"))
         self.search.setObjectName("forms-search")
         self.status = QComboBox()
         self.status.setObjectName("forms-status")
+        # A list is read by its current choice unless it is named.
+        self.status.setAccessibleName(_("Show forms"))
         for label, _statuses in STATUS_FILTERS:
-            self.status.addItem(label)
-        status_label = QLabel("&Status")
+            self.status.addItem(_(label))
+        status_label = QLabel(_("&Status"))
         status_label.setBuddy(self.status)
         self.model: RowsTableModel[FormRow] = RowsTableModel(ALL_FORMS_COLUMNS, self)
         self.table = RowsTable(self.model)
         self.table.setObjectName("forms-table")
-        self.open_button = QPushButton("&Open form")
+        self.table.setAccessibleName(_("Forms"))
+        self.open_button = QPushButton(_("&Open form"))
         self.count = QLabel()
         self.count.setObjectName("forms-count")
 
@@ -82,8 +89,11 @@ class FormsPage(QWidget):
 
     def _show(self, rows: list[FormRow]) -> None:
         self.model.set_rows(rows)
-        more = " (the newest; narrow the search to see others)" if len(rows) == PAGE_SIZE else ""
-        self.count.setText(f"{len(rows)} forms{more}")
+        count = ngettext("{count} form", "{count} forms", len(rows))
+        text = count.format(count=format_number(len(rows)))
+        if len(rows) == PAGE_SIZE:
+            text = _("{count} (the newest; narrow the search to see others)").format(count=text)
+        self.count.setText(text)
         if rows and not self.table.currentIndex().isValid():
             self.table.selectRow(0)
 

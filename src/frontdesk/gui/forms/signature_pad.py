@@ -9,6 +9,7 @@ import math
 from PySide6.QtCore import QEvent, QPointF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QKeyEvent,
     QMouseEvent,
     QPainter,
     QPainterPath,
@@ -18,6 +19,8 @@ from PySide6.QtGui import (
     QTabletEvent,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from frontdesk.i18n import _
 
 INK = QColor("#1a1a2e")
 STROKE_WIDTH = 2.2
@@ -38,7 +41,17 @@ class SignaturePad(QWidget):
         self._drawing = False
         self._read_only = False
         self.setObjectName("signature-pad")
-        self.setAccessibleName("Signature pad: sign here with the mouse or a pen")
+        self.setAccessibleName(_("Signature pad"))
+        self.setAccessibleDescription(
+            _(
+                "Sign here: hold the mouse button down (or touch with a finger or a pen) and "
+                "write the signature. With the keyboard, Delete or Backspace clears it and Tab "
+                "moves on."
+            )
+        )
+        # Reached with Tab like any control, so the keyboard can clear it and a screen reader
+        # reads how to sign.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setAutoFillBackground(True)
@@ -124,6 +137,13 @@ class SignaturePad(QWidget):
         if event.button() == Qt.MouseButton.LeftButton:
             self._end()
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and not self._read_only:
+            self.clear()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
     def tabletEvent(self, event: QTabletEvent) -> None:
         # Accepting the pen's events stops Qt from also sending them as mouse events.
         kind = event.type()
@@ -145,7 +165,7 @@ class SignaturePad(QWidget):
         painter.drawLine(16, baseline, self.width() - 16, baseline)
         if self.is_empty and not self._read_only:
             painter.setPen(QColor("#9a9aa8"))
-            painter.drawText(20, baseline - 8, "Sign here")
+            painter.drawText(20, baseline - 8, _("Sign here"))
         pen = QPen(INK, STROKE_WIDTH)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)

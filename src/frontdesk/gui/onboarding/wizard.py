@@ -41,7 +41,8 @@ from frontdesk.gui.desk import Desk
 from frontdesk.gui.messages import explain
 from frontdesk.gui.operations import run_operation
 from frontdesk.gui.patients.new_patient import describe_candidate, parse_date_of_birth
-from frontdesk.integrations.video import room_name
+from frontdesk.i18n import _, ngettext
+from frontdesk.i18n.formats import format_datetime, format_number
 from frontdesk.services import onboarding
 from frontdesk.services.appointment_views import (
     AppointmentDetail,
@@ -54,6 +55,9 @@ from frontdesk.services.onboarding import OnboardingResult
 from frontdesk.services.patients import DuplicateCandidate, DuplicatePerson
 
 WARNING_STYLE = "color: #8a5a00;"
+WHEN_PATTERN = "EEE d MMM y, HH:mm"
+ENDS_PATTERN = "EEE d MMM, HH:mm"
+"""How the wizard writes the appointment's start and end (CLDR patterns)."""
 
 
 @dataclass(frozen=True)
@@ -79,13 +83,13 @@ class PatientPage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
         self.loaded = False
-        self.setTitle("Who is this?")
+        self.setTitle(_("Who is this?"))
         self.booking = QLabel()
         self.booking.setObjectName("onboarding-booking")
         self.booking.setWordWrap(True)
         self.date_of_birth = QLineEdit()
         self.date_of_birth.setObjectName("onboarding-date-of-birth")
-        self.date_of_birth.setPlaceholderText("YYYY-MM-DD (optional)")
+        self.date_of_birth.setPlaceholderText(_("YYYY-MM-DD (optional)"))
         self.request_account = QCheckBox()
         self.request_account.setObjectName("onboarding-request-account")
         self.request_account.setChecked(True)
@@ -99,8 +103,9 @@ class PatientPage(QWizardPage):
         self.choice_layout.setContentsMargins(12, 0, 0, 0)
         self.problem = problem_label("onboarding-patient-problem")
         form = QFormLayout()
-        form.addRow("&Date of birth", self.date_of_birth)
+        form.addRow(_("&Date of birth"), self.date_of_birth)
         form.addRow("", self.request_account)
+        self.choice_box.setAccessibleName(_("Who the booking is for"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.booking)
         layout.addLayout(form)
@@ -111,22 +116,32 @@ class PatientPage(QWizardPage):
 
     def show_facts(self, facts: OnboardingFacts) -> None:
         a = facts.appointment
-        contact = " · ".join(x for x in (a.patient_phone, a.patient_email) if x) or "no contact"
+        contact = " · ".join(x for x in (a.patient_phone, a.patient_email) if x) or _("no contact")
         # What the public page was sent is shown as text, never read as markup.
         self.booking.setText(
-            f"<b>{html.escape(a.patient_name)}</b> ({html.escape(contact)}) booked "
-            f"<b>{html.escape(a.service_name)}</b> with {html.escape(a.specialist_name)} on "
-            f"{a.start_local:%a %d %b %Y, %H:%M}."
+            _(
+                "<b>{patient}</b> ({contact}) booked <b>{service}</b> with {specialist} on {when}."
+            ).format(
+                patient=html.escape(a.patient_name),
+                contact=html.escape(contact),
+                service=html.escape(a.service_name),
+                specialist=html.escape(a.specialist_name),
+                when=format_datetime(a.start_local, WHEN_PATTERN),
+            )
         )
         self.request_account.setText(
-            f"Ask for a portal login for {a.patient_email}"
+            _("Ask for a portal login for {email}").format(email=a.patient_email)
             if a.patient_email
-            else "No e-mail: no login"
+            else _("No e-mail: no login")
         )
         self.request_account.setEnabled(a.patient_email is not None)
         self.show_candidates(a.patient_name, facts.candidates)
         if a.status != AppointmentStatus.BOOKED:
-            self.problem.setText(f"This appointment is {a.status}: it was onboarded already.")
+            self.problem.setText(
+                _("This appointment is {status}: it was onboarded already.").format(
+                    status=a.status.label.lower()
+                )
+            )
             self.problem.show()
             return
         self.loaded = True
@@ -142,18 +157,24 @@ class PatientPage(QWizardPage):
         self.linked_ids.clear()
         if candidates:
             self.matches_intro.setText(
-                "Someone already registered may be the same person. Link the booking to them, "
-                "or register a new patient:"
+                _(
+                    "Someone already registered may be the same person. Link the booking to "
+                    "them, or register a new patient:"
+                )
             )
         else:
             self.matches_intro.setText(
-                "No one registered looks like this person: a new patient is registered."
+                _("No one registered looks like this person: a new patient is registered.")
             )
         for candidate in candidates:
-            button = QRadioButton(f"Link to {describe_candidate(candidate)}")
+            button = QRadioButton(
+                _("Link to {candidate}").format(candidate=describe_candidate(candidate))
+            )
             self._add_choice(button, candidate.person_id)
         if candidates:
-            self._add_choice(QRadioButton(f"Register {name} as a new patient"), None)
+            self._add_choice(
+                QRadioButton(_("Register {name} as a new patient").format(name=name)), None
+            )
             self.choices.buttons()[0].setChecked(True)
         self.problem.hide()
 
@@ -185,21 +206,27 @@ class FormsPreviewPage(QWizardPage):
 
     def __init__(self) -> None:
         super().__init__()
-        self.setTitle("Forms")
-        self.setSubTitle("These forms are made for the patient when you onboard:")
+        self.setTitle(_("Forms"))
+        self.setSubTitle(_("These forms are made for the patient when you onboard:"))
         self.forms = QListWidget()
         self.forms.setObjectName("onboarding-forms")
+        self.forms.setAccessibleName(_("Forms to be made"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.forms)
 
     def show_facts(self, facts: OnboardingFacts) -> None:
         self.forms.clear()
         for form in facts.forms:
-            where = "the service" if form.source == "service" else "the booking's calendar"
-            blocking = " — must be signed before the next booking" if form.blocking else ""
-            self.forms.addItem(f"{form.title} (asked by {where}){blocking}")
+            line = (
+                _("{form} (asked by the service)")
+                if form.source == "service"
+                else _("{form} (asked by the booking's calendar)")
+            ).format(form=form.title)
+            if form.blocking:
+                line = _("{form} — must be signed before the next booking").format(form=line)
+            self.forms.addItem(line)
         if not facts.forms:
-            self.forms.addItem("This appointment asks for no forms.")
+            self.forms.addItem(_("This appointment asks for no forms."))
 
 
 class ConfirmPage(QWizardPage):
@@ -213,9 +240,9 @@ class ConfirmPage(QWizardPage):
         self._wizard = wizard
         self.result: OnboardingResult | None = None
         self._running = False
-        self.setTitle("Video room and confirm")
+        self.setTitle(_("Video room and confirm"))
         self.setCommitPage(True)
-        self.setButtonText(QWizard.WizardButton.CommitButton, "&Onboard")
+        self.setButtonText(QWizard.WizardButton.CommitButton, _("&Onboard"))
         self.summary = QLabel()
         self.summary.setObjectName("onboarding-summary")
         self.summary.setWordWrap(True)
@@ -236,14 +263,25 @@ class ConfirmPage(QWizardPage):
             if linked
             else facts.appointment.patient_name
         )
-        action = "linked to the registered patient" if linked else "registered as a new patient"
-        room = room_name(self._wizard.desk.organization_id, facts.appointment.id)
+        action = (
+            _("linked to the registered patient") if linked else _("registered as a new patient")
+        )
+        count = len(facts.forms)
+        made = ngettext("{count} form will be made.", "{count} forms will be made.", count)
+        ends = format_datetime(facts.appointment.end_local, ENDS_PATTERN)
         self.summary.setText(
             f"<p><b>{html.escape(who)}</b> — {action}.</p>"
-            f"<p>{len(facts.forms)} form(s) will be made.</p>"
-            f"<p>A video room is opened for the appointment: <tt>{room}</tt>. It expires "
-            f"when the appointment ends ({facts.appointment.end_local:%a %d %b %H:%M}).</p>"
-            "<p>The appointment moves from <i>booked</i> to <i>upcoming</i>.</p>"
+            f"<p>{made.format(count=format_number(count))}</p><p>"
+            + _(
+                "A video room is opened for the appointment. It closes when the appointment "
+                "ends ({when})."
+            ).format(when=ends)
+            + "</p><p>"
+            + _("The appointment moves from <i>{booked}</i> to <i>{upcoming}</i>.").format(
+                booked=AppointmentStatus.BOOKED.label.lower(),
+                upcoming=AppointmentStatus.UPCOMING.label.lower(),
+            )
+            + "</p>"
         )
         self.problem.hide()
 
@@ -303,7 +341,7 @@ class DonePage(QWizardPage):
     def __init__(self, wizard: OnboardingWizard) -> None:
         super().__init__()
         self._wizard = wizard
-        self.setTitle("Onboarded")
+        self.setTitle(_("Onboarded"))
         self.report = QLabel()
         self.report.setObjectName("onboarding-report")
         self.report.setWordWrap(True)
@@ -314,13 +352,14 @@ class DonePage(QWizardPage):
         self.video_url = QLabel()
         self.video_url.setObjectName("onboarding-video-url")
         self.video_url.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.video_button = QPushButton("Open &video room")
+        self.video_url.setAccessibleName(_("Video room address"))
+        self.video_button = QPushButton(_("Open &video room"))
         self.video_button.setAutoDefault(False)
         self.video_button.clicked.connect(self.open_room)
         layout = QVBoxLayout(self)
         layout.addWidget(self.report)
         layout.addWidget(self.outstanding)
-        layout.addWidget(QLabel("<b>Video room</b>"))
+        layout.addWidget(QLabel("<b>" + _("Video room") + "</b>"))
         layout.addWidget(self.video_url)
         layout.addWidget(self.video_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
@@ -329,22 +368,29 @@ class DonePage(QWizardPage):
         result = self._wizard.confirm_page.result
         if result is None:
             return
-        account = "A portal login was asked for them. " if result.account_requested else ""
-        linked = "Linked to the registered patient. " if result.retired_person_id else ""
-        forms = (
-            "".join(f"<li>{html.escape(form.title)}</li>" for form in result.forms)
-            or "<li>none</li>"
+        sentences = [
+            _("<b>{patient}</b> is onboarded; the appointment is <b>{status}</b>.").format(
+                patient=html.escape(result.person.name),
+                status=result.appointment.status.label.lower(),
+            )
+        ]
+        if result.retired_person_id:
+            sentences.append(_("Linked to the registered patient."))
+        if result.account_requested:
+            sentences.append(_("A portal login was asked for them."))
+        forms = "".join(f"<li>{html.escape(form.title)}</li>" for form in result.forms) or (
+            "<li>" + _("none") + "</li>"
         )
         self.report.setText(
-            f"<p><b>{html.escape(result.person.name)}</b> is onboarded; the appointment is "
-            f"<b>{result.appointment.status}</b>. {linked}{account}</p>"
-            f"<p>Forms made:</p><ul>{forms}</ul>"
+            f"<p>{' '.join(sentences)}</p><p>" + _("Forms made:") + f"</p><ul>{forms}</ul>"
         )
         if result.outstanding:
             items = "".join(f"<li>{html.escape(item)}</li>" for item in result.outstanding)
-            self.outstanding.setText(f"<p>Still outstanding from before:</p><ul>{items}</ul>")
+            self.outstanding.setText(
+                "<p>" + _("Still outstanding from before:") + f"</p><ul>{items}</ul>"
+            )
         self.outstanding.setVisible(bool(result.outstanding))
-        self.video_url.setText(result.appointment.video_room_url or "no room")
+        self.video_url.setText(result.appointment.video_room_url or _("no room"))
         self.video_button.setEnabled(result.appointment.video_room_url is not None)
 
     def open_room(self) -> None:
@@ -365,7 +411,15 @@ class OnboardingWizard(QWizard):
         self.appointment_id = appointment_id
         self.facts: OnboardingFacts | None = None
         self.setObjectName("onboarding-wizard")
-        self.setWindowTitle("Onboard a booking")
+        self.setWindowTitle(_("Onboard a booking"))
+        # Qt's own words for the wizard's buttons are English: the desk names them itself.
+        for button, words in (
+            (QWizard.WizardButton.BackButton, _("< &Back")),
+            (QWizard.WizardButton.NextButton, _("&Next >")),
+            (QWizard.WizardButton.FinishButton, _("&Finish")),
+            (QWizard.WizardButton.CancelButton, _("Cancel")),
+        ):
+            self.setButtonText(button, words)
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage)
         self.resize(640, 520)
@@ -405,7 +459,9 @@ class OnboardingWizard(QWizard):
             self.back()
         self.patient_page.show_candidates(self.facts.appointment.patient_name, candidates)
         self.patient_page.problem.setText(
-            "With this date of birth, someone registered looks like the same person. "
-            "Choose below, then go on."
+            _(
+                "With this date of birth, someone registered looks like the same person. "
+                "Choose below, then go on."
+            )
         )
         self.patient_page.problem.show()

@@ -27,29 +27,35 @@ from frontdesk.domain.enums import Role
 from frontdesk.gui.desk import Desk
 from frontdesk.gui.operations import run_operation
 from frontdesk.gui.sync_controller import SyncController
+from frontdesk.i18n import N_, _
+from frontdesk.i18n.formats import format_datetime
 from frontdesk.sync.account import Account
 from frontdesk.sync.admin import DeviceInfo, deactivate_user, list_devices, revoke_device
 
-COLUMNS = ("Device", "User", "Name", "Registered", "Last seen", "Revoked")
+COLUMNS = (N_("Device"), N_("User"), N_("Registered"), N_("Last seen"), N_("Revoked"))
+"""A desk by its name, not its id (the id waits in the name's tooltip, for support)."""
+WHEN_PATTERN = "dd MMM y HH:mm"
+UNNAMED = N_("(unnamed desk)")
 
 
 class DevicesSection(QGroupBox):
     def __init__(
         self, desk: Desk, sync: SyncController | None, parent: QWidget | None = None
     ) -> None:
-        super().__init__("Devices", parent)
+        super().__init__(_("Devices"), parent)
         self.setObjectName("devices")
         self._desk = desk
         self._sync = sync
         self.devices: list[DeviceInfo] = []
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("devices-table")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setHorizontalHeaderLabels([_(column) for column in COLUMNS])
+        self.table.setAccessibleName(_("This organization's desks"))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.itemSelectionChanged.connect(self._update_buttons)
-        # Ids and times are read whole: one line per device, columns as wide as their text.
+        # Names and times are read whole: one line per device, columns as wide as their text.
         self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
@@ -58,9 +64,9 @@ class DevicesSection(QGroupBox):
         self.message = QLabel()
         self.message.setObjectName("devices-message")
         self.message.setWordWrap(True)
-        self.revoke_button = QPushButton("&Revoke device")
+        self.revoke_button = QPushButton(_("&Revoke device"))
         self.revoke_button.clicked.connect(self.confirm_revoke)
-        self.deactivate_button = QPushButton("Deactivate its &account")
+        self.deactivate_button = QPushButton(_("Deactivate its &account"))
         self.deactivate_button.clicked.connect(self.confirm_deactivate)
         buttons = QHBoxLayout()
         buttons.addWidget(self.message, 1)
@@ -83,10 +89,10 @@ class DevicesSection(QGroupBox):
         """Read the list again; `message` (what was just done) shows once it is read."""
         account = self._account()
         if account is None:
-            self._show([], "Sign in to a server to see this organization's desks.")
+            self._show([], _("Sign in to a server to see this organization's desks."))
             return
         if account.role is not Role.ADMIN:
-            self._show([], "Only an administrator manages devices.")
+            self._show([], _("Only an administrator manages devices."))
             return
         run_operation(
             self._desk,
@@ -105,9 +111,10 @@ class DevicesSection(QGroupBox):
             return None
         return self._confirm(
             "confirm-revoke-device",
-            "Revoke device",
-            f"Revoke “{device.label or device.id}” ({device.email})? It stops syncing at "
-            "once and cannot sign in again.",
+            _("Revoke device"),
+            _(
+                "Revoke “{device}” ({email})? It stops syncing at once and cannot sign in again."
+            ).format(device=_device_name(device), email=device.email),
             lambda: self.revoke(device.id),
         )
 
@@ -117,9 +124,11 @@ class DevicesSection(QGroupBox):
             return None
         return self._confirm(
             "confirm-deactivate-account",
-            "Deactivate account",
-            f"Deactivate {device.email} in this organization? Every desk of theirs stops "
-            "at once and they can no longer sign in here.",
+            _("Deactivate account"),
+            _(
+                "Deactivate {email} in this organization? Every desk of theirs stops at once "
+                "and they can no longer sign in here."
+            ).format(email=device.email),
             lambda: self.deactivate(device.user_id, device.email),
         )
 
@@ -131,7 +140,9 @@ class DevicesSection(QGroupBox):
             self._desk,
             lambda _ctx: revoke_device(account, device_id),
             parent=self,
-            on_done=lambda device: self._done(f"Revoked {device.label or device.id}."),
+            on_done=lambda device: self._done(
+                _("Revoked {device}.").format(device=_device_name(device))
+            ),
         )
 
     def deactivate(self, user_id: uuid.UUID, email: str) -> None:
@@ -142,7 +153,7 @@ class DevicesSection(QGroupBox):
             self._desk,
             lambda _ctx: deactivate_user(account, user_id),
             parent=self,
-            on_done=lambda _none: self._done(f"Deactivated {email}."),
+            on_done=lambda _none: self._done(_("Deactivated {email}.").format(email=email)),
         )
 
     def _confirm(self, name: str, title: str, text: str, then: Callable[[], None]) -> QMessageBox:
@@ -155,6 +166,11 @@ class DevicesSection(QGroupBox):
         )
         box.setObjectName(name)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        # Qt's own words for the buttons are English: the desk names them itself.
+        yes = box.button(QMessageBox.StandardButton.Yes)
+        no = box.button(QMessageBox.StandardButton.No)
+        yes.setText(_("&Yes"))
+        no.setText(_("&No"))
         box.setDefaultButton(QMessageBox.StandardButton.No)
         box.accepted.connect(then)
         box.open()
@@ -168,15 +184,16 @@ class DevicesSection(QGroupBox):
         self.table.setRowCount(len(devices))
         for row, device in enumerate(devices):
             values = (
-                str(device.id),
+                _device_name(device),
                 device.email,
-                device.label,
                 _when(device.registered_at),
                 _when(device.last_seen_at),
                 _when(device.revoked_at) if device.revoked_at else "",
             )
             for column, value in enumerate(values):
                 self.table.setItem(row, column, QTableWidgetItem(value))
+            name = self.table.item(row, 0)
+            name.setToolTip(_("Device id, for support: {id}").format(id=device.id))
         self.table.setEnabled(bool(devices))
         self.message.setText(message)
         self._update_buttons()
@@ -188,4 +205,8 @@ class DevicesSection(QGroupBox):
 
 
 def _when(moment: datetime) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+    return format_datetime(moment.astimezone(), WHEN_PATTERN)
+
+
+def _device_name(device: DeviceInfo) -> str:
+    return device.label or _(UNNAMED)

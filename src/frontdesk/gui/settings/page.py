@@ -44,6 +44,9 @@ CHOICE_LABELS = {
 """The words for a choice's value; a language is named in itself (the list a person who does
 not read the current language looks for)."""
 LANGUAGE_NAMES = {"en": "English", "ro": "Română"}
+KEPT_IN_KEYRING = N_("unchanged (kept in the system keyring)")
+SETTING_LABELS = {settings.LANGUAGE.key: N_("Language"), settings.THEME.key: N_("Theme")}
+"""Labels of the settings only this page names (errors name the others: `field_label`)."""
 
 
 class SettingsPage(QWidget):
@@ -55,30 +58,31 @@ class SettingsPage(QWidget):
         self._desk = desk
         self.editors: dict[str, QWidget] = {}
         self._stored: dict[str, Any] = {}
-        form_box = QGroupBox("This desk")
+        form_box = QGroupBox(_("This desk"))
         form = QFormLayout(form_box)
         for setting in SETTINGS.values():
             editor = _editor_for(setting)
             editor.setObjectName(setting.key)
             editor.setToolTip(_(setting.help))
+            editor.setAccessibleName(_setting_label(setting.key))
             self.editors[setting.key] = editor
-            label = QLabel(f"{field_label(setting.key)}:")
+            label = QLabel(_("{field}:").format(field=_setting_label(setting.key)))
             label.setBuddy(editor)
             form.addRow(label, editor)
         self.smtp_password = QLineEdit()
         self.smtp_password.setObjectName("smtp_password")
         self.smtp_password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.smtp_password.setPlaceholderText("unchanged (kept in the system keyring)")
+        self.smtp_password.setPlaceholderText(_(KEPT_IN_KEYRING))
         self.sms_token = QLineEdit()
         self.sms_token.setObjectName("sms_token")
         self.sms_token.setEchoMode(QLineEdit.EchoMode.Password)
-        self.sms_token.setPlaceholderText("unchanged (kept in the system keyring)")
-        form.addRow("SMTP password:", self.smtp_password)
-        form.addRow("SMS provider token:", self.sms_token)
+        self.sms_token.setPlaceholderText(_(KEPT_IN_KEYRING))
+        form.addRow(_("SMTP password:"), self.smtp_password)
+        form.addRow(_("SMS provider token:"), self.sms_token)
         self.message = QLabel()
         self.message.setObjectName("settings-message")
         self.message.setWordWrap(True)
-        self.save_button = QPushButton("&Save settings")
+        self.save_button = QPushButton(_("&Save settings"))
         self.save_button.clicked.connect(self.save)
         buttons = QHBoxLayout()
         buttons.addWidget(self.message, 1)
@@ -118,7 +122,7 @@ class SettingsPage(QWidget):
                 except InvalidInput as error:
                     errors.extend(error.errors)
             if token and not values["sms_api_url"]:
-                errors.append(FieldError("sms_api_url", "set the provider's address for the token"))
+                errors.append(FieldError("sms_api_url", _("needed when a token is given")))
             if errors:
                 raise InvalidInput(errors)
             for key, value in values.items():
@@ -141,7 +145,7 @@ class SettingsPage(QWidget):
     def _saved(self, _result: None) -> None:
         self.smtp_password.clear()
         self.sms_token.clear()
-        self.message.setText("Saved.")
+        self.message.setText(_("Saved."))
         # A theme chosen applies at once; the language at the next start.
         theme = str(self.values()[settings.THEME.key])
         app = QApplication.instance()
@@ -149,6 +153,10 @@ class SettingsPage(QWidget):
             apply_theme(app, theme)
         self.refresh()
         self.sig_saved.emit()
+
+
+def _setting_label(key: str) -> str:
+    return _(SETTING_LABELS[key]) if key in SETTING_LABELS else field_label(key)
 
 
 def _editor_for(setting: Setting[Any]) -> QWidget:
