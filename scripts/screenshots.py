@@ -62,7 +62,7 @@ from frontdesk.store.unit_of_work import Actor
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the walks' registry of windows lives with the tests
-from tests.gui.accessibility.registry import PENDING, WINDOWS  # noqa: E402
+from tests.gui.accessibility.registry import WINDOWS  # noqa: E402
 from tests.gui.accessibility.scene import Scene  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
@@ -348,7 +348,7 @@ def shoot_registry(shots: Shots) -> None:
     with tempfile.TemporaryDirectory() as home:
         scene = demo_scene(shots, Path(home), mirrors)
         try:
-            for window in [*WINDOWS, *PENDING]:
+            for window in WINDOWS:
                 widget = window.build(scene)
                 if window.fills_screen:
                     widget.resize(1366, 768)

@@ -135,13 +135,8 @@ WINDOWS: list[Window] = [
     screen(SPECIALIST, "Automations"),
     screen(ADMIN, "Automations"),
     Window("rule-editor", rule_editor, fills_screen=True),
-]
-
-# Built, and left out of WINDOWS until their screens' words are converted (see
-# docs/decisions.md, "Accessibility walks"): move each to WINDOWS once it passes. What the
-# walks found in each when it was left out is noted beside it.
-PENDING: list[Window] = [
-    screen(RECEPTIONIST, "Forms"),  # unnamed search and forms table
+    screen(RECEPTIONIST, "Forms"),
     screen(SPECIALIST, "Forms"),
     screen(ADMIN, "Forms"),
+    screen(ADMIN, "Working hours"),
 ]
