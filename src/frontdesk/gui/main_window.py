@@ -65,12 +65,19 @@ PAGES = (
     PageSpec(N_("Settings"), "frontdesk.gui.settings.page", "SettingsPage", "settings"),
 )
 BOOKING_DIALOG = ("frontdesk.gui.booking.dialog", "BookingDialog")
+# The clinic's set-up, for its admins (the services refuse anyone else).
+SERVICES = PageSpec(
+    N_("Services"), "frontdesk.gui.services_admin.page", "ServicesPage", "medical-cross"
+)
 
 
 def pages_for(role: Role | None) -> list[PageSpec]:
-    """A specialist's desk adds their own sessions right after Today."""
+    """A specialist's desk adds their own sessions right after Today; an admin's the set-up
+    screens before Settings."""
     if role == Role.SPECIALIST:
         return [TODAY, MY_SESSIONS, *PAGES[1:]]
+    if role == Role.ADMIN:
+        return [*PAGES[:-1], SERVICES, PAGES[-1]]
     return list(PAGES)
 
 
