@@ -42,6 +42,11 @@ CONVERTED = (
     "gui/alerts/alerts_model.py",
     "gui/alerts/conflicts.py",
     "gui/alerts/page.py",
+    # Services set-up
+    "gui/services_admin/editor.py",
+    "gui/services_admin/model.py",
+    "gui/services_admin/page.py",
+    "services/service_setup.py",
 )
 KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None}
 
