@@ -8,14 +8,17 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from frontdesk.domain.clock import FixedClock
 from frontdesk.domain.enums import AppointmentType
 from frontdesk.domain.errors import InvalidInput, NotFound, PermissionDenied
 from frontdesk.domain.ids import new_id
-from frontdesk.services import booking_choices, public_slots, service_setup
+from frontdesk.services import booking_choices, demo, public_slots, service_setup
 from frontdesk.services.context import ServiceContext
 from frontdesk.services.service_setup import ServiceDraft
+from frontdesk.store.mirror import Mirror
 from frontdesk.store.models import Service, ServiceForm, ServiceSpecialist
-from tests.support.clinic import Clinic
+from frontdesk.store.unit_of_work import Actor
+from tests.support.clinic import DEFAULT_NOW, Clinic
 from tests.support.refusals import refused
 
 
@@ -226,3 +229,16 @@ def test_a_service_row_is_queued_for_sync(clinic: Clinic, admin: ServiceContext)
     assert outcome.changes.touched("service_specialists")
     with admin.sessions() as session:
         assert session.get(Service, outcome.value.id) is not None
+
+
+def test_the_demo_clinics_services_have_numbers_descriptions_and_prices(mirror: Mirror) -> None:
+    built = demo.seed_catalog(mirror.sessions, FixedClock(DEFAULT_NOW))
+    ctx = ServiceContext(mirror.sessions, built.organization_id, Actor.system("test"))
+    records = service_setup.list_services(ctx)
+    assert [(r.reference, r.name) for r in records] == [
+        (10, "Physiotherapy consultation"),
+        (11, "Video follow-up"),
+        (12, "Nutrition session"),
+    ]
+    assert all(r.description for r in records)
+    assert {(r.price_cents, r.currency) for r in records} >= {(25000, "RON")}

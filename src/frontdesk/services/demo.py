@@ -19,9 +19,18 @@ from frontdesk.domain.clock import Clock, FixedClock, zone
 from frontdesk.domain.enums import AppointmentType, FieldType, FormStatus, FormType, Role
 from frontdesk.domain.ids import new_id
 from frontdesk.project_paths import RESOURCES_DIR, json_files
-from frontdesk.services import automation_rules, booking, catalog, forms, lifecycle, segments
+from frontdesk.services import (
+    automation_rules,
+    booking,
+    catalog,
+    forms,
+    lifecycle,
+    segments,
+    service_setup,
+)
 from frontdesk.services import patients as patients_service
 from frontdesk.services.context import ServiceContext
+from frontdesk.services.service_setup import ServiceDraft
 from frontdesk.store.models import Organization
 from frontdesk.store.unit_of_work import Actor
 
@@ -93,13 +102,19 @@ def seed_catalog(
             reference=template.get("reference"),
         )
     services = {
-        entry["key"]: catalog.add_service(
+        entry["key"]: service_setup.create_service(
             ctx,
-            name=entry["name"],
-            duration_minutes=entry["minutes"],
-            appointment_type=AppointmentType(entry["type"]),
-            specialist_ids=[specialists[key] for key in entry["specialists"]],
-            form_keys=entry["forms"],
+            ServiceDraft(
+                name=entry["name"],
+                reference=entry["reference"],
+                description=entry["description"],
+                duration_minutes=entry["minutes"],
+                appointment_type=AppointmentType(entry["type"]),
+                price=entry.get("price"),
+                currency=entry.get("currency"),
+                specialist_ids=[specialists[key] for key in entry["specialists"]],
+                form_keys=entry["forms"],
+            ),
         ).value.id
         for entry in data["services"]
     }
