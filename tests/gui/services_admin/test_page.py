@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from frontdesk.domain.enums import AppointmentType, Role
 from frontdesk.gui.desk import Desk
-from frontdesk.gui.main_window import SERVICES, pages_for
+from frontdesk.gui.main_window import SERVICES, MainWindow, pages_for
 from frontdesk.gui.services_admin.editor import ServiceEditor
 from frontdesk.gui.services_admin.page import ServicesPage
 from frontdesk.services import service_setup
@@ -157,6 +157,22 @@ def test_a_receptionist_is_refused_in_words(qtbot: QtBot, desk: Desk, clinic: Cl
     save(qtbot, desk, editor)
     assert "You are not allowed to do this" in editor.problem.text()
     editor.reject()
+
+
+def test_an_admins_window_opens_the_services_page(qtbot: QtBot, admin: Desk) -> None:
+    window = MainWindow(admin, clinic_name="Riverside Physio")
+    qtbot.addWidget(window)
+    window.show()
+    wait_for_operations(qtbot, admin)
+    titles = [window.navigation.item(n).text() for n in range(window.navigation.count())]
+    assert titles[-2:] == ["Services", "Settings"]
+    page = window.show_page("Services")
+    wait_for_operations(qtbot, admin)
+    assert isinstance(page, ServicesPage)
+    window.focus_search()
+    assert window.focusWidget() is page.search
+    window.close()
+    wait_for_operations(qtbot, admin)
 
 
 def test_only_an_admins_navigation_lists_services() -> None:
