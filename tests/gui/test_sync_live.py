@@ -32,6 +32,7 @@ from frontdesk.sync.account import ACCOUNT_FILE, Account, sign_in
 from frontdesk.sync.runner import run_round
 from frontdesk.sync.status import SyncStatus
 from tests.gui.helpers import wait_for_operations
+from tests.server.seed import org_context
 from tests.support.postgres import TEST_PASSWORD, LiveServer
 
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # 09:00 in Bucharest, a Monday
@@ -89,8 +90,13 @@ def test_a_booking_at_one_desk_reaches_the_other_desks_board_at_once(
     organization_id = here.account.organization_id
     ctx = here.ctx(organization_id)
     specialist = catalog.add_specialist(ctx, name="Dr Mihai Popescu").value
+    run_round(here.mirror, here.account)
+    # Services are the clinic admin's to set up: made on the server, pulled by the desk.
     service = catalog.add_service(
-        ctx, name="Consult", duration_minutes=45, specialist_ids=[specialist.id]
+        org_context(live_server.database.engine, organization_id),
+        name="Consult",
+        duration_minutes=45,
+        specialist_ids=[specialist.id],
     ).value
     patient = patients.register_patient(
         ctx, first_name="Ioana", last_name="Marin", email="ioana@example.com"

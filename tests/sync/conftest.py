@@ -20,6 +20,7 @@ from frontdesk.store.profile import Profile
 from frontdesk.store.unit_of_work import Actor
 from frontdesk.sync.account import Account, sign_in
 from frontdesk.sync.runner import SyncReport, run_round
+from tests.server.seed import org_context
 from tests.support.postgres import TEST_PASSWORD, LiveServer
 
 # A Monday morning in Bucharest; bookings go to the days after it.
@@ -32,6 +33,7 @@ class Desk:
     mirror: Mirror
     account: Account
     clock: FixedClock
+    server: LiveServer | None = None
 
     @property
     def ctx(self) -> ServiceContext:
@@ -97,7 +99,7 @@ def make_desk(sync_clinic: Clinic, tmp_path: Path) -> Iterator[DeskFactory]:
             password=TEST_PASSWORD,
             verify=str(sync_clinic.server.ca_path),
         )
-        desk = Desk(name, open_mirror(profile), account, FixedClock(NOW))
+        desk = Desk(name, open_mirror(profile), account, FixedClock(NOW), sync_clinic.server)
         opened.append(desk)
         if initial_sync:
             desk.sync()  # a new desk starts from the organization as the server has it
@@ -117,13 +119,13 @@ class Catalog:
 
 
 def seed_catalog(desk: Desk, patients_count: int = 2) -> Catalog:
-    """Specialists, a service and patients, made on one desk through the services."""
+    """Specialists, a service and patients, made on one desk through the services. Services
+    are an admin's to set up: on another role's desk the clinic's admin makes it on the
+    server, after the desk has pushed its specialists, and the desk pulls it."""
     ctx = desk.ctx
     first = catalog.add_specialist(ctx, name="Dr Mihai Popescu", specialty="physio").value
     second = catalog.add_specialist(ctx, name="Dr Elena Ionescu", specialty="physio").value
-    service = catalog.add_service(
-        ctx, name="Consult", duration_minutes=45, specialist_ids=[first.id, second.id]
-    ).value
+    service_id = _admins_service(desk, [first.id, second.id])
     people = [
         patients.register_patient(
             ctx,
@@ -134,7 +136,22 @@ def seed_catalog(desk: Desk, patients_count: int = 2) -> Catalog:
         ).value.id
         for i in range(patients_count)
     ]
-    return Catalog(first.id, second.id, service.id, people)
+    return Catalog(first.id, second.id, service_id, people)
+
+
+def _admins_service(desk: Desk, specialist_ids: list[uuid.UUID]) -> uuid.UUID:
+    def make(ctx: ServiceContext) -> uuid.UUID:
+        return catalog.add_service(
+            ctx, name="Consult", duration_minutes=45, specialist_ids=specialist_ids
+        ).value.id
+
+    if desk.account.role == Role.ADMIN:
+        return make(desk.ctx)
+    assert desk.server is not None
+    desk.sync()
+    service_id = make(org_context(desk.server.database.engine, desk.account.organization_id))
+    desk.sync()
+    return service_id
 
 
 def walk_in(

@@ -5,7 +5,7 @@ Built from the database for one TriggerInstance, with only the entities its trig
 (`domain.rules.entities_for`). The subject names what it can; the rest is found from the most
 specific record (a form names its patient and appointment, a patient's plan its patient and
 plan), so an event only has to carry its subject. Values are JSON-ready: ids as text (a form
-template or segment also by its short reference number, which rules cite), dates and instants
+template, service or segment by its short reference number, which rules cite), dates and instants
 as ISO text in the organization's zone, which conditions compare as dates and instants and
 messages print as the patient's local time.
 """
@@ -174,7 +174,7 @@ class _Builder:
         ).first()
         if row is None:
             return None
-        appointment, specialist_name, specialty, service_name, earlier, *patient = row
+        appointment, specialist_name, specialty, service_name, service_ref, earlier, *patient = row
         ids.patient = ids.patient or appointment.patient_person_id
         if patient[0] is not None:
             self._patients[appointment.patient_person_id] = tuple(patient)
@@ -184,7 +184,8 @@ class _Builder:
             "type": str(appointment.type),
             "status": str(appointment.status),
             "source": str(appointment.source),
-            "service_id": str(appointment.service_id),
+            # Rules cite a service by its short number (`appointment.service_id = 10`).
+            "service_id": service_ref if service_ref is not None else str(appointment.service_id),
             "specialist_id": str(appointment.specialist_id),
             "calendar_id": str(appointment.calendar_id) if appointment.calendar_id else None,
             "started_at": self.local(appointment.started_at),

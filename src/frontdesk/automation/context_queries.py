@@ -62,7 +62,7 @@ def patient_statement() -> AnyRow:
 @cache
 def appointment_statement() -> AnyRow:
     """Parameters `appointment_id`, `organization_id`, `today`. Row: the Appointment, its
-    specialist's name and specialty, its service's name, how many of the patient's
+    specialist's name and specialty, its service's name and short number, how many of the patient's
     appointments started before it; then its patient as `patient_statement` reads them
     (one round trip for both)."""
     earlier = aliased(Appointment)
@@ -83,6 +83,7 @@ def appointment_statement() -> AnyRow:
             Specialist.name,
             Specialist.specialty,
             Service.name,
+            Service.reference,
             count_earlier,
             PatientPerson,
             *_patient_columns(Appointment.patient_person_id),

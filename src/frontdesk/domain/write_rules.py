@@ -145,22 +145,25 @@ WRITE_RULES: dict[str, TableRule] = {
         "is_active",
         roles=ORGANIZATION_WIDE,
     ),
+    # What the clinic sells, its price and who performs it: the admins' (the Services screen).
     "services": _configuration(
         "service",
         "name",
+        "reference",
+        "description",
         "duration_minutes",
         "appointment_type",
         "price_cents",
+        "currency",
         "followup_service_id",
         "is_public",
         "deleted_at",
-        roles=ORGANIZATION_WIDE,
     ),
     "service_specialists": _configuration(
-        "service's specialist", "service_id", "specialist_id", roles=ORGANIZATION_WIDE
+        "service's specialist", "service_id", "specialist_id", "deleted_at"
     ),
     "service_forms": _configuration(
-        "service's form", "service_id", "template_key", "position", roles=ORGANIZATION_WIDE
+        "service's form", "service_id", "template_key", "position", "deleted_at"
     ),
     "calendars": _configuration(
         "calendar", "name", "specialist_id", "is_public", "deleted_at", roles=ORGANIZATION_WIDE

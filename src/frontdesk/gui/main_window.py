@@ -76,15 +76,19 @@ PAGES = (
 WORKING_HOURS = PageSpec(N_("Working hours"), "frontdesk.gui.hours.page", "HoursPage", "clock", 9)
 """Admins only: specialists' hours, days off, closed days and slot settings."""
 BOOKING_DIALOG = ("frontdesk.gui.booking.dialog", "BookingDialog")
+# The clinic's set-up, for its admins (the services refuse anyone else).
+SERVICES = PageSpec(
+    N_("Services"), "frontdesk.gui.services_admin.page", "ServicesPage", "medical-cross", 0
+)
 
 
 def pages_for(role: Role | None) -> list[PageSpec]:
-    """A specialist's desk adds their own sessions right after Today (on its own key); an
-    admin's, the working hours at the end (on its own key too)."""
+    """A specialist's desk adds their own sessions right after Today; an admin's, the set-up
+    screens before Settings. Each page keeps its own key whatever the role."""
     if role == Role.SPECIALIST:
         return [TODAY, MY_SESSIONS, *PAGES[1:]]
     if role == Role.ADMIN:
-        return [*PAGES, WORKING_HOURS]
+        return [*PAGES[:-1], SERVICES, WORKING_HOURS, PAGES[-1]]
     return list(PAGES)
 
 

@@ -17,6 +17,7 @@ from frontdesk.server import (
     me_api,
     operations_api,
     public_api,
+    public_services_api,
     sync_api,
 )
 from frontdesk.server.config import ServerConfig
@@ -68,6 +69,7 @@ def create_app(
     app.include_router(auth.router)
     app.include_router(me_api.router)
     app.include_router(public_api.router)
+    app.include_router(public_services_api.router)
     app.include_router(sync_api.router)
     app.include_router(claims_api.router)
     app.include_router(operations_api.router)

@@ -187,7 +187,9 @@ def planned_forms(ctx: ServiceContext, appointment_id: uuid.UUID) -> list[Planne
         keys: dict[str, FormSource] = {}
         for key in session.scalars(
             select(ServiceForm.template_key)
-            .where(ServiceForm.service_id == appointment.service_id)
+            .where(
+                ServiceForm.service_id == appointment.service_id, ServiceForm.deleted_at.is_(None)
+            )
             .order_by(ServiceForm.position, ServiceForm.template_key)
         ):
             keys.setdefault(key, FormSource.SERVICE)

@@ -35,14 +35,17 @@ from frontdesk.domain.rules.actions import (
     SuggestForm,
     UpdateSegment,
 )
+from frontdesk.domain.rules.conditions import Match, Operator, iter_field_conditions
 from frontdesk.domain.rules.paths import join_path
 from frontdesk.domain.rules.schema import load_json
 from frontdesk.i18n import N_, _
 from frontdesk.services.context import Outcome, ServiceContext
 from frontdesk.services.messages import find_template
-from frontdesk.services.references import resolve_form_template, resolve_segment
+from frontdesk.services.references import resolve_form_template, resolve_segment, resolve_service
 from frontdesk.store.models import AutomationRule
 from frontdesk.store.unit_of_work import Actor, UnitOfWork
+
+SERVICE_PATH = "appointment.service_id"
 
 
 @dataclass(frozen=True)
@@ -291,8 +294,13 @@ def _reference_errors(
     session: Session, organization_id: uuid.UUID, rule: RuleDefinition, *, prefix: str
 ) -> list[FieldError]:
     """What `rule` cites that this organization does not have, by JSON path."""
-    errors: list[FieldError] = []
+    errors: list[FieldError] = _service_citation_errors(
+        session, organization_id, rule.conditions, join_path(prefix, "conditions")
+    )
     for path, action in _actions_with_paths(rule.actions, prefix):
+        errors += _service_citation_errors(
+            session, organization_id, action.conditions, f"{path}.conditions"
+        )
         for field, reference in _form_references(action):
             try:
                 resolve_form_template(session, organization_id, reference, field=f"{path}.{field}")
@@ -314,6 +322,43 @@ def _reference_errors(
                 )
                 errors.append(FieldError(f"{path}.{field}", message))
     return errors
+
+
+def _service_citation_errors(
+    session: Session, organization_id: uuid.UUID, conditions: Match, field: str
+) -> list[FieldError]:
+    """A condition on `appointment.service_id` must cite a service of this organization,
+    by its short number (what the context holds for a numbered service) or, for a service
+    without one, its id; anything else could never match."""
+    errors: list[FieldError] = []
+    for path, condition in iter_field_conditions(conditions, field=field):
+        if condition.path != SERVICE_PATH:
+            continue
+        for test in condition.tests:
+            if test.op is Operator.EXISTS:
+                continue
+            values = test.expected if isinstance(test.expected, tuple) else (test.expected,)
+            for value in values:
+                problem = _service_citation_problem(session, organization_id, value)
+                if problem:
+                    errors.append(FieldError(path, problem))
+    return errors
+
+
+def _service_citation_problem(
+    session: Session, organization_id: uuid.UUID, value: object
+) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None  # the type check has refused it already
+    try:
+        service = resolve_service(session, organization_id, value, field=SERVICE_PATH)
+    except NotFound as exc:
+        return exc.message
+    if isinstance(value, str) and service.reference is not None:
+        return f"cite the service {service.name!r} by its number, {service.reference}"
+    if isinstance(value, str) and str(service.id) != value:
+        return f"cite the service {service.name!r} by its id, {service.id}"
+    return None
 
 
 def _actions_with_paths(

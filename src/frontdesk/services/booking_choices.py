@@ -64,7 +64,10 @@ def booking_choices(ctx: ServiceContext) -> BookingChoices:
         assignments: dict[uuid.UUID, list[uuid.UUID]] = {}
         for service_id, specialist_id in session.execute(
             select(ServiceSpecialist.service_id, ServiceSpecialist.specialist_id)
-            .where(ServiceSpecialist.organization_id == ctx.organization_id)
+            .where(
+                ServiceSpecialist.organization_id == ctx.organization_id,
+                ServiceSpecialist.deleted_at.is_(None),
+            )
             .order_by(ServiceSpecialist.id)
         ):
             assignments.setdefault(service_id, []).append(specialist_id)

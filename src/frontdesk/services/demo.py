@@ -28,10 +28,12 @@ from frontdesk.services import (
     lifecycle,
     public_slots,
     segments,
+    service_setup,
 )
 from frontdesk.services import hours as hours_service
 from frontdesk.services import patients as patients_service
 from frontdesk.services.context import ServiceContext
+from frontdesk.services.service_setup import ServiceDraft
 from frontdesk.store.models import Organization
 from frontdesk.store.unit_of_work import Actor
 
@@ -104,13 +106,19 @@ def seed_catalog(
             reference=template.get("reference"),
         )
     services = {
-        entry["key"]: catalog.add_service(
+        entry["key"]: service_setup.create_service(
             ctx,
-            name=entry["name"],
-            duration_minutes=entry["minutes"],
-            appointment_type=AppointmentType(entry["type"]),
-            specialist_ids=[specialists[key] for key in entry["specialists"]],
-            form_keys=entry["forms"],
+            ServiceDraft(
+                name=entry["name"],
+                reference=entry["reference"],
+                description=entry["description"],
+                duration_minutes=entry["minutes"],
+                appointment_type=AppointmentType(entry["type"]),
+                price=entry.get("price"),
+                currency=entry.get("currency"),
+                specialist_ids=[specialists[key] for key in entry["specialists"]],
+                form_keys=entry["forms"],
+            ),
         ).value.id
         for entry in data["services"]
     }

@@ -102,7 +102,7 @@ def generate_appointment_forms(
 def _wanted_template_keys(tx: UnitOfWork, appointment: Appointment) -> list[tuple[str, FormSource]]:
     service_keys = tx.session.scalars(
         select(ServiceForm.template_key)
-        .where(ServiceForm.service_id == appointment.service_id)
+        .where(ServiceForm.service_id == appointment.service_id, ServiceForm.deleted_at.is_(None))
         .order_by(ServiceForm.position, ServiceForm.template_key)
     ).all()
     calendar_keys: Sequence[str] = ()

@@ -61,7 +61,11 @@ def performers(
         session.scalars(
             select(ServiceSpecialist.specialist_id)
             .join(Specialist, Specialist.id == ServiceSpecialist.specialist_id)
-            .where(ServiceSpecialist.service_id == service_id, Specialist.is_active.is_(True))
+            .where(
+                ServiceSpecialist.service_id == service_id,
+                ServiceSpecialist.deleted_at.is_(None),
+                Specialist.is_active.is_(True),
+            )
             .order_by(ServiceSpecialist.id)
         )
     )

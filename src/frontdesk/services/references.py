@@ -1,6 +1,6 @@
-"""Resolving what a rule cites — a form template, a segment or a treatment plan — by short
-number (42), by id (a UUID string) or by key/name, as the admin wrote it. Specialists and
-services have no short number: they are cited by id or by name."""
+"""Resolving what a rule cites — a form template, a segment, a treatment plan or a service — by
+short number (42), by id (a UUID string) or by key/name, as the admin wrote it. Specialists
+have no short number: they are cited by id or by name."""
 
 from __future__ import annotations
 
@@ -132,7 +132,7 @@ def resolve_specialist(
 def resolve_service(
     session: Session, organization_id: uuid.UUID, reference: Reference, *, field: str
 ) -> Service:
-    """The cited service (by id or name), or NotFound naming `field`."""
+    """The cited live service (by short number, id or name), or NotFound naming `field`."""
     live = (Service.organization_id == organization_id) & Service.deleted_at.is_(None)
     return _resolve(
         session,

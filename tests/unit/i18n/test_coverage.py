@@ -123,6 +123,11 @@ CONVERTED = (
     "gui/desk.py",
     "gui/operations.py",
     "gui/screens.py",
+    # Services set-up
+    "gui/services_admin/editor.py",
+    "gui/services_admin/model.py",
+    "gui/services_admin/page.py",
+    "services/service_setup.py",
 )
 KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from frontdesk.domain.enums import AppointmentType, FormType
@@ -34,22 +34,31 @@ class FormTemplate(OrgOwned, SoftDeletable, Base):
 
 
 class Service(OrgOwned, SoftDeletable, Base):
+    """What can be booked. Retiring a service sets `deleted_at`; bringing it back clears it."""
+
     __tablename__ = "services"
 
     name: Mapped[str] = mapped_column(String(200))
+    # The short number admins see and rules cite (`appointment.service_id = 10`).
+    reference: Mapped[int | None] = mapped_column(Integer, default=None)
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
     duration_minutes: Mapped[int] = mapped_column(Integer, default=30)
     appointment_type: Mapped[AppointmentType] = mapped_column(
         String(20), default=AppointmentType.IN_CLINIC
     )
     price_cents: Mapped[int | None] = mapped_column(Integer, default=None)
+    # ISO 4217 code of `price_cents` (set exactly when a price is).
+    currency: Mapped[str | None] = mapped_column(String(3), default=None)
     followup_service_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("services.id"), default=None
     )
     is_public: Mapped[bool] = mapped_column(default=True)
 
 
-class ServiceSpecialist(OrgOwned, Base):
-    """Which specialists perform a service (public booking offers their free slots)."""
+class ServiceSpecialist(OrgOwned, SoftDeletable, Base):
+    """Which specialists perform a service (public booking offers their free slots). A
+    performer taken off the service keeps its row with `deleted_at` (sync carries no
+    deletions); added back, the row is revived."""
 
     __tablename__ = "service_specialists"
     __table_args__ = (UniqueConstraint("service_id", "specialist_id"),)
@@ -58,7 +67,10 @@ class ServiceSpecialist(OrgOwned, Base):
     specialist_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("specialists.id"), index=True)
 
 
-class ServiceForm(OrgOwned, Base):
+class ServiceForm(OrgOwned, SoftDeletable, Base):
+    """A form a service's appointments need, in `position` order; removed ones keep their row
+    with `deleted_at`, as performers do."""
+
     __tablename__ = "service_forms"
     __table_args__ = (UniqueConstraint("service_id", "template_key"),)
 

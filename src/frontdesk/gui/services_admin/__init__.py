@@ -1,0 +1,1 @@
+"""The Services screen: what the clinic sells, set up by its admins."""
