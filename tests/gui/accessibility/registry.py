@@ -139,4 +139,5 @@ WINDOWS: list[Window] = [
     screen(SPECIALIST, "Forms"),
     screen(ADMIN, "Forms"),
     screen(ADMIN, "Working hours"),
+    screen(ADMIN, "Services"),
 ]

@@ -165,7 +165,7 @@ def test_an_admins_window_opens_the_services_page(qtbot: QtBot, admin: Desk) -> 
     window.show()
     wait_for_operations(qtbot, admin)
     titles = [window.navigation.item(n).text() for n in range(window.navigation.count())]
-    assert titles[-2:] == ["Services", "Settings"]
+    assert titles[-3:] == ["Services", "Working hours", "Settings"]
     page = window.show_page("Services")
     wait_for_operations(qtbot, admin)
     assert isinstance(page, ServicesPage)
@@ -177,7 +177,7 @@ def test_an_admins_window_opens_the_services_page(qtbot: QtBot, admin: Desk) -> 
 
 def test_only_an_admins_navigation_lists_services() -> None:
     assert SERVICES in pages_for(Role.ADMIN)
-    assert pages_for(Role.ADMIN)[-2:][0] == SERVICES
+    assert pages_for(Role.ADMIN)[-3] == SERVICES
     for role in (Role.RECEPTIONIST, Role.SPECIALIST):
         assert SERVICES not in pages_for(role)
 
