@@ -21,6 +21,8 @@ from frontdesk.domain.appointment_states import ACTIVE_STATUSES
 from frontdesk.domain.clock import zone
 from frontdesk.domain.errors import InvalidInput, NotFound
 from frontdesk.domain.slot_grid import Slot, is_offered, offered_slots
+from frontdesk.i18n.text import T_
+from frontdesk.services.not_found import not_found
 from frontdesk.store.models import (
     Appointment,
     Calendar,
@@ -30,7 +32,7 @@ from frontdesk.store.models import (
     Specialist,
 )
 
-NOT_OFFERED = "that time is not offered; choose one of the free slots"
+NOT_OFFERED = T_("That time is not offered: choose one of the free times.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +50,7 @@ def booking_window(session: Session, organization_id: uuid.UUID) -> BookingWindo
         )
     ).one_or_none()
     if row is None:
-        raise NotFound(f"no organization {organization_id}", field="organization_id")
+        raise NotFound(not_found("organization"), field="organization_id")
     return BookingWindow(zone(row.timezone), row.booking_horizon_days)
 
 
@@ -60,7 +62,7 @@ def public_service(session: Session, organization_id: uuid.UUID, service_id: uui
         or service.deleted_at is not None
         or not service.is_public
     ):
-        raise NotFound(f"no service {service_id}", field="service_id")
+        raise NotFound(not_found("service"), field="service_id")
     return service
 
 
@@ -76,7 +78,7 @@ def public_calendar(
         or calendar.deleted_at is not None
         or not calendar.is_public
     ):
-        raise NotFound(f"no calendar {calendar_id}", field="calendar_id")
+        raise NotFound(not_found("calendar"), field="calendar_id")
     return calendar
 
 

@@ -78,7 +78,7 @@ def test_windows_are_half_open() -> None:
 
 
 def test_naive_window_bounds_are_refused() -> None:
-    with pytest.raises(InvalidInput, match="start: must include a time zone"):
+    with pytest.raises(InvalidInput, match="“Start time” must include a time zone"):
         daily_occurrences(time(9, 0), BUCHAREST, datetime(2026, 1, 1), utc(2026, 1, 2))
 
 
@@ -114,7 +114,7 @@ def test_before_start() -> None:
     )
     assert before_start_still_useful(start, utc(2026, 11, 22, 6, 59))
     assert not before_start_still_useful(start, utc(2026, 11, 22, 7, 0))
-    with pytest.raises(InvalidInput, match="start: must include a time zone"):
+    with pytest.raises(InvalidInput, match="“Start time” must include a time zone"):
         before_start_due(datetime(2026, 11, 22, 9), BeforeStartSettings(hours_before=24))
 
 
@@ -157,7 +157,7 @@ def test_instants_are_read_as_their_local_date() -> None:
     assert date_reached_occurrences(
         enrolled, settings, BUCHAREST, utc(2026, 1, 1), utc(2026, 12, 31)
     ) == [utc(2026, 3, 3, 7, 0)]
-    with pytest.raises(InvalidInput, match=r"service_plan_enrolment\.enrolled_at: must include"):
+    with pytest.raises(InvalidInput, match="“Service plan enrolment enrolled at” must include"):
         date_reached_occurrences(
             datetime(2026, 1, 31), settings, BUCHAREST, utc(2026, 1, 1), utc(2026, 12, 31)
         )
