@@ -215,7 +215,7 @@ def test_import_and_export_need_an_organization(
         assert "argument --org: This desk holds no clinic yet" in err
     code, _, err = run(capsys, *home(mirror), "rules", "export", "--org", "elsewhere")
     assert code == 2
-    assert "argument --org: no organization 'elsewhere'" in err
+    assert "argument --org: This desk holds no clinic “elsewhere”" in err
 
 
 def test_export_to_a_place_that_cannot_be_written(

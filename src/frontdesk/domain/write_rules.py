@@ -490,12 +490,12 @@ WRITE_RULES: dict[str, TableRule] = {
 
 def _who(roles: frozenset[Role]) -> Text:
     """Whom to ask, as the refusal's fix."""
-    if roles == ADMIN:
-        return T_("an admin")
-    if roles == ORGANIZATION_WIDE:
-        return T_("the front desk or an admin")
     if roles >= STAFF:
         return T_("a member of staff")
+    if roles >= ORGANIZATION_WIDE:
+        return T_("the front desk or an admin")
+    if Role.ADMIN in roles:
+        return T_("an admin")
     return T_("someone whose role allows it")
 
 
@@ -511,6 +511,8 @@ def write_refusal(
     if operation == "insert":
         if role in rule.insert:
             return None
+        if not rule.insert:
+            return T_("Nobody adds this ({what}) at a desk: the server does.", what=what)
         return T_(
             "You are not allowed to add this ({what}): ask {who} to add it.",
             what=what,

@@ -231,7 +231,9 @@ def _update(
 ) -> MutationResult:
     current = _current(connection, target, mutation.row_id, lock=True)
     if current is None:
-        raise Rejected("the row does not exist on the server")
+        raise Rejected(
+            T_("This record is not on the server; it may have been removed at another desk.")
+        )
     versions = connection.scalar(
         text(
             "SELECT field_versions FROM sync_changes "

@@ -291,4 +291,7 @@ def _require_template_keys(tx: UnitOfWork, organization_id: uuid.UUID, keys: Seq
     )
     for index, key in enumerate(keys):
         if key not in found:
-            raise NotFound(not_found("form template"), field=f"form_keys[{index}]")
+            raise NotFound(
+                T_("There is no form template “{reference}” in this clinic.", reference=key),
+                field=f"form_keys[{index}]",
+            )

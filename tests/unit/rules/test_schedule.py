@@ -223,9 +223,9 @@ def test_forecast_arguments_are_checked_by_name() -> None:
     rule = validate_rule(load_example(5))
     with pytest.raises(InvalidInput, match="days: must be between 1 and 366"):
         forecast(rule, utc(2026, 1, 1), 0, "UTC")
-    with pytest.raises(InvalidInput, match="timezone: unknown time zone"):
+    with pytest.raises(InvalidInput, match="is not a time zone"):
         forecast(rule, utc(2026, 1, 1), 1, "Mars/Olympus")
-    with pytest.raises(InvalidInput, match="from: must include a time zone"):
+    with pytest.raises(InvalidInput, match="“From” must include a time zone"):
         forecast(rule, datetime(2026, 1, 1), 1, "UTC")
 
 
