@@ -81,8 +81,8 @@ def test_missing_details_are_named_and_nothing_is_created(
     qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
     wait_for_operations(qtbot, setup)
     text = dialog.message.text()
-    assert "Clinic name: please give the clinic's name" in text
-    assert "Admin name: please give your name" in text
+    assert "Type the clinic's name." in text
+    assert "Type your name." in text
     assert "Admin email:" in text
     assert dialog.started is None
     assert dialog.isEnabled()
@@ -173,7 +173,7 @@ def test_a_wrong_password_names_the_field(
     dialog.ca_path.setText(str(live_server.ca_path))
     qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
     wait_for_operations(qtbot, setup, timeout=30_000)
-    assert "Password: wrong email or password" in dialog.message.text()
+    assert "Wrong e-mail or password." in dialog.message.text()
     assert dialog.started is None
 
 

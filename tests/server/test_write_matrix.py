@@ -225,8 +225,8 @@ def test_a_refused_change_comes_back_to_the_desk_as_a_conflict(
             select(SyncConflict).where(SyncConflict.row_id == appointment.id)
         ).all()
         kept = session.get(Appointment, appointment.id)
-    assert [(c.kind, c.reason) for c in conflicts] == [
-        ("rejected", "a receptionist may not remove an appointment (only an admin may)")
+    assert [(c.kind, shown(c.reason)) for c in conflicts] == [
+        ("rejected", "You are not allowed to remove this (appointment): ask an admin to remove it.")
     ]
     assert kept is not None
     assert kept.deleted_at is None  # the server's value again

@@ -172,7 +172,7 @@ def test_signing_without_a_signature_is_refused_on_screen(
     qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
     wait_for_operations(qtbot, desk)
 
-    assert "Signature: must be an SVG drawing" in dialog.problems.text()
+    assert "Signature: Sign in the box before saving" in dialog.problems.text()
     assert dialog.signature_error.isVisible()
     assert fingerprint(desk.mirror.sessions) == before
 

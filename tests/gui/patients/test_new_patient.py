@@ -29,7 +29,7 @@ def test_bad_details_are_named_and_nothing_is_written(
     wait_for_operations(qtbot, desk)
 
     text = dialog.problem.text()
-    assert "First name: a first name is required" in text
+    assert "Type the first name." in text
     assert "E-mail:" in text
     assert dialog.chosen is None
     assert dialog.isVisible()
