@@ -141,7 +141,7 @@ def setup_standalone(
     if not admin_name.strip():
         errors.append(FieldError("admin_name", T_("Type your name.")))
     try:
-        normalize_email(admin_email)
+        normalize_email(admin_email, field="admin_email")
     except InvalidInput as error:
         errors.append(FieldError("admin_email", error.errors[0].text))
     if errors:

@@ -219,7 +219,7 @@ def test_a_form_signed_at_another_desk_meanwhile_is_not_overwritten(
     qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
     wait_for_operations(qtbot, desk)
 
-    assert "can no longer be changed" in dialog.problems.text()
+    assert "can no longer change" in dialog.problems.text()
     assert dialog.problems.isVisible()  # still there once the stored form is shown
     assert fingerprint(desk.mirror.sessions) == before
     assert stored(desk.mirror.sessions, form.id).signature_svg == SVG

@@ -30,7 +30,7 @@ def test_bad_details_are_named_and_nothing_is_written(
 
     text = dialog.problem.text()
     assert "Type the first name." in text
-    assert "E-mail:" in text
+    assert "“E-mail” is not a valid e-mail address" in text
     assert dialog.chosen is None
     assert dialog.isVisible()
     assert fingerprint(desk.mirror.sessions) == before
