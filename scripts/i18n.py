@@ -32,6 +32,10 @@ def extract(output: Path) -> None:
         "babel.cfg",
         "--keyword",
         "lazy_gettext",
+        "--keyword",
+        "T_",
+        "--keyword",
+        "nT_:1,2",
         "--add-location",
         "file",  # no line numbers: an edit elsewhere in a file does not touch the catalogue
         "--sort-by-file",

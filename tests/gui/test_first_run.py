@@ -81,9 +81,9 @@ def test_missing_details_are_named_and_nothing_is_created(
     qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
     wait_for_operations(qtbot, setup)
     text = dialog.message.text()
-    assert "Clinic name: please give the clinic's name" in text
-    assert "Admin name: please give your name" in text
-    assert "Admin email:" in text
+    assert "Type the clinic's name." in text
+    assert "Type your name." in text
+    assert "“Your e-mail” is not a valid e-mail address" in text
     assert dialog.started is None
     assert dialog.isEnabled()
     with empty_mirror.sessions() as session:
@@ -98,7 +98,7 @@ def test_an_unknown_time_zone_is_refused(qtbot: QtBot, setup: Desk, dialog: Firs
     qtbot.keyClicks(dialog.admin_email, "maria@lakeside.example")
     qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
     wait_for_operations(qtbot, setup)
-    assert "Time zone: unknown time zone 'Mars/Olympus'" in dialog.message.text()
+    assert "“Mars/Olympus” is not a time zone" in dialog.message.text()
 
 
 def test_a_wrong_server_address_is_explained(
@@ -124,8 +124,8 @@ def test_plain_http_to_another_computer_is_refused_on_screen(
     qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
     wait_for_operations(qtbot, setup)
     assert dialog.message.text() == (
-        "Server: the server address must start with https:// — only a server on this "
-        "computer may use http://."
+        "The server address must start with https:// (only a server on this computer may "
+        "use http://)."
     )
     assert dialog.started is None
     assert dialog.isEnabled()
@@ -173,7 +173,7 @@ def test_a_wrong_password_names_the_field(
     dialog.ca_path.setText(str(live_server.ca_path))
     qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
     wait_for_operations(qtbot, setup, timeout=30_000)
-    assert "Password: wrong email or password" in dialog.message.text()
+    assert "Wrong e-mail or password." in dialog.message.text()
     assert dialog.started is None
 
 

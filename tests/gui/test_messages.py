@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.exc import OperationalError
 
+from frontdesk.domain.enums import Role
 from frontdesk.domain.errors import (
     BookingBlocked,
     DoubleBooking,
@@ -12,6 +13,8 @@ from frontdesk.domain.errors import (
     NotFound,
     PermissionDenied,
 )
+from frontdesk.domain.field_names import required
+from frontdesk.domain.write_rules import write_refusal
 from frontdesk.gui.messages import explain, field_label
 from frontdesk.i18n.catalogs import activate
 
@@ -58,4 +61,15 @@ def test_in_romanian_errors_and_field_labels_speak_romanian() -> None:
     assert explain(PermissionDenied("admins only")).startswith("Nu aveți dreptul")
     assert "Nu s-a salvat nimic" in explain(
         OperationalError("UPDATE x", {}, Exception("database is locked"))
+    )
+
+
+def test_converted_refusals_read_whole_in_romanian_without_a_key_or_a_second_label() -> None:
+    activate("ro")
+    missing = InvalidInput.single("email", required("email"))
+    assert explain(missing) == "Vă rugăm să verificați:\n• Câmpul „E-mail” este obligatoriu."
+    refusal = write_refusal(Role.RECEPTIONIST, "automation_rules", "insert")
+    assert refusal is not None
+    assert explain(PermissionDenied(refusal, field="actor")) == (
+        "Nu aveți dreptul să adăugați aceasta (automatizare): rugați un administrator să o adauge."
     )

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from frontdesk.domain.enums import Role
 from frontdesk.domain.write_rules import WRITE_RULES
+from frontdesk.i18n.text import shown
 from frontdesk.server.database import ServerDatabase, sqlalchemy_url
 from frontdesk.server.sync_apply import apply_push
 from frontdesk.server.sync_rules import Pusher
@@ -149,7 +150,7 @@ def test_allowed_changes_are_applied(
     failures = []
     for (case, _mutation, row, value), result in zip(planned, results, strict=True):
         if result.outcome not in ("applied", "merged"):
-            reason = conflicts[result.conflict_id]["reason"] if result.conflict_id else ""
+            reason = shown(conflicts[result.conflict_id]["reason"]) if result.conflict_id else ""
             failures.append(f"{case.id}: {result.outcome} ({reason})")
             continue
         if case.operation == "insert":
@@ -179,7 +180,8 @@ def test_refused_changes_leave_the_server_as_it_was(
         if result.outcome != "conflict" or conflict is None:
             failures.append(f"{case.id}: {result.outcome}, not refused")
             continue
-        if (conflict["kind"], conflict["reason"]) != ("rejected", case.refusal):
+        reason = shown(conflict["reason"])  # stored language-neutral
+        if (conflict["kind"], reason) != ("rejected", str(case.refusal)):
             failures.append(f"{case.id}: {conflict['kind']} conflict, {conflict['reason']!r}")
         if conflict["row_id"] != mutation.row_id or conflict["author_user_id"] != staff.users[role]:
             failures.append(f"{case.id}: the conflict names another row or author")
@@ -223,8 +225,8 @@ def test_a_refused_change_comes_back_to_the_desk_as_a_conflict(
             select(SyncConflict).where(SyncConflict.row_id == appointment.id)
         ).all()
         kept = session.get(Appointment, appointment.id)
-    assert [(c.kind, c.reason) for c in conflicts] == [
-        ("rejected", "a receptionist may not remove an appointment (only an admin may)")
+    assert [(c.kind, shown(c.reason)) for c in conflicts] == [
+        ("rejected", "You are not allowed to remove this (appointment): ask an admin to remove it.")
     ]
     assert kept is not None
     assert kept.deleted_at is None  # the server's value again

@@ -31,6 +31,7 @@ from frontdesk.domain.write_rules import (
     specialist_row_refusal,
     write_refusal,
 )
+from frontdesk.i18n.text import Text
 from frontdesk.server.scope import Scope, scoped_sessions
 from frontdesk.server.sync_rules import json_value
 from frontdesk.store.base import Base
@@ -60,7 +61,7 @@ class Case:
     foreign: bool = False  # a specialist writing a row of another specialist's appointment
 
     @property
-    def refusal(self) -> str | None:
+    def refusal(self) -> Text | None:
         """The rules' plain-words refusal (None: the change is allowed)."""
         if self.operation == "insert":
             refusal = write_refusal(self.role, self.table, "insert")

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from frontdesk.domain.enums import FieldType, FormStatus, FormType, Role
 from frontdesk.domain.form_signature import content_hash
+from frontdesk.i18n.text import shown
 from frontdesk.services import booking, catalog, forms
 from frontdesk.services.forms import signed_content
 from frontdesk.store.models import Appointment, FormInstance, PatientPerson, SyncConflict
@@ -121,7 +122,7 @@ def _server(clinic: Clinic) -> dict[str, Any]:
 
 
 def _reasons(clinic: Clinic) -> list[str]:
-    return sorted(c["reason"] for c in _server(clinic)["sync_conflicts"].values())
+    return sorted(shown(c["reason"]) for c in _server(clinic)["sync_conflicts"].values())
 
 
 def _without_conflicts(snapshot: dict[str, Any]) -> dict[str, Any]:
@@ -154,8 +155,9 @@ def test_a_specialist_cannot_edit_cancel_or_take_a_colleagues_appointment(
     # The row is not theirs to see: one conflict holds every change they tried, with none
     # of the server's values.
     (conflict,) = _server(sync_clinic)["sync_conflicts"].values()
-    assert conflict["reason"] == (
-        "a specialist may only change an appointment of their own appointments"
+    assert shown(conflict["reason"]) == (
+        "You are not allowed to change this (appointment): a specialist changes only what "
+        "belongs to their own appointments; ask the front desk to do it."
     )
     assert conflict["row_missing"] is True
     assert {side["theirs"] for side in conflict["fields"].values()} == {None}
@@ -201,10 +203,10 @@ def test_a_specialist_cannot_rewrite_contacts_rules_or_the_organization(
     assert [r["outcome"] for r in results] == ["conflict"] * 3
     assert _without_conflicts(_server(sync_clinic)) == _without_conflicts(before)
     assert _reasons(sync_clinic) == [
-        "a specialist may not add an automation rule (only an admin may)",
-        "a specialist may not change the email, phone of a patient's details "
-        "(only a patient or a receptionist or an admin may)",
-        "a specialist may not change the name of an organization (only an admin may)",
+        "You are not allowed to add this (automation rule): ask an admin to add it.",
+        "You are not allowed to change this (organization: Name): ask an admin to change it.",
+        "You are not allowed to change this (patient's details: E-mail; Phone): ask the front "
+        "desk or an admin to change it.",
     ]
 
 
@@ -228,7 +230,9 @@ def test_the_desk_shows_the_refusal_and_gets_the_servers_row_back(
         (conflict,) = session.scalars(select(SyncConflict)).all()
     assert conflict.kind == "rejected"
     assert conflict.status == "open"
-    assert conflict.reason.startswith("a specialist may not change the email")
+    assert shown(conflict.reason).startswith(
+        "You are not allowed to change this (patient's details: E-mail"
+    )
     assert conflict.fields["email"] == {"mine": "x@example.com", "theirs": real_email}
 
 
@@ -253,7 +257,7 @@ def test_a_receptionist_cannot_import_rules(
     assert server["automation_rules"] == {}
     assert len(server["sync_conflicts"]) == 300
     assert _reasons(sync_clinic)[0] == (
-        "a receptionist may not add an automation rule (only an admin may)"
+        "You are not allowed to add this (automation rule): ask an admin to add it."
     )
 
 
@@ -286,7 +290,9 @@ def test_a_made_up_seal_is_refused_and_a_true_one_records_its_witness(
     assert [r["outcome"] for r in results] == ["conflict"]
     on_server = _server(sync_clinic)["form_instances"][str(form.id)]
     assert on_server["status"] == FormStatus.CREATED
-    assert _reasons(sync_clinic) == ["the signature's seal does not match the form's content"]
+    assert _reasons(sync_clinic) == [
+        "The signature does not match what the form holds; check it and sign it again."
+    ]
 
     sealed = {**_signed(), "witnessed_by_user_id": str(uuid.uuid4())}
     sealed["content_hash"] = _seal(form, sealed)
@@ -315,7 +321,7 @@ def test_a_specialist_cannot_sign_as_someone_else(scene: Scene, sync_clinic: Cli
 
     assert [r["outcome"] for r in results] == ["conflict"]
     assert _reasons(sync_clinic) == [
-        "a form is signed as the person at the desk, or by the patient"
+        "A form is signed as the person at the desk, or by the patient; sign it again."
     ]
     assert _server(sync_clinic)["form_instances"][str(own_form.id)]["status"] == "created"
 
@@ -371,8 +377,10 @@ def test_a_specialist_resolves_only_their_own_conflicts_and_no_desk_writes_an_ac
     assert [r["outcome"] for r in results] == ["conflict", "conflict", "conflict"]
     after = _server(sync_clinic)
     assert after["sync_conflicts"][theirs] == before["sync_conflicts"][theirs]
-    assert sorted(c["reason"] for c in after["sync_conflicts"].values())[1:] == [
-        "a specialist may only resolve the conflicts their own changes caused",
-        "table 'users' does not sync",  # accounts are the server's, even one's own
-        "table 'users' does not sync",
+    new = [c for key, c in after["sync_conflicts"].items() if key != theirs]
+    assert sorted(shown(c["reason"]) for c in new) == [
+        "A specialist resolves only the conflicts their own changes caused: ask the front desk "
+        "or an admin to resolve this one.",
+        "This kind of record is not shared between desks.",  # accounts are the server's
+        "This kind of record is not shared between desks.",
     ]

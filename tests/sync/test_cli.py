@@ -56,7 +56,7 @@ def test_login_names_the_clinics_of_an_account_that_works_for_several(
     home = tmp_path / "desk"
 
     assert _login(home, sync_clinic, TEST_PASSWORD, monkeypatch) == 2
-    assert "--org: this account works for several clinics; choose one: Hillside Physio " in (
+    assert "--org: This account works for several clinics; choose one: Hillside Physio " in (
         capsys.readouterr().err
     )
     assert _login(home, sync_clinic, TEST_PASSWORD, monkeypatch, "--org", "hillside") == 0
@@ -77,7 +77,7 @@ def test_login_sync_and_logout(
     home = tmp_path / "desk"
 
     assert _login(home, sync_clinic, "wrong password", monkeypatch) == 2
-    assert "password: wrong email or password" in capsys.readouterr().err
+    assert "password: Wrong e-mail or password." in capsys.readouterr().err
     assert current_account(Profile.resolve(home)) is None
 
     assert _login(home, sync_clinic, TEST_PASSWORD, monkeypatch) == 0
@@ -164,7 +164,7 @@ def test_login_refuses_a_server_whose_certificate_it_cannot_verify(
         ]
     )
     assert status == 2
-    assert "--server: cannot reach" in capsys.readouterr().err
+    assert "--server: The server https://" in capsys.readouterr().err
     assert current_account(Profile.resolve(home)) is None
 
 
@@ -188,8 +188,8 @@ def test_login_refuses_plain_http_to_another_computer(
     status = main(["--home", str(home), "login", *options])
     assert status == 2
     assert capsys.readouterr().err.strip() == (
-        "error: --server: the server address must start with https:// — only a server on this "
-        "computer may use http://"
+        "error: --server: The server address must start with https:// (only a server on this "
+        "computer may use http://)."
     )
     assert current_account(Profile.resolve(home)) is None
     assert not (home / "mirror.db").exists()  # refused before anything was opened

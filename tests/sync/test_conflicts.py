@@ -91,9 +91,9 @@ def test_resolving_refuses_bad_choices(make_desk: DeskFactory) -> None:
     [conflict] = conflicts.list_open(back.ctx)
     specialist = back.ctx.acting_as(Actor(Role.SPECIALIST, uuid.uuid4(), "Dr Other"))
 
-    with pytest.raises(InvalidInput, match="keep"):
+    with pytest.raises(InvalidInput, match="not part of this conflict"):
         conflicts.resolve(back.ctx, conflict.id, keep={"no_such_field": "mine"})
-    with pytest.raises(InvalidInput, match="choose a side"):
+    with pytest.raises(InvalidInput, match="Choose which value to keep"):
         conflicts.resolve(back.ctx, conflict.id, keep={"started_at": "mine"})
     with pytest.raises(PermissionDenied):
         conflicts.resolve(specialist, conflict.id, keep="theirs")
@@ -103,7 +103,7 @@ def test_resolving_refuses_bad_choices(make_desk: DeskFactory) -> None:
 
     choice = {f.name: "theirs" for f in conflict.fields}
     conflicts.resolve(back.ctx, conflict.id, keep=choice)  # type: ignore[arg-type]
-    with pytest.raises(InvalidInput, match="already resolved"):
+    with pytest.raises(InvalidInput, match="resolved already"):
         conflicts.resolve(back.ctx, conflict.id, keep="theirs")
     back.sync()
     with back.mirror.sessions() as session:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import text
 
 from frontdesk.domain.enums import Role
+from frontdesk.i18n.text import shown
 from frontdesk.server.scope import Scope, scoped_sessions
 from frontdesk.sync.protocol import SCHEMA_HEADER
 from frontdesk.sync.transport import Transport
@@ -91,11 +92,11 @@ def test_refused_writes_are_acknowledged_as_conflicts(
     assert [r["outcome"] for r in body["results"]] == ["conflict"] * 4
     server = server_snapshot(sync_clinic.server.database.engine, sync_clinic.organization_id)
     assert server["appointments"][str(appointment.id)]["status"] == appointment.status
-    reasons = {c["device_seq"]: c["reason"] for c in server["sync_conflicts"].values()}
-    assert "cannot become done" in reasons[seq]
-    assert "does not sync" in reasons[seq + 1]
+    reasons = {c["device_seq"]: shown(c["reason"]) for c in server["sync_conflicts"].values()}
+    assert "cannot become “Done”" in reasons[seq]
+    assert "not shared between desks" in reasons[seq + 1]
     assert reasons[seq + 2]
-    assert "does not exist" in reasons[seq + 3]
+    assert "not on the server" in reasons[seq + 3]
 
     # Acknowledged means done: the same batch again is skipped, not retried.
     again = _push(desk, [straight_to_done])
@@ -277,11 +278,11 @@ def test_only_an_admin_desk_changes_who_works_here(
     assert _membership_of(sync_clinic, desk)["role"] == "receptionist"
     server = server_snapshot(sync_clinic.server.database.engine, sync_clinic.organization_id)
     assert len(server["memberships"]) == 1
-    reasons = sorted(c["reason"] for c in server["sync_conflicts"].values())
+    reasons = sorted(shown(c["reason"]) for c in server["sync_conflicts"].values())
     assert reasons == [
         # Accounts join a clinic on the server; an admin's desk changes a member's role.
-        "a receptionist may not add a membership (nobody at a desk may)",
-        "a receptionist may not change the role of a membership (only an admin may)",
+        "Nobody adds this (membership) at a desk: the server does.",
+        "You are not allowed to change this (membership: Role): ask an admin to change it.",
     ]
 
 

@@ -34,7 +34,7 @@ def test_status_follows_the_rounds(make_desk: DeskFactory) -> None:
 
     desk.account.close()
     desk.account.server_url = "https://127.0.0.1:9"  # nothing listens there
-    with pytest.raises(ServerUnreachable, match="cannot reach"):
+    with pytest.raises(ServerUnreachable, match="cannot be reached"):
         run_round(desk.mirror, desk.account)
     offline = read_status(desk.mirror.sessions)
     assert offline.online is False

@@ -81,7 +81,7 @@ def test_an_admin_acknowledges_an_alert_once(clinic: Clinic) -> None:
     with pytest.raises(AlreadyExists) as exc:
         alerts.acknowledge(admin, alert.id)
     assert exc.value.field == "alert_id"
-    assert "already acknowledged" in str(exc.value)
+    assert "acknowledged already" in str(exc.value)
     assert fingerprint(clinic.ctx.sessions) == before
 
 

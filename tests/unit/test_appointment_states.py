@@ -40,7 +40,7 @@ def test_every_pair_is_allowed_or_refused_by_name(current: S, target: S) -> None
         with pytest.raises(TransitionNotAllowed) as refused:
             check_transition(current, target)
         assert refused.value.field == "status"
-        assert str(current) in refused.value.message
+        assert current.label in refused.value.message
 
 
 @pytest.mark.parametrize(
@@ -69,11 +69,11 @@ def test_reinstatement_recreates_the_room_except_back_to_booked() -> None:
 
 @pytest.mark.parametrize("current", [S.BOOKED, S.UPCOMING, S.CONFIRMED, S.INPROGRESS, S.DONE])
 def test_only_ended_appointments_can_be_reinstated(current: S) -> None:
-    with pytest.raises(TransitionNotAllowed, match="only cancelled or no-show"):
+    with pytest.raises(TransitionNotAllowed, match="Only a cancelled or no-show"):
         check_reinstatement(current, S.UPCOMING)
 
 
 @pytest.mark.parametrize("prior", [S.INPROGRESS, S.DONE, S.CANCELLED, S.NOSHOW])
 def test_reinstatement_refuses_a_prior_status_that_cannot_be_restored(prior: S) -> None:
-    with pytest.raises(TransitionNotAllowed, match="cannot be restored"):
+    with pytest.raises(TransitionNotAllowed, match="cannot go back to"):
         check_reinstatement(S.CANCELLED, prior)

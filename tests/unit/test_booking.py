@@ -578,7 +578,7 @@ def test_the_page_may_not_book_a_start_it_does_not_offer(clinic: Clinic, start: 
     with pytest.raises(InvalidInput) as refused:
         _public(clinic, start=start, ctx=clinic.ctx.acting_as(PAGE))
     assert [(e.field, e.message) for e in refused.value.errors] == [
-        ("start", "that time is not offered; choose one of the free slots")
+        ("start", "That time is not offered: choose one of the free times.")
     ]
     assert fingerprint(clinic.ctx.sessions) == before
 

@@ -186,7 +186,7 @@ def test_a_mirror_without_an_organization_is_a_clear_error(
 ) -> None:
     code, _, err = run(capsys, *listing(mirror, "--from", "2026-03-02", "--to", "2026-03-02"))
     assert code == 2
-    assert "holds no organization yet" in err
+    assert "This desk holds no clinic yet" in err
 
 
 def test_several_organizations_need_org(
@@ -204,7 +204,7 @@ def test_several_organizations_need_org(
     days = ("--from", "2026-03-02", "--to", "2026-03-02", "--json")
     code, _, err = run(capsys, *listing(mirror, *days))
     assert code == 2
-    assert "argument --org: the mirror holds several organizations" in err
+    assert "argument --org: This desk holds several clinics" in err
     with mirror.sessions() as session:
         slug = session.get_one(Organization, clinic.organization_id).slug
     code, out, _ = run(capsys, *listing(mirror, *days, "--org", slug))

@@ -187,7 +187,7 @@ def test_an_import_with_errors_saves_nothing(
     code, out, _ = run(capsys, *home(mirror), "rules", "import", str(all_rules_file))
     assert code == 1
     assert out.splitlines() == [
-        "[5].actions[0].form_template_id: no form template 70 in this organization"
+        "[5].actions[0].form_template_id: There is no form template “70” in this clinic."
     ]
     assert fingerprint(mirror.sessions) == before
 
@@ -212,10 +212,10 @@ def test_import_and_export_need_an_organization(
     for argv in (("rules", "import", str(path)), ("rules", "export")):
         code, out, err = run(capsys, *home(mirror), *argv)
         assert (code, out) == (2, "")
-        assert "argument --org: this profile's mirror holds no organization yet" in err
+        assert "argument --org: This desk holds no clinic yet" in err
     code, _, err = run(capsys, *home(mirror), "rules", "export", "--org", "elsewhere")
     assert code == 2
-    assert "argument --org: no organization 'elsewhere'" in err
+    assert "argument --org: This desk holds no clinic “elsewhere”" in err
 
 
 def test_export_to_a_place_that_cannot_be_written(
@@ -314,7 +314,7 @@ def test_dry_run_of_a_rule_that_does_not_match(
     [
         ({"event": "patient.onboarded"}, "argument --event: event: the rule listens to"),
         ({"occurred_at": "2026-11-22T09:00:00"}, "argument --event: occurred_at: must include"),
-        ({"organization": {"timezone": "Mars/Olympus"}}, "unknown time zone 'Mars/Olympus'"),
+        ({"organization": {"timezone": "Mars/Olympus"}}, "“Mars/Olympus” is not a time zone"),
         ({"colour": "blue"}, "argument --event: colour: unknown key"),
     ],
 )

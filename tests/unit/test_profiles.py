@@ -77,9 +77,9 @@ def test_bad_details_are_named_and_nothing_is_written(clinic: Clinic) -> None:
     with pytest.raises(InvalidInput) as bad:
         update_profile(clinic.ctx, person.id, **{**FULL, "email": "nope", "phone": "12"})
     assert {error.field for error in bad.value.errors} == {"email", "phone"}
-    with pytest.raises(InvalidInput, match="country: use the two-letter country code"):
+    with pytest.raises(InvalidInput, match="two-letter code"):
         update_profile(clinic.ctx, person.id, **{**FULL, "country": "Romania"})
-    with pytest.raises(InvalidInput, match="date_of_birth: cannot be in the future"):
+    with pytest.raises(InvalidInput, match="date of birth cannot be in the future"):
         update_profile(clinic.ctx, person.id, **{**FULL, "date_of_birth": date(2030, 1, 1)})
     assert fingerprint(clinic.ctx.sessions) == before
 

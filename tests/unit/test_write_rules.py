@@ -31,25 +31,29 @@ def test_every_column_is_bookkeeping_changeable_or_fixed_at_birth(name: str) -> 
     assert set(rule.fields) | rule.fixed <= columns  # no rule for a column that is gone
 
 
-def test_refusals_name_the_role_what_and_who_may() -> None:
-    assert write_refusal(Role.SPECIALIST, "appointments", "update", {"specialist_id"}) == (
-        "a specialist may not change the specialist_id of an appointment "
-        "(only the front desk or an admin may)"
+def _said(refusal: object) -> str | None:
+    return None if refusal is None else str(refusal)
+
+
+def test_refusals_name_what_and_whom_to_ask() -> None:
+    assert _said(write_refusal(Role.SPECIALIST, "appointments", "update", {"specialist_id"})) == (
+        "You are not allowed to change this (appointment: Specialist): ask the front desk or "
+        "an admin to change it."
     )
-    assert write_refusal(Role.RECEPTIONIST, "automation_rules", "insert") == (
-        "a receptionist may not add an automation rule (only an admin may)"
+    assert _said(write_refusal(Role.RECEPTIONIST, "automation_rules", "insert")) == (
+        "You are not allowed to add this (automation rule): ask an admin to add it."
     )
     assert write_refusal(Role.RECEPTIONIST, "patients", "update", {"deleted_at"}) is None
-    assert write_refusal(Role.SPECIALIST, "patients", "update", {"deleted_at"}) == (
-        "a specialist may not remove a patient (only the front desk or an admin may)"
+    assert _said(write_refusal(Role.SPECIALIST, "patients", "update", {"deleted_at"})) == (
+        "You are not allowed to remove this (patient): ask the front desk or an admin to remove it."
     )
 
 
 def test_bookkeeping_and_fixed_fields() -> None:
     # Bookkeeping is the store's, never judged; a field fixed at birth changes for nobody.
     assert write_refusal(Role.SPECIALIST, "appointments", "update", {"updated_at"}) is None
-    assert write_refusal(Role.ADMIN, "appointments", "update", {"idempotency_key"}) == (
-        "an admin may not change the idempotency_key of an appointment (nobody at a desk may)"
+    assert _said(write_refusal(Role.ADMIN, "appointments", "update", {"idempotency_key"})) == (
+        "Nobody can change this at a desk (appointment: Request key); it is kept as it was made."
     )
 
 
@@ -58,8 +62,9 @@ def test_a_specialist_writes_only_rows_of_their_own_appointments() -> None:
     assert specialist_row_refusal("appointments", me, [me, me]) is None
     assert specialist_row_refusal("appointments", me, [colleague, me]) is not None
     assert specialist_row_refusal("form_instances", me, []) is None  # on no appointment
-    assert specialist_row_refusal("form_instances", me, [colleague]) == (
-        "a specialist may only change a form of their own appointments"
+    assert _said(specialist_row_refusal("form_instances", me, [colleague])) == (
+        "You are not allowed to change this (form): a specialist changes only what belongs to "
+        "their own appointments; ask the front desk to do it."
     )
     assert specialist_row_refusal("patient_persons", me, [colleague]) is None  # not narrowed
     assert specialist_row_refusal("appointments", None, [colleague]) is not None

@@ -40,6 +40,8 @@ from frontdesk.automation.claims import LOCAL_CLAIMS, OccurrenceClaims
 from frontdesk.automation.keys import message_claim_key
 from frontdesk.domain.clock import ensure_utc
 from frontdesk.domain.enums import AlertKind, MessageChannel, MessageStatus
+from frontdesk.i18n import N_
+from frontdesk.i18n.text import T_, Text
 from frontdesk.integrations.checks import printable
 from frontdesk.integrations.email import Email, EmailSender
 from frontdesk.integrations.errors import (
@@ -256,24 +258,34 @@ def _record_failure(
         return True
 
 
-def _failure_words(claimed: _Claimed, error: DeliveryError, attempts: int) -> tuple[str, str]:
-    """The alert's title and body."""
-    noun = _noun(claimed.channel)
+def _failure_words(claimed: _Claimed, error: DeliveryError, attempts: int) -> tuple[Text, Text]:
+    """The alert's title and body (translated where the alert is read)."""
+    noun = Text(_NOUNS[claimed.channel])
     if isinstance(error, UnsendableError):
         to = printable(claimed.recipient)
-        subject = f", subject “{printable(claimed.subject)}”," if claimed.subject else ""
-        return (
-            f"{noun} to {to} cannot be sent: {error}",
-            f"Message {claimed.id}{subject} was not handed to any provider and will not be "
-            f"tried again: {error}. Correct it where it came from (the contact's details or "
-            "the template) and send it anew.",
+        title = T_("{noun} to {to} cannot be sent: {error}", noun=noun, to=to, error=str(error))
+        if claimed.subject:
+            return title, T_(
+                "The message “{subject}” was not handed to any provider and will not be tried "
+                "again: {error}. Correct it where it came from (the contact's details or the "
+                "template) and send it anew.",
+                subject=printable(claimed.subject),
+                error=str(error),
+            )
+        return title, T_(
+            "The message was not handed to any provider and will not be tried again: {error}. "
+            "Correct it where it came from (the contact's details or the template) and send "
+            "it anew.",
+            error=str(error),
         )
-    why = "was refused" if isinstance(error, PermanentError) else "kept failing"
-    return f"{noun} could not be delivered: it {why}", f"After {attempts} tries: {error}"
+    if isinstance(error, PermanentError):
+        title = T_("{noun} could not be delivered: it was refused", noun=noun)
+    else:
+        title = T_("{noun} could not be delivered: it kept failing", noun=noun)
+    return title, T_("After {count} tries: {error}", count=attempts, error=str(error))
 
 
-def _noun(channel: MessageChannel) -> str:
-    return {"email": "An e-mail", "sms": "An SMS", "push": "A push notification"}[channel]
+_NOUNS = {"email": N_("An e-mail"), "sms": N_("An SMS"), "push": N_("A push notification")}
 
 
 def desk_delivery(

@@ -42,6 +42,7 @@ from frontdesk.automation.trigger import Subject, TriggerInstance
 from frontdesk.domain.enums import AlertKind
 from frontdesk.domain.events import EventName
 from frontdesk.domain.rules import EvaluationResult, evaluate
+from frontdesk.i18n.text import T_
 from frontdesk.services.alerts import raise_alert
 from frontdesk.services.context import ServiceContext
 from frontdesk.store.models import AutomationExecution, AutomationRule, DomainEvent, Organization
@@ -252,12 +253,15 @@ def _within_rate(tx: UnitOfWork, guard: RateGuard, ledger: BatchLedger, rule: Lo
                 tx,
                 kind=AlertKind.LOOP_GUARD,
                 severity="critical",
-                title=f"Automation paused: {row.name} fires far above its usual rate",
-                body=(
-                    f"The rule {row.name} ran {limit_for(row, tx.now)} times within "
-                    f"{WINDOW_MINUTES} minutes, far above its usual rate, so it is paused until "
-                    "that window has room again; the events meanwhile do not run it. Check "
-                    "what is sending it so many events."
+                title=T_("Automation paused: {rule} fires far above its usual rate", rule=row.name),
+                body=T_(
+                    "The automation {rule} ran {count} times within {minutes} minutes, far "
+                    "above its usual rate, so it is paused until that window has room again; "
+                    "the events meanwhile do not run it. Check what is sending it so many "
+                    "events.",
+                    rule=row.name,
+                    count=limit_for(row, tx.now),
+                    minutes=WINDOW_MINUTES,
                 ),
                 subject_type="automation_rule",
                 subject_id=rule.id,
@@ -332,12 +336,15 @@ def _stop_loop(tx: UnitOfWork, event: DomainEvent, matched: list[LoadedRule]) ->
         tx,
         kind=AlertKind.LOOP_GUARD,
         severity="critical",
-        title="Automation loop stopped: " + " → ".join(names),
-        body=(
-            f"The event {event.name} is {event.depth} steps down a chain of automations "
-            f"(the limit is {MAX_DEPTH}), so the rules it would start did not run: "
-            + ", ".join(rule.name for rule in matched)
-            + ". Check whether these rules trigger each other."
+        title=T_("Automation loop stopped: {chain}", chain=" → ".join(names)),
+        body=T_(
+            "The event {event} is {depth} steps down a chain of automations (the limit is "
+            "{limit}), so the automations it would start did not run: {rules}. Check whether "
+            "these automations trigger each other.",
+            event=event.name,
+            depth=event.depth,
+            limit=MAX_DEPTH,
+            rules=", ".join(rule.name for rule in matched),
         ),
         subject_type="event",
         subject_id=event.id,

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from frontdesk.automation.keys import action_field
 from frontdesk.domain.enums import AlertKind
 from frontdesk.domain.rules import TemplateOverLimit
+from frontdesk.i18n.text import T_
 from frontdesk.services.alerts import raise_alert
 from frontdesk.store.models import Alert, AutomationRule
 from frontdesk.store.unit_of_work import UnitOfWork
@@ -34,10 +35,13 @@ def alert_template_over_limit(
     raise_alert(
         tx,
         kind=AlertKind.TEMPLATE_LIMIT,
-        title=f"Automation template over its limits: {rule.name}",
-        body=(
-            f"The action {action} of the rule {rule.name} failed: {error}. Every firing "
-            "of the rule fails the same way until the template is changed."
+        title=T_("Automation template over its limits: {rule}", rule=rule.name),
+        body=T_(
+            "The action {action} of the automation {rule} failed: {error}. Every run of the "
+            "automation fails the same way until the template is changed.",
+            action=action,
+            rule=rule.name,
+            error=str(error),
         ),
         subject_type="automation_rule",
         subject_id=rule.id,

@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from frontdesk.domain.enums import AppointmentStatus as S
 from frontdesk.domain.errors import TransitionNotAllowed
+from frontdesk.i18n.text import T_, Text
 
 ACTIVE_STATUSES: frozenset[S] = frozenset({S.BOOKED, S.UPCOMING, S.CONFIRMED, S.INPROGRESS})
 """Statuses that hold a specialist's time (count for double booking)."""
@@ -49,24 +50,44 @@ REINSTATABLE_TO: frozenset[S] = _CANCELLABLE
 def check_transition(current: S, target: S) -> None:
     """Raise TransitionNotAllowed unless current → target is an allowed forward transition."""
     if target not in ALLOWED[current]:
-        allowed = ", ".join(sorted(ALLOWED[current])) or "none (final status)"
-        raise TransitionNotAllowed(
-            f"cannot change an appointment from {current} to {target}; allowed: {allowed}",
-            field="status",
-        )
+        raise TransitionNotAllowed(_transition_refusal(current, target), field="status")
 
 
 def check_reinstatement(current: S, prior: S) -> None:
     """Raise unless an ended appointment may return to its recorded prior status."""
     if current not in ENDED_STATUSES:
         raise TransitionNotAllowed(
-            f"only cancelled or no-show appointments can be reinstated (this one is {current})",
+            T_(
+                "Only a cancelled or no-show appointment can be reinstated; this one is "
+                "“{status}”.",
+                status=S(current).text,
+            ),
             field="status",
         )
     if prior not in REINSTATABLE_TO:
         raise TransitionNotAllowed(
-            f"the recorded prior status {prior} cannot be restored", field="status"
+            T_(
+                "The appointment cannot go back to “{status}”, the status it had before.",
+                status=S(prior).text,
+            ),
+            field="status",
         )
+
+
+def _transition_refusal(current: S, target: S) -> Text:
+    allowed = tuple(s.text for s in sorted(ALLOWED[current]))
+    if not allowed:
+        return T_(
+            "A “{current}” appointment cannot change any more, so it cannot become “{target}”.",
+            current=S(current).text,
+            target=S(target).text,
+        )
+    return T_(
+        "A “{current}” appointment cannot become “{target}”; it can become: {allowed}.",
+        current=S(current).text,
+        target=S(target).text,
+        allowed=allowed,
+    )
 
 
 def side_effects(current: S, target: S, *, reinstating: bool = False) -> tuple[SideEffect, ...]:

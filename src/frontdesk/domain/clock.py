@@ -7,6 +7,8 @@ from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from frontdesk.domain.errors import InvalidInput
+from frontdesk.domain.field_names import field_name
+from frontdesk.i18n.text import T_
 
 
 class Clock(Protocol):
@@ -39,20 +41,31 @@ class FixedClock:
 def ensure_utc(value: datetime, *, field: str = "time") -> datetime:
     """The same instant in UTC. A naive datetime is refused: its meaning is unknown."""
     if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidInput.single(field, "must include a time zone (e.g. 2026-03-01T09:00+02:00)")
+        raise InvalidInput.single(
+            field,
+            T_(
+                "“{field}” must include a time zone (e.g. 2026-03-01T09:00+02:00).",
+                field=field_name(field),
+            ),
+        )
     try:
         return value.astimezone(UTC)
     except OverflowError:
         # The first or last hours of the calendar (year 1 or 9999) with an offset that
         # carries them past it: no such instant exists.
-        raise InvalidInput.single(field, "is outside the calendar's range") from None
+        raise InvalidInput.single(
+            field, T_("“{field}” is outside the calendar's range.", field=field_name(field))
+        ) from None
 
 
 def zone(name: str, *, field: str = "timezone") -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput.single(field, f"unknown time zone {name!r}") from None
+        raise InvalidInput.single(
+            field,
+            T_("“{name}” is not a time zone the desk knows (e.g. Europe/Bucharest).", name=name),
+        ) from None
 
 
 def local_day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:

@@ -6,7 +6,8 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from frontdesk.domain.errors import InvalidInput
-from frontdesk.i18n import _
+from frontdesk.domain.field_names import field_name, required, too_long
+from frontdesk.i18n.text import T_, Text
 
 
 def normalize_email(value: str, *, field: str = "email") -> str:
@@ -14,9 +15,12 @@ def normalize_email(value: str, *, field: str = "email") -> str:
     try:
         return validate_email(value.strip(), check_deliverability=False).normalized
     except EmailNotValidError:
-        # The validator's reason is technical English: the example says what is wanted.
         raise InvalidInput.single(
-            field, _("is not a valid e-mail address (such as name@example.com)")
+            field,
+            T_(
+                "“{field}” is not a valid e-mail address (e.g. name@example.com).",
+                field=field_name(field),
+            ),
         ) from None
 
 
@@ -25,21 +29,25 @@ def normalize_phone(value: str, *, region: str | None, field: str = "phone") -> 
     try:
         parsed = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
-        raise InvalidInput.single(
-            field, _("is not a phone number (such as +40 721 000 000)")
-        ) from None
+        raise InvalidInput.single(field, _not_a_phone(field)) from None
     if not phonenumbers.is_valid_number(parsed):
-        raise InvalidInput.single(field, _("is not a valid phone number"))
+        raise InvalidInput.single(field, _not_a_phone(field))
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _not_a_phone(field: str) -> Text:
+    return T_(
+        "“{field}” is not a valid phone number (e.g. +40 721 234 567).", field=field_name(field)
+    )
 
 
 def split_full_name(value: str, *, field: str = "name") -> tuple[str, str]:
     """(first, last) from a full name typed in one box; the last word is the family name."""
     words = value.split()
     if not words:
-        raise InvalidInput.single(field, _("a name is required"))
+        raise InvalidInput.single(field, required(field))
     if len(" ".join(words)) > 200:
-        raise InvalidInput.single(field, _("is longer than 200 characters"))
+        raise InvalidInput.single(field, too_long(field, 200))
     if len(words) == 1:
         return words[0], ""
     return " ".join(words[:-1]), words[-1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from frontdesk.i18n import N_, _
+from frontdesk.i18n.text import Text
 
 
 class Role(StrEnum):
@@ -17,6 +18,11 @@ class Role(StrEnum):
     def label(self) -> str:
         """The role in plain words, in the active language."""
         return _(_ROLE_LABELS[self])
+
+    @property
+    def text(self) -> Text:
+        """The role in plain words, translated when read (for words that travel)."""
+        return Text(_ROLE_LABELS[self])
 
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.SPECIALIST})
@@ -39,6 +45,11 @@ class AppointmentStatus(StrEnum):
         """The status in plain words, in the active language ("In progress", not the stored
         "inprogress")."""
         return _(_STATUS_LABELS[self])
+
+    @property
+    def text(self) -> Text:
+        """The status in plain words, translated when read (for words that travel)."""
+        return Text(_STATUS_LABELS[self])
 
 
 class AppointmentType(StrEnum):

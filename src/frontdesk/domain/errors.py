@@ -1,30 +1,83 @@
-"""Errors a user can read. Every input error names the field it is about."""
+"""Errors a user can read. Every input error names the field it is about.
+
+A refusal's words are a `Text` (`frontdesk.i18n.text`): a sentence naming the field as the
+screen does, translated each time it is read, so it reads in the language of whoever shows
+it, and travels language-neutral (`wire()`) when the server gives it. `field` is the input's
+key, for placing the words beside it; it is never shown."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
+
+from frontdesk.i18n.text import T_, Text
+
+Words = str | Text
+"""A refusal's words: a `Text` (translated when read), or plain words not yet converted."""
 
 
 class DomainError(Exception):
     """Base of every refusal the services give. `field` names the input at fault, if any."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: Words, *, field: str | None = None) -> None:
         super().__init__(message)
-        self.message = message
+        self.text = message
         self.field = field
 
+    @property
+    def message(self) -> str:
+        """The words in the active language."""
+        return str(self.text)
+
+    @property
+    def translated(self) -> bool:
+        """Whether the words name their field themselves (a converted `Text`); plain words
+        not yet converted are shown after the field's label."""
+        return isinstance(self.text, Text)
+
     def __str__(self) -> str:
-        return f"{self.field}: {self.message}" if self.field else self.message
+        if self.field and not self.translated:
+            return f"{self.field}: {self.message}"
+        return self.message
+
+    def wire(self) -> Any:
+        """Language-neutral, for an answer or a record read elsewhere (`words_from_wire`)."""
+        return self.text.to_wire() if isinstance(self.text, Text) else str(self)
 
 
-@dataclass(frozen=True)
+def words_from_wire(wired: Any) -> Words:
+    """What `DomainError.wire` (or `FieldError.wire`) sent, ready to be shown."""
+    if isinstance(wired, dict):
+        try:
+            return Text.from_wire(wired)
+        except ValueError:
+            pass
+    return str(wired)
+
+
+@dataclass(frozen=True, init=False)
 class FieldError:
     field: str
-    message: str
+    text: Words
+
+    def __init__(self, field: str, message: Words) -> None:
+        object.__setattr__(self, "field", field)
+        object.__setattr__(self, "text", message)
+
+    @property
+    def message(self) -> str:
+        return str(self.text)
+
+    @property
+    def translated(self) -> bool:
+        return isinstance(self.text, Text)
+
+    def wire(self) -> Any:
+        return self.text.to_wire() if isinstance(self.text, Text) else self.message
 
     def __str__(self) -> str:
-        return f"{self.field}: {self.message}"
+        return self.message if self.translated else f"{self.field}: {self.message}"
 
 
 class InvalidInput(DomainError):
@@ -35,13 +88,19 @@ class InvalidInput(DomainError):
         if not self.errors:
             raise ValueError("InvalidInput needs at least one FieldError")
         first = self.errors[0]
-        super().__init__("; ".join(str(e) for e in self.errors), field=first.field)
+        texts = tuple(e.text if e.translated else str(e) for e in self.errors)
+        # Several read as a list, each in the reader's language.
+        words: Words = texts[0] if len(texts) == 1 else Text("{items}", {"items": texts})
+        super().__init__(words, field=first.field)
 
     def __str__(self) -> str:
         return self.message
 
+    def wire(self) -> Any:
+        return [{"field": e.field, "message": e.wire()} for e in self.errors]
+
     @classmethod
-    def single(cls, field: str, message: str) -> InvalidInput:
+    def single(cls, field: str, message: Words) -> InvalidInput:
         return cls([FieldError(field, message)])
 
 
@@ -56,7 +115,7 @@ class TransitionNotAllowed(DomainError):
 class DoubleBooking(DomainError):
     """The specialist already has an active appointment overlapping this time."""
 
-    def __init__(self, message: str, *, conflicting_ids: tuple[str, ...]) -> None:
+    def __init__(self, message: Words, *, conflicting_ids: tuple[str, ...]) -> None:
         super().__init__(message, field="start")
         self.conflicting_ids = conflicting_ids
 
@@ -64,10 +123,20 @@ class DoubleBooking(DomainError):
 class BookingBlocked(DomainError):
     """The patient has outstanding items that must be cleared before booking."""
 
-    def __init__(self, outstanding: Iterable[str]) -> None:
-        self.outstanding = tuple(outstanding)
-        listing = "; ".join(self.outstanding)
-        super().__init__(f"booking is blocked until: {listing}", field="patient_person_id")
+    def __init__(self, outstanding: Iterable[Words]) -> None:
+        self.outstanding_texts = tuple(outstanding)
+        super().__init__(
+            T_(
+                "This patient cannot be booked until these are done: {items}",
+                items=self.outstanding_texts,
+            ),
+            field="patient_person_id",
+        )
+
+    @property
+    def outstanding(self) -> tuple[str, ...]:
+        """Each outstanding item in the active language."""
+        return tuple(str(item) for item in self.outstanding_texts)
 
 
 class ImmutableRecord(DomainError):

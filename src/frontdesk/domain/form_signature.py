@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from frontdesk.domain.errors import FieldError, InvalidInput
-from frontdesk.i18n import _
-from frontdesk.i18n.formats import format_number
+from frontdesk.domain.field_names import too_long
+from frontdesk.i18n.text import T_
 
 SIGNER_NAME_MAX = 200
 SIGNATURE_SVG_MAX_CHARS = 256_000
@@ -28,25 +28,23 @@ def check_signature_input(signer_name: Any, signature_svg: Any) -> tuple[str, st
     errors: list[FieldError] = []
     name = signer_name.strip() if isinstance(signer_name, str) else ""
     if not name:
-        errors.append(FieldError("signer_name", _("type the name of the person signing")))
+        errors.append(FieldError("signer_name", T_("Type the signer's name.")))
     elif len(name) > SIGNER_NAME_MAX:
-        too_long = _("is too long: at most {limit} characters")
-        errors.append(
-            FieldError("signer_name", too_long.format(limit=format_number(SIGNER_NAME_MAX)))
-        )
+        errors.append(FieldError("signer_name", too_long("signer_name", SIGNER_NAME_MAX)))
     svg = signature_svg.strip() if isinstance(signature_svg, str) else ""
     if "<svg" not in svg[:500] or not svg.endswith("</svg>"):
-        errors.append(
-            FieldError("signature_svg", _("sign in the box, with the mouse, a finger or a pen"))
-        )
+        errors.append(FieldError("signature_svg", T_("Sign in the box before saving.")))
     elif len(svg) > SIGNATURE_SVG_MAX_CHARS:
         errors.append(
-            FieldError("signature_svg", _("is too detailed to keep: clear it and sign again"))
+            FieldError(
+                "signature_svg", T_("The signature is too detailed: clear it and sign again.")
+            )
         )
     elif _ACTIVE_CONTENT.search(svg):
         errors.append(
-            FieldError("signature_svg", _("cannot be kept as drawn: clear it and sign again"))
+            FieldError("signature_svg", T_("The signature holds more than a drawing: sign again."))
         )
+
     if errors:
         raise InvalidInput(errors)
     return name, svg

@@ -23,6 +23,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from frontdesk.domain.enums import Role
+from frontdesk.domain.field_names import field_name
+from frontdesk.i18n import N_
+from frontdesk.i18n.text import T_, Text
 
 ADMIN = frozenset({Role.ADMIN})
 ORGANIZATION_WIDE = frozenset({Role.ADMIN, Role.RECEPTIONIST})
@@ -48,7 +51,7 @@ class TableRule:
     insert: frozenset[Role]
     fields: Mapping[str, frozenset[Role]] = field(default_factory=dict)
     scope: RowScope = RowScope.ANY
-    what: str = "row"  # how a person calls one row, for refusals in plain words
+    what: str = N_("record")  # how a person calls one row, for refusals in plain words
     # Written when the row is born and never changed from a desk (what it is about, who made
     # it, what it said). Every column is bookkeeping, in `fields` or here: a catalog test
     # makes a new column's author decide.
@@ -124,7 +127,7 @@ WRITE_RULES: dict[str, TableRule] = {
                 ADMIN,
             )
         ),
-        what="organization",
+        what=N_("organization"),
         fixed=frozenset(("slug",)),
     ),
     # Accounts join a clinic on the server (`create-user`, an invitation): a desk naming an
@@ -132,7 +135,7 @@ WRITE_RULES: dict[str, TableRule] = {
     "memberships": TableRule(
         insert=NOBODY,
         fields=_fields((("role",), ADMIN)),
-        what="membership",
+        what=N_("membership"),
         fixed=frozenset(("user_id",)),
     ),
     "specialists": _configuration(
@@ -227,14 +230,14 @@ WRITE_RULES: dict[str, TableRule] = {
             # Every node's engine counts its runs (the server keeps its own count).
             (("execution_count", "last_executed_at"), STAFF),
         ),
-        what="automation rule",
+        what=N_("automation rule"),
     ),
     # Segments and plans are made by any staff member (the services allow it); the engine
     # adds and removes members.
     "segments": TableRule(
         insert=STAFF,
         fields=_fields((("reference", "name", "description"), STAFF), (("deleted_at",), ADMIN)),
-        what="segment",
+        what=N_("segment"),
     ),
     "service_plans": TableRule(
         insert=STAFF,
@@ -242,7 +245,7 @@ WRITE_RULES: dict[str, TableRule] = {
             (("name", "service_id", "session_count", "has_exercise_tracking"), ADMIN),
             (("price_cents", "deleted_at"), ADMIN),
         ),
-        what="service plan",
+        what=N_("service plan"),
     ),
     "treatment_plans": TableRule(
         insert=STAFF,
@@ -263,7 +266,7 @@ WRITE_RULES: dict[str, TableRule] = {
             ),
             (("requires_approval", "deleted_at"), ADMIN),
         ),
-        what="treatment plan",
+        what=N_("treatment plan"),
     ),
     # --- people ------------------------------------------------------------------------------
     "patient_persons": TableRule(
@@ -280,14 +283,14 @@ WRITE_RULES: dict[str, TableRule] = {
             (("user_id",), NOBODY),
             (("deleted_at",), ORGANIZATION_WIDE),
         ),
-        what="patient's details",
+        what=N_("patient's details"),
     ),
     "patients": TableRule(
         insert=STAFF,
         fields=_fields(
             (("onboarded_at", "onboarded_by_user_id"), STAFF), (("deleted_at",), ORGANIZATION_WIDE)
         ),
-        what="patient",
+        what=N_("patient"),
         fixed=frozenset(("patient_person_id",)),
     ),
     # --- appointments and what hangs off them -----------------------------------------------
@@ -303,7 +306,7 @@ WRITE_RULES: dict[str, TableRule] = {
             (("deleted_at",), ADMIN),
         ),
         scope=RowScope.OWN_APPOINTMENT,
-        what="appointment",
+        what=N_("appointment"),
         fixed=frozenset(
             (
                 "booking_client_id",
@@ -317,7 +320,7 @@ WRITE_RULES: dict[str, TableRule] = {
     "appointment_status_history": TableRule(
         insert=EVERYONE,
         scope=RowScope.THROUGH_APPOINTMENT,
-        what="status change",
+        what=N_("status change"),
         fixed=frozenset(
             (
                 "actor_label",
@@ -334,7 +337,7 @@ WRITE_RULES: dict[str, TableRule] = {
         insert=ORGANIZATION_WIDE_AND_PATIENTS,
         fields=_fields((("rating", "comment"), ORGANIZATION_WIDE_AND_PATIENTS)),
         scope=RowScope.THROUGH_APPOINTMENT,
-        what="review",
+        what=N_("review"),
         fixed=frozenset(("appointment_id", "patient_person_id")),
     ),
     "form_instances": TableRule(
@@ -345,7 +348,7 @@ WRITE_RULES: dict[str, TableRule] = {
             (("deleted_at",), STAFF),
         ),
         scope=RowScope.THROUGH_APPOINTMENT,
-        what="form",
+        what=N_("form"),
         fixed=frozenset(
             (
                 "appointment_id",
@@ -368,7 +371,7 @@ WRITE_RULES: dict[str, TableRule] = {
         fields=_fields(
             (("status", "actions_executed", "error_message", "trace", "executed_at"), STAFF)
         ),
-        what="automation run",
+        what=N_("automation run"),
         fixed=frozenset(
             (
                 "automation_rule_id",
@@ -383,7 +386,7 @@ WRITE_RULES: dict[str, TableRule] = {
     "alerts": TableRule(
         insert=EVERYONE,  # a patient's low rating raises one
         fields=_fields((("acknowledged_at", "acknowledged_by_user_id"), ADMIN)),
-        what="alert",
+        what=N_("alert"),
         fixed=frozenset(
             ("body", "details", "kind", "severity", "subject_id", "subject_type", "title")
         ),
@@ -391,7 +394,7 @@ WRITE_RULES: dict[str, TableRule] = {
     "notifications": TableRule(
         insert=EVERYONE,  # a patient's booking tells the desk
         fields=_fields((("read_at",), STAFF)),
-        what="notification",
+        what=N_("notification"),
         fixed=frozenset(
             (
                 "automation_execution_id",
@@ -408,7 +411,7 @@ WRITE_RULES: dict[str, TableRule] = {
     "outbound_messages": TableRule(
         insert=STAFF,
         fields=_fields((("status", "attempts", "next_attempt_at", "last_error", "sent_at"), STAFF)),
-        what="message",
+        what=N_("message"),
         fixed=frozenset(
             (
                 "automation_execution_id",
@@ -427,25 +430,25 @@ WRITE_RULES: dict[str, TableRule] = {
     "access_grants": TableRule(
         insert=STAFF,
         fields=_fields((("expires_at", "revoked_at"), STAFF)),
-        what="access grant",
+        what=N_("access grant"),
         fixed=frozenset(("automation_execution_id", "feature", "granted_at", "patient_person_id")),
     ),
     "booking_blocks": TableRule(
         insert=STAFF,
         fields=_fields((("lifted_at",), STAFF)),
-        what="booking block",
+        what=N_("booking block"),
         fixed=frozenset(("automation_execution_id", "patient_person_id", "reason")),
     ),
     "consents": TableRule(
         insert=STAFF,
         fields=_fields((("required", "granted_at", "revoked_at", "form_instance_id"), EVERYONE)),
-        what="consent",
+        what=N_("consent"),
         fixed=frozenset(("automation_execution_id", "consent_type", "patient_person_id")),
     ),
     "segment_members": TableRule(
         insert=STAFF,
         fields=_fields((("added_at", "removed_at"), STAFF)),
-        what="segment membership",
+        what=N_("segment membership"),
         fixed=frozenset(("patient_person_id", "segment_id")),
     ),
     "patient_service_plans": TableRule(
@@ -453,7 +456,7 @@ WRITE_RULES: dict[str, TableRule] = {
         fields=_fields(
             (("status", "sessions_completed", "completed_at"), STAFF), (("deleted_at",), ADMIN)
         ),
-        what="service plan enrolment",
+        what=N_("service plan enrolment"),
         fixed=frozenset(("enrolled_at", "patient_person_id", "service_plan_id")),
     ),
     "patient_treatment_plans": TableRule(
@@ -474,7 +477,7 @@ WRITE_RULES: dict[str, TableRule] = {
             ),
             (("deleted_at",), ADMIN),
         ),
-        what="treatment plan",
+        what=N_("treatment plan"),
         fixed=frozenset(
             ("assigned_by_user_id", "patient_person_id", "self_assigned", "treatment_plan_id")
         ),
@@ -484,14 +487,14 @@ WRITE_RULES: dict[str, TableRule] = {
         fields=_fields(
             (("scheduled_on", "completed_at", "pain_level", "duration_minutes"), EVERYONE)
         ),
-        what="treatment session",
+        what=N_("treatment session"),
         fixed=frozenset(("patient_treatment_plan_id",)),
     ),
     # --- sync bookkeeping --------------------------------------------------------------------
     "sync_conflicts": TableRule(
         insert=NOBODY,  # the server records them
         fields=_fields((("status", "resolution", "resolved_at", "resolved_by_user_id"), STAFF)),
-        what="sync conflict",
+        what=N_("sync conflict"),
         fixed=frozenset(
             (
                 "author_user_id",
@@ -509,49 +512,67 @@ WRITE_RULES: dict[str, TableRule] = {
 }
 
 
-def _a(what: str) -> str:
-    return f"an {what}" if what[0] in "aeiou" else f"a {what}"
+def _who(roles: frozenset[Role]) -> Text:
+    """Whom to ask, as the refusal's fix."""
+    if roles >= STAFF:
+        return T_("a member of staff")
+    if roles >= ORGANIZATION_WIDE:
+        return T_("the front desk or an admin")
+    if Role.ADMIN in roles:
+        return T_("an admin")
+    return T_("someone whose role allows it")
 
 
-def _role_name(role: Role) -> str:
-    return {Role.ADMIN: "an admin", Role.RECEPTIONIST: "a receptionist"}.get(role, f"a {role}")
-
-
-def _who(roles: frozenset[Role]) -> str:
-    if not roles:
-        return "nobody at a desk"
-    if roles == ADMIN:
-        return "only an admin"
-    if roles == ORGANIZATION_WIDE:
-        return "only the front desk or an admin"
-    return "only " + " or ".join(sorted(_role_name(r) for r in roles))
-
-
-def write_refusal(role: Role, table: str, operation: str, fields: Iterable[str] = ()) -> str | None:
-    """Why `role` may not make this change to `table`, in plain words (None: it may).
-    `fields`: the fields an update changes (bookkeeping fields are ignored)."""
+def write_refusal(
+    role: Role, table: str, operation: str, fields: Iterable[str] = ()
+) -> Text | None:
+    """Why `role` may not make this change to `table`, in plain words with the fix (None: it
+    may). `fields`: the fields an update changes (bookkeeping fields are ignored)."""
     rule = WRITE_RULES.get(table)
     if rule is None:
-        return f"{table} cannot be changed from a desk"
+        return T_("This kind of record cannot be changed from a desk.")
+    what = Text(rule.what)
     if operation == "insert":
         if role in rule.insert:
             return None
-        return f"{_role_name(role)} may not add {_a(rule.what)} ({_who(rule.insert)} may)"
+        if not rule.insert:
+            return T_("Nobody adds this ({what}) at a desk: the server does.", what=what)
+        return T_(
+            "You are not allowed to add this ({what}): ask {who} to add it.",
+            what=what,
+            who=_who(rule.insert),
+        )
     refused = sorted(
         name for name in set(fields) - BOOKKEEPING if role not in rule.fields.get(name, NOBODY)
     )
     if not refused:
         return None
     allowed = rule.fields.get(refused[0], NOBODY)
-    what = "remove" if refused == ["deleted_at"] else f"change the {', '.join(refused)} of"
-    return f"{_role_name(role)} may not {what} {_a(rule.what)} ({_who(allowed)} may)"
+    if not allowed:
+        return T_(
+            "Nobody can change this at a desk ({what}: {fields}); it is kept as it was made.",
+            what=what,
+            fields=tuple(field_name(name) for name in refused),
+        )
+    if refused == ["deleted_at"]:
+        return T_(
+            "You are not allowed to remove this ({what}): ask {who} to remove it.",
+            what=what,
+            who=_who(allowed),
+        )
+    return T_(
+        "You are not allowed to change this ({what}: {fields}): ask {who} to change it.",
+        what=what,
+        fields=tuple(field_name(name) for name in refused),
+        who=_who(allowed),
+    )
 
 
 def specialist_row_refusal(
     table: str,
     specialist_id: uuid.UUID | None,
     row_specialists: Iterable[uuid.UUID | None],
-) -> str | None:
+) -> Text | None:
     """Why a specialist may not write this row (None: they may). `row_specialists`: the
     specialist of each appointment the row belongs to, before and after the change (none for
     a row on no appointment)."""
@@ -561,4 +582,8 @@ def specialist_row_refusal(
     owners = set(row_specialists) - {None}
     if not owners or owners == {specialist_id}:
         return None
-    return f"a specialist may only change {_a(rule.what)} of their own appointments"
+    return T_(
+        "You are not allowed to change this ({what}): a specialist changes only what belongs "
+        "to their own appointments; ask the front desk to do it.",
+        what=Text(rule.what),
+    )

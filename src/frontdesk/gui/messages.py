@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy.exc import OperationalError
 
 from frontdesk.domain.errors import (
@@ -17,49 +15,34 @@ from frontdesk.domain.errors import (
     PermissionDenied,
     TransitionNotAllowed,
 )
-from frontdesk.i18n import N_, _
+from frontdesk.domain.field_names import FIELD_NAMES, field_name
+from frontdesk.i18n import _
 
-# Field names as the screens label them (marked here, translated when shown); others are
-# spelled out from the name.
-FIELD_LABELS = {
-    "start": N_("Start time"),
-    "start_utc": N_("Start time"),
-    "end_utc": N_("End time"),
-    "patient_person_id": N_("Patient"),
-    "specialist_id": N_("Specialist"),
-    "service_id": N_("Service"),
-    "appointment_id": N_("Appointment"),
-    "date_of_birth": N_("Date of birth"),
-    "override_reason": N_("Override reason"),
-    "reason": N_("Reason"),
-    "smtp_host": N_("SMTP server"),
-    "smtp_port": N_("SMTP port"),
-    "smtp_starttls": N_("STARTTLS"),
-    "smtp_username": N_("SMTP user name"),
-    "from_address": N_("Sender address"),
-    "sms_api_url": N_("SMS provider address"),
-    "email": N_("E-mail"),
-    "phone": N_("Phone"),
-    "slug": N_("Short name"),
-    "timezone": N_("Time zone"),
-}
+# Field names as the screens label them (with the services' refusals, in the domain).
+FIELD_LABELS = FIELD_NAMES
 
 
 def field_label(field: str) -> str:
     """`patient_person_id` → "Patient"; `fields[2].label` → "Fields 3 label"."""
-    if field in FIELD_LABELS:
-        return _(FIELD_LABELS[field])
-    words = re.sub(r"\[(\d+)\]", lambda m: f" {int(m.group(1)) + 1}", field)
-    words = words.replace(".", " ").replace("_", " ").strip()
-    return words[:1].upper() + words[1:]
+    return str(field_name(field))
 
 
 def explain(error: Exception) -> str:
     """What went wrong, for the person at the desk. Service refusals change nothing, and the
     text says so where it helps."""
     if isinstance(error, InvalidInput):
-        lines = [_labelled(field_label(e.field), e.message) for e in error.errors]
+        lines = [
+            e.message if e.translated else _labelled(field_label(e.field), e.message)
+            for e in error.errors
+        ]
         return _("Please check:") + "\n" + "\n".join(f"• {line}" for line in lines)
+    if (
+        isinstance(error, DomainError)
+        and error.translated
+        and not isinstance(error, BookingBlocked)
+    ):
+        # Converted refusals are whole sentences: what is wrong, and what to do about it.
+        return error.message
     if isinstance(error, DoubleBooking):
         return _("The specialist is already booked at that time. {reason}").format(
             reason=_sentence(error.message)

@@ -37,14 +37,21 @@ _STATUS_BY_ERROR: list[tuple[type[DomainError], int]] = [
 
 
 def _field_errors(error: DomainError) -> list[dict[str, object]]:
-    pairs = (
-        [(e.field, e.message) for e in error.errors]
+    """Each fault with its words twice: `msg` as the server reads them, `text` language-
+    neutral (`Text.to_wire`) for the desk to show in its own language."""
+    found = (
+        [(e.field, e.message, e.wire()) for e in error.errors]
         if isinstance(error, InvalidInput)
-        else [(error.field, error.message)]
+        else [(error.field, error.message, error.wire())]
     )
     return [
-        {"loc": ["body", field] if field else ["body"], "msg": message, "type": "value_error"}
-        for field, message in pairs
+        {
+            "loc": ["body", field] if field else ["body"],
+            "msg": message,
+            "type": "value_error",
+            "text": wired,
+        }
+        for field, message, wired in found
     ]
 
 

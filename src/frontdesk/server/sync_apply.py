@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Row, Table, func, insert, select, text, updat
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from frontdesk.i18n.text import T_, Text
 from frontdesk.server.account_links import link_requested_accounts
 from frontdesk.server.sync_batch import AppointmentOwners, NeedsCarefulPath, apply_batch
 from frontdesk.server.sync_rules import (
@@ -165,7 +166,7 @@ def _apply_one(
             mutation,
             kind="rejected",
             row_missing=True,
-            reason=f"table {mutation.table!r} does not sync",
+            reason=T_("This kind of record is not shared between desks."),
             fields={
                 name: {"mine": value, "theirs": None} for name, value in mutation.changed.items()
             },
@@ -185,15 +186,24 @@ def _apply_one(
     return MutationResult(seq=mutation.seq, outcome="conflict", conflict_id=conflict)
 
 
-def _reason(error: Exception) -> str:
+def _reason(error: Exception) -> Text:
+    if isinstance(error, Rejected):
+        return error.words
     if isinstance(error, DBAPIError):
         diag = getattr(error.orig, "diag", None)
         constraint = getattr(diag, "constraint_name", None)
         if constraint == "ex_appointments_no_overlap":
-            return "the specialist already has an appointment at that time"
+            return T_(
+                "The specialist already has an appointment at that time: choose another time, "
+                "or another specialist."
+            )
         primary = getattr(diag, "message_primary", None)
-        return f"the server refused the write: {primary or error.orig}"
-    return str(error)
+        return T_(
+            "The server could not store this change ({details}).",
+            details=str(primary or error.orig),
+        )
+    # A value of the wrong type or form (ValueError, TypeError): the desk's data, not words.
+    return T_("The server could not read this change ({details}).", details=str(error))
 
 
 def _insert(
@@ -221,7 +231,9 @@ def _update(
 ) -> MutationResult:
     current = _current(connection, target, mutation.row_id, lock=True)
     if current is None:
-        raise Rejected("the row does not exist on the server")
+        raise Rejected(
+            T_("This record is not on the server; it may have been removed at another desk.")
+        )
     versions = connection.scalar(
         text(
             "SELECT field_versions FROM sync_changes "
@@ -260,7 +272,7 @@ def _record_missing_or_rejected(
     pusher: Pusher,
     target: Table,
     mutation: Mutation,
-    reason: str,
+    reason: Text,
     exists: bool,
 ) -> uuid.UUID:
     if not exists:
@@ -313,9 +325,10 @@ def _record(
     *,
     kind: str,
     fields: dict[str, Any],
-    reason: str,
+    reason: Text,
     row_missing: bool = False,
 ) -> uuid.UUID:
+
     row = conflict_row(
         pusher, mutation, kind=kind, fields=fields, reason=reason, row_missing=row_missing
     )

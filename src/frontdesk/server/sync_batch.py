@@ -83,7 +83,7 @@ def apply_batch(
                 mutation,
                 kind="rejected",
                 fields=rejected_fields(target, mutation, None if unseen else row),
-                reason=str(error),
+                reason=error.words,
                 row_missing=unseen,
             )
             conflicts.append(conflict)

@@ -28,6 +28,7 @@ from frontdesk.domain.write_rules import (
     specialist_row_refusal,
     write_refusal,
 )
+from frontdesk.i18n.text import T_, Text
 from frontdesk.services.forms import signed_content
 from frontdesk.store.unit_of_work import to_json_value
 from frontdesk.store.wire import column_kinds, from_json
@@ -36,7 +37,12 @@ from frontdesk.sync.tables import HIDDEN_COLUMNS, SERVER_KEEPS
 
 
 class Rejected(Exception):
-    """A business rule refuses the write (the message says which)."""
+    """A business rule refuses the write (the words say which, translated on the desk that
+    reads the conflict)."""
+
+    def __init__(self, words: Text) -> None:
+        super().__init__(words.english())
+        self.words = words
 
 
 class OutOfScope(Rejected):
@@ -89,13 +95,16 @@ def authorize(
 
 def _own_row_refusal(
     table_name: str, pusher: Pusher, rows: tuple[Mapping[str, Any], ...]
-) -> str | None:
+) -> Text | None:
     """Rows a specialist may change only when they are their own: the conflicts they caused
     (the front desk and admins resolve anyone's, as the conflicts service allows)."""
     if table_name == "sync_conflicts" and any(
         row.get("author_user_id") != pusher.user_id for row in rows
     ):
-        return "a specialist may only resolve the conflicts their own changes caused"
+        return T_(
+            "A specialist resolves only the conflicts their own changes caused: ask the front "
+            "desk or an admin to resolve this one."
+        )
     return None
 
 
@@ -180,12 +189,16 @@ def _seal_signed_here(form: Mapping[str, Any], pusher: Pusher) -> dict[str, Any]
     admin may name another), and the staff member at that desk is recorded as its witness."""
     signer = form.get("signed_by_user_id")
     if signer is not None and signer != pusher.user_id and pusher.role != Role.ADMIN:
-        raise Rejected("a form is signed as the person at the desk, or by the patient")
+        raise Rejected(
+            T_("A form is signed as the person at the desk, or by the patient; sign it again.")
+        )
     if any(form.get(name) is None for name in ("signed_at", "signer_name", "signature_svg")):
-        raise Rejected("a signed form needs its signer, signature and signing time")
+        raise Rejected(T_("A signed form needs its signer's name, signature and signing time."))
     expected = content_hash(signed_content(SimpleNamespace(**form)))  # type: ignore[arg-type]
     if form.get("content_hash") != expected:
-        raise Rejected("the signature's seal does not match the form's content")
+        raise Rejected(
+            T_("The signature does not match what the form holds; check it and sign it again.")
+        )
     return {"witnessed_by_user_id": pusher.user_id}
 
 
@@ -213,11 +226,16 @@ def _check_form_write(
     others: set[str],
 ) -> None:
     if current["status"] == FormStatus.SIGNED and (to_write or lost):
-        raise Rejected("the form is signed on the server and cannot change")
+        raise Rejected(T_("The form was signed at another desk and can no longer change."))
     if to_write.get("status") == FormStatus.SIGNED and (lost or others):
         # A signature seals the whole form: merging it with changes the signer never saw
         # would seal content nobody signed.
-        raise Rejected("the form changed on the server after it was signed on this desk")
+        raise Rejected(
+            T_(
+                "The form was changed at another desk before it was signed here; read it "
+                "again and sign it again."
+            )
+        )
 
 
 def changed_by_others(
@@ -233,7 +251,7 @@ def changed_by_others(
     }
 
 
-FIELD_CONFLICT_REASON = "changed on the server too: the server's values were kept"
+FIELD_CONFLICT_REASON = T_("Changed at another desk too: the other desk's values were kept.")
 
 
 def _check_status_change(current: AppointmentStatus, target: str) -> None:
@@ -242,7 +260,14 @@ def _check_status_change(current: AppointmentStatus, target: str) -> None:
         return
     if current in ENDED_STATUSES and wanted in REINSTATABLE_TO:
         return  # a reinstatement
-    raise Rejected(f"the appointment is {current} on the server; it cannot become {wanted}")
+    raise Rejected(
+        T_(
+            "The appointment is “{current}” at another desk already, so it cannot become "
+            "“{wanted}”.",
+            current=current.text,
+            wanted=wanted.text,
+        )
+    )
 
 
 def _check_new_appointment(values: dict[str, Any]) -> None:
@@ -275,17 +300,18 @@ def conflict_row(
     *,
     kind: str,
     fields: dict[str, Any],
-    reason: str,
+    reason: Text,
     row_missing: bool = False,
 ) -> dict[str, Any]:
-    """A `sync_conflicts` row for what the mutation lost."""
+    """A `sync_conflicts` row for what the mutation lost. The reason is stored
+    language-neutral (`Text.dumps`): each desk reads it in its own language."""
     return {
         "id": new_id(),
         "organization_id": pusher.organization_id,
         "table_name": _storable(mutation.table[:60]),
         "row_id": mutation.row_id,
         "kind": kind,
-        "reason": _storable(reason),
+        "reason": _storable(reason.dumps()),
         "fields": _storable(fields),
         "row_missing": row_missing,
         "device_id": pusher.device_id,

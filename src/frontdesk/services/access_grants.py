@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from frontdesk.domain.errors import InvalidInput, NotFound
 from frontdesk.domain.ids import new_id
 from frontdesk.domain.rules.actions import ACCESS_FEATURES
+from frontdesk.i18n.text import T_
 from frontdesk.services.context import Outcome, ServiceContext
 from frontdesk.services.patients import load_person
 from frontdesk.services.permissions import require_staff
@@ -53,7 +54,8 @@ def grant_access_in(
     chosen = check_feature(feature)
     if duration_days is not None and not 1 <= duration_days <= MAX_DURATION_DAYS:
         raise InvalidInput.single(
-            "duration_days", f"must be between 1 and {MAX_DURATION_DAYS} days"
+            "duration_days",
+            T_("Give access for 1 to {days} days.", days=MAX_DURATION_DAYS),
         )
     person = load_person(tx, patient_person_id, field="patient_person_id")
     expires_at = tx.now + timedelta(days=duration_days) if duration_days is not None else None
@@ -99,7 +101,10 @@ def revoke_access(
         person = load_person(tx, patient_person_id, field="patient_person_id")
         grant = _grant_row(tx.session, ctx.organization_id, person.id, chosen)
         if grant is None or not _is_active(grant, tx.now):
-            raise NotFound(f"the patient has no {chosen} access to revoke", field="feature")
+            raise NotFound(
+                T_("The patient has no such access ({feature}) to take back.", feature=chosen),
+                field="feature",
+            )
         grant.revoked_at = tx.now
         tx.audit(
             "access.revoked",
@@ -127,7 +132,8 @@ def has_access(
 def check_feature(feature: str) -> str:
     if feature not in ACCESS_FEATURES:
         raise InvalidInput.single(
-            "feature", f"unknown feature {feature!r}; use one of {', '.join(ACCESS_FEATURES)}"
+            "feature",
+            T_("Choose what to give access to: {choices}.", choices=", ".join(ACCESS_FEATURES)),
         )
     return feature
 

@@ -16,7 +16,9 @@ from frontdesk.domain.clock import local_day_bounds, zone
 from frontdesk.domain.enums import AppointmentStatus
 from frontdesk.domain.errors import DoubleBooking, NotFound
 from frontdesk.domain.ids import new_id
+from frontdesk.i18n.text import T_
 from frontdesk.integrations.video import VideoRoomProvider, room_name
+from frontdesk.services.not_found import not_found
 from frontdesk.store.models import (
     Appointment,
     AppointmentStatusChange,
@@ -35,14 +37,14 @@ def load_appointment(tx: UnitOfWork, appointment_id: uuid.UUID) -> Appointment:
         or appointment.organization_id != tx.organization_id
         or appointment.deleted_at is not None
     ):
-        raise NotFound(f"no appointment {appointment_id}", field="appointment_id")
+        raise NotFound(not_found("appointment"), field="appointment_id")
     return appointment
 
 
 def organization_zone(session: Session, organization_id: uuid.UUID) -> ZoneInfo:
     name = session.scalar(select(Organization.timezone).where(Organization.id == organization_id))
     if name is None:
-        raise NotFound(f"no organization {organization_id}", field="organization_id")
+        raise NotFound(not_found("organization"), field="organization_id")
     return zone(name)
 
 
@@ -163,7 +165,12 @@ def settle_double_booking(
             f"{local_label(c.started_at, tz)}–{c.ended_at.astimezone(tz):%H:%M}" for c in conflicts
         )
         raise DoubleBooking(
-            f"{specialist.name} is already booked at {taken}; staff may override with a reason",
+            T_(
+                "{specialist} is already booked at {taken}. Choose another time, or book over it "
+                "giving a reason.",
+                specialist=specialist.name,
+                taken=taken,
+            ),
             conflicting_ids=tuple(ids),
         )
     return override_reason, ids

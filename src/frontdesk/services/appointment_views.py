@@ -23,6 +23,7 @@ from frontdesk.services.appointment_records import organization_zone, status_his
 from frontdesk.services.calendar import CalendarEntry
 from frontdesk.services.context import ServiceContext
 from frontdesk.services.form_views import FormRow, list_forms
+from frontdesk.services.not_found import not_found
 from frontdesk.store.models import (
     Appointment,
     Calendar,
@@ -106,7 +107,7 @@ def appointment_detail(ctx: ServiceContext, appointment_id: uuid.UUID) -> Appoin
         if appointment is None or not can_see_appointment(
             ctx.actor, ctx.organization_id, appointment
         ):
-            raise NotFound(f"no appointment {appointment_id}", field="appointment_id")
+            raise NotFound(not_found("appointment"), field="appointment_id")
         tz = organization_zone(session, ctx.organization_id)
 
         def local(instant: datetime | None) -> datetime | None:
@@ -183,7 +184,7 @@ def planned_forms(ctx: ServiceContext, appointment_id: uuid.UUID) -> list[Planne
         if appointment is None or not can_see_appointment(
             ctx.actor, ctx.organization_id, appointment
         ):
-            raise NotFound(f"no appointment {appointment_id}", field="appointment_id")
+            raise NotFound(not_found("appointment"), field="appointment_id")
         keys: dict[str, FormSource] = {}
         for key in session.scalars(
             select(ServiceForm.template_key)

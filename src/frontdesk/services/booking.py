@@ -43,7 +43,9 @@ from frontdesk.domain.errors import (
     PermissionDenied,
 )
 from frontdesk.domain.events import EventName
+from frontdesk.domain.field_names import no_control_characters, required, too_long
 from frontdesk.domain.ids import new_id
+from frontdesk.i18n.text import T_
 from frontdesk.integrations.video import VideoRoomProvider
 from frontdesk.services.appointment_records import (
     local_today,
@@ -54,6 +56,7 @@ from frontdesk.services.appointment_records import (
 )
 from frontdesk.services.blocking import check_not_blocked
 from frontdesk.services.context import Outcome, ServiceContext
+from frontdesk.services.not_found import not_found
 from frontdesk.services.onboarding import make_upcoming
 from frontdesk.services.patients import (
     add_person,
@@ -187,7 +190,7 @@ def book_for_patient(
     another booking)."""
     if ctx.actor.role == Role.PATIENT and patient_person_id not in ctx.actor.person_ids:
         raise PermissionDenied(
-            "a patient may only book for themselves or the people they manage",
+            T_("You may book only for yourself and the people you manage."),
             field="patient_person_id",
         )
     return _book_registered(
@@ -413,26 +416,29 @@ def _replay(tx: UnitOfWork, key: str, service_id: uuid.UUID, start: datetime) ->
     if earlier is None:
         return None
     if earlier.service_id != service_id or earlier.started_at != start:
-        raise InvalidInput.single("idempotency_key", "was already used for a different booking")
+        raise InvalidInput.single(
+            "idempotency_key",
+            T_("This request was used already for another booking: start the booking again."),
+        )
     return earlier
 
 
 def _required_text(value: str, field_name: str, limit: int) -> str:
     text = value.strip()
     if not text:
-        raise InvalidInput.single(field_name, "is required")
+        raise InvalidInput.single(field_name, required(field_name))
     if len(text) > limit:
-        raise InvalidInput.single(field_name, f"is longer than {limit} characters")
+        raise InvalidInput.single(field_name, too_long(field_name, limit))
     if not text.isprintable():
         # A key or browser id is a token: a NUL or a line break in it is never meant.
-        raise InvalidInput.single(field_name, "must not contain control characters")
+        raise InvalidInput.single(field_name, no_control_characters(field_name))
     return text
 
 
 def _require_contact(email: str | None, phone: str | None) -> None:
     """The public page needs both ways to reach the person."""
     errors = [
-        FieldError(name, "is required")
+        FieldError(name, required(name))
         for name, value in (("email", email), ("phone", phone))
         if value is None
     ]
@@ -447,7 +453,7 @@ def _load_service(tx: UnitOfWork, service_id: uuid.UUID) -> Service:
         or service.organization_id != tx.organization_id
         or service.deleted_at is not None
     ):
-        raise NotFound(f"no service {service_id}", field="service_id")
+        raise NotFound(not_found("service"), field="service_id")
     return service
 
 
@@ -460,7 +466,7 @@ def _load_calendar(tx: UnitOfWork, calendar_id: uuid.UUID | None) -> Calendar | 
         or calendar.organization_id != tx.organization_id
         or calendar.deleted_at is not None
     ):
-        raise NotFound(f"no calendar {calendar_id}", field="calendar_id")
+        raise NotFound(not_found("calendar"), field="calendar_id")
     return calendar
 
 
@@ -469,7 +475,7 @@ def _first_free_specialist(
 ) -> uuid.UUID:
     # A calendar tied to one specialist books only that specialist (`performers`).
     if not candidates:
-        raise InvalidInput.single("service_id", "no specialist offers this service here")
+        raise InvalidInput.single("service_id", T_("No specialist offers this service here."))
     end = start + timedelta(minutes=service.duration_minutes)
     conflicts: list[str] = []
     for specialist_id in candidates:
@@ -478,7 +484,8 @@ def _first_free_specialist(
             return specialist_id
         conflicts.extend(str(appointment.id) for appointment in taken)
     raise DoubleBooking(
-        "this time is no longer free; please choose another", conflicting_ids=tuple(conflicts)
+        T_("This time is no longer free: please choose another."),
+        conflicting_ids=tuple(conflicts),
     )
 
 
@@ -489,10 +496,15 @@ def _require_specialist_for(tx: UnitOfWork, service: Service, specialist_id: uui
         or specialist.organization_id != tx.organization_id
         or not specialist.is_active
     ):
-        raise NotFound(f"no specialist {specialist_id}", field="specialist_id")
+        raise NotFound(not_found("specialist"), field="specialist_id")
     assigned = performers(tx.session, service.id)
     # A service with no assigned specialists may be given by anyone.
     if assigned and specialist_id not in assigned:
         raise InvalidInput.single(
-            "specialist_id", f"{specialist.name} does not perform {service.name}"
+            "specialist_id",
+            T_(
+                "{specialist} does not offer {service}: choose another specialist.",
+                specialist=specialist.name,
+                service=service.name,
+            ),
         )

@@ -6,8 +6,11 @@ from __future__ import annotations
 import uuid
 
 from frontdesk.domain.errors import InvalidInput, NotFound
+from frontdesk.domain.field_names import too_long
 from frontdesk.domain.ids import new_id
+from frontdesk.i18n.text import T_
 from frontdesk.services.context import Outcome, ServiceContext
+from frontdesk.services.not_found import not_found
 from frontdesk.services.patients import load_person
 from frontdesk.services.permissions import require_staff
 from frontdesk.store.models import BookingBlock
@@ -37,9 +40,9 @@ def block_booking_in(
     exists already is returned as it is (the same occurrence ran again)."""
     text = reason.strip()
     if not text:
-        raise InvalidInput.single("reason", "say why booking is blocked")
+        raise InvalidInput.single("reason", T_("Say why booking is blocked."))
     if len(text) > REASON_MAX:
-        raise InvalidInput.single("reason", f"is longer than {REASON_MAX} characters")
+        raise InvalidInput.single("reason", too_long("reason", REASON_MAX))
     person = load_person(tx, patient_person_id, field="patient_person_id")
     if block_id is not None:
         existing = tx.session.get(BookingBlock, block_id)
@@ -63,10 +66,14 @@ def lift_block(ctx: ServiceContext, block_id: uuid.UUID) -> Outcome[BookingBlock
     with ctx.transaction() as tx:
         block = tx.session.get(BookingBlock, block_id)
         if block is None or block.organization_id != ctx.organization_id:
-            raise NotFound(f"no booking block {block_id}", field="block_id")
+            raise NotFound(not_found("booking block"), field="block_id")
         if block.lifted_at is not None:
             raise InvalidInput.single(
-                "block_id", f"the block was lifted already on {block.lifted_at:%Y-%m-%d %H:%M} UTC"
+                "block_id",
+                T_(
+                    "This block was lifted already, on {when} UTC.",
+                    when=f"{block.lifted_at:%Y-%m-%d %H:%M}",
+                ),
             )
         block.lifted_at = tx.now
         tx.audit(

@@ -21,9 +21,12 @@ from sqlalchemy.orm import Session
 from frontdesk.domain.clock import ensure_utc, local_day_bounds
 from frontdesk.domain.enums import AppointmentStatus, AppointmentType, FormStatus
 from frontdesk.domain.errors import InvalidInput, NotFound
+from frontdesk.domain.field_names import between, field_name
+from frontdesk.i18n.text import T_, Text
 from frontdesk.services.access import appointment_scope
 from frontdesk.services.appointment_records import organization_zone
 from frontdesk.services.context import ServiceContext
+from frontdesk.services.not_found import not_found
 from frontdesk.store.models import (
     Appointment,
     FormInstance,
@@ -136,9 +139,9 @@ def date_range(
     first = _require_date(first, "first")
     last = _require_date(last, "last")
     if last < first:
-        raise InvalidInput.single("last", f"{last} is before the first day {first}")
+        raise InvalidInput.single("last", T_("The last day is before the first day."))
     if (last - first).days + 1 > MAX_RANGE_DAYS:
-        raise InvalidInput.single("last", f"the range is longer than {MAX_RANGE_DAYS} days")
+        raise InvalidInput.single("last", _too_many_days())
     filters = _parse_filters(specialist_ids, statuses)
     with ctx.sessions() as session:
         tz = organization_zone(session, ctx.organization_id)
@@ -158,9 +161,9 @@ def appointments_between(
     start = ensure_utc(start_utc, field="start_utc")
     end = ensure_utc(end_utc, field="end_utc")
     if end < start:
-        raise InvalidInput.single("end_utc", "is before start_utc")
+        raise InvalidInput.single("end_utc", T_("The end time is before the start time."))
     if end - start > timedelta(days=MAX_RANGE_DAYS):
-        raise InvalidInput.single("end_utc", f"the range is longer than {MAX_RANGE_DAYS} days")
+        raise InvalidInput.single("end_utc", _too_many_days())
     filters = _parse_filters(specialist_ids, statuses)
     with ctx.sessions() as session:
         tz = organization_zone(session, ctx.organization_id)
@@ -277,9 +280,9 @@ def _status(value: AppointmentStatus | str, index: int) -> AppointmentStatus:
     try:
         return AppointmentStatus(value)
     except ValueError:
-        known = ", ".join(AppointmentStatus)
         raise InvalidInput.single(
-            f"statuses[{index}]", f"unknown status {value!r} (known: {known})"
+            f"statuses[{index}]",
+            T_("“{value}” is not an appointment status.", value=str(value)),
         ) from None
 
 
@@ -290,7 +293,7 @@ def _uuid(value: uuid.UUID | str, index: int) -> uuid.UUID:
         return uuid.UUID(str(value))
     except ValueError:
         raise InvalidInput.single(
-            f"specialist_ids[{index}]", f"{value!r} is not a specialist id"
+            f"specialist_ids[{index}]", T_("Choose a specialist from the list.")
         ) from None
 
 
@@ -309,14 +312,14 @@ def _require_specialists(
     )
     for index, specialist_id in enumerate(specialist_ids):
         if specialist_id not in found:
-            raise NotFound(f"no specialist {specialist_id}", field=f"specialist_ids[{index}]")
+            raise NotFound(not_found("specialist"), field=f"specialist_ids[{index}]")
 
 
 def _month_days(year: int, month: int) -> list[date]:
     if not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
-        raise InvalidInput.single("year", f"must be a year between {MIN_YEAR} and {MAX_YEAR}")
+        raise InvalidInput.single("year", between("year", MIN_YEAR, MAX_YEAR))
     if not isinstance(month, int) or not 1 <= month <= 12:
-        raise InvalidInput.single("month", f"must be between 1 and 12, not {month!r}")
+        raise InvalidInput.single("month", between("month", 1, 12))
     first = date(year, month, 1)
     following = date(year + month // 12, month % 12 + 1, 1)
     return [first + timedelta(days=n) for n in range((following - first).days)]
@@ -325,5 +328,12 @@ def _month_days(year: int, month: int) -> list[date]:
 def _require_date(value: object, field: str) -> date:
     # A datetime is a date subclass, but passing one means the caller confused instants and days.
     if isinstance(value, datetime) or not isinstance(value, date):
-        raise InvalidInput.single(field, f"must be a date (e.g. 2026-03-02), not {value!r}")
+        raise InvalidInput.single(
+            field,
+            T_("“{field}” must be a date (e.g. 2026-03-02).", field=field_name(field)),
+        )
     return value
+
+
+def _too_many_days() -> Text:
+    return T_("Choose at most {days} days at once.", days=MAX_RANGE_DAYS)

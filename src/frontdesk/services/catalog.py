@@ -12,9 +12,12 @@ from frontdesk.domain.clock import zone
 from frontdesk.domain.contact import normalize_email
 from frontdesk.domain.enums import AppointmentType, FormType, Role
 from frontdesk.domain.errors import FieldError, InvalidInput, NotFound, PermissionDenied
+from frontdesk.domain.field_names import number_taken, required
 from frontdesk.domain.form_fields import field_definition_errors
 from frontdesk.domain.slots import MAX_BOOKING_HORIZON_DAYS
+from frontdesk.i18n.text import T_
 from frontdesk.services.context import Outcome, ServiceContext
+from frontdesk.services.not_found import not_found
 from frontdesk.store.models import (
     Calendar,
     CalendarForm,
@@ -29,6 +32,8 @@ from frontdesk.store.models import (
 )
 from frontdesk.store.unit_of_work import UnitOfWork
 
+_HORIZON = T_("Patients can book from 1 to {days} days ahead.", days=MAX_BOOKING_HORIZON_DAYS)
+
 
 def create_organization(
     ctx: ServiceContext, *, name: str, slug: str, timezone: str, country: str | None = None
@@ -36,10 +41,14 @@ def create_organization(
     """Create the organization whose id `ctx.organization_id` names."""
     zone(timezone)
     if not slug or not slug.replace("-", "").isalnum() or slug != slug.lower():
-        raise InvalidInput.single("slug", "use lower-case letters, digits and hyphens")
+        raise InvalidInput.single(
+            "slug", T_("Use only lower-case letters, digits and hyphens in the short name.")
+        )
     with ctx.transaction() as tx:
         if tx.session.scalar(select(Organization.id).where(Organization.slug == slug)):
-            raise InvalidInput.single("slug", f"{slug!r} is taken")
+            raise InvalidInput.single(
+                "slug", T_("The short name “{slug}” is taken: choose another.", slug=slug)
+            )
         org = Organization(
             id=ctx.organization_id, name=name, slug=slug, timezone=timezone, country=country
         )
@@ -51,17 +60,18 @@ def create_organization(
 def set_booking_horizon(ctx: ServiceContext, days: int) -> Outcome[Organization]:
     """How many days ahead (from today) the public booking page offers slots."""
     if ctx.actor.role not in (None, Role.ADMIN):
-        raise PermissionDenied("only an administrator may change the booking horizon")
-    if isinstance(days, bool) or not isinstance(days, int):
-        raise InvalidInput.single("booking_horizon_days", "must be a whole number of days")
-    if not 1 <= days <= MAX_BOOKING_HORIZON_DAYS:
-        raise InvalidInput.single(
-            "booking_horizon_days", f"must be between 1 and {MAX_BOOKING_HORIZON_DAYS} days"
+        raise PermissionDenied(
+            T_("You are not allowed to change how far ahead patients can book: ask an admin."),
+            field="actor",
         )
+    if isinstance(days, bool) or not isinstance(days, int):
+        raise InvalidInput.single("booking_horizon_days", _HORIZON)
+    if not 1 <= days <= MAX_BOOKING_HORIZON_DAYS:
+        raise InvalidInput.single("booking_horizon_days", _HORIZON)
     with ctx.transaction() as tx:
         org = tx.session.get(Organization, ctx.organization_id)
         if org is None:
-            raise NotFound(f"no organization {ctx.organization_id}", field="organization_id")
+            raise NotFound(not_found("organization"), field="organization_id")
         before = org.booking_horizon_days
         org.booking_horizon_days = days
         tx.audit(
@@ -77,7 +87,9 @@ def add_staff_user(
     ctx: ServiceContext, *, email: str, display_name: str, role: Role
 ) -> Outcome[User]:
     if role not in (Role.ADMIN, Role.RECEPTIONIST, Role.SPECIALIST):
-        raise InvalidInput.single("role", f"{role} is not a staff role")
+        raise InvalidInput.single(
+            "role", T_("Choose a staff role: administrator, receptionist or specialist.")
+        )
     address = normalize_email(email)
     with ctx.transaction() as tx:
         # Addresses are one account whatever their case (the server links patients so too).
@@ -102,7 +114,7 @@ def add_specialist(
     user_id: uuid.UUID | None = None,
 ) -> Outcome[Specialist]:
     if not name.strip():
-        raise InvalidInput.single("name", "a name is required")
+        raise InvalidInput.single("name", required("name"))
     with ctx.transaction() as tx:
         specialist = Specialist(
             organization_id=ctx.organization_id,
@@ -131,7 +143,7 @@ def add_form_template(
     the template's short reference number unless another is given."""
     errors = field_definition_errors(fields)
     if not key.strip():
-        errors.insert(0, FieldError("key", "a template key is required"))
+        errors.insert(0, FieldError("key", T_("Give the template a key.")))
     if errors:
         raise InvalidInput(errors)
     with ctx.transaction() as tx:
@@ -175,7 +187,7 @@ def _require_free_reference(
         )
     )
     if holder is not None:
-        raise InvalidInput.single("reference", f"{reference} is used by the template {holder!r}")
+        raise InvalidInput.single("reference", number_taken(reference, holder))
 
 
 def add_service(
@@ -189,7 +201,7 @@ def add_service(
     followup_service_id: uuid.UUID | None = None,
 ) -> Outcome[Service]:
     if not 5 <= duration_minutes <= 8 * 60:
-        raise InvalidInput.single("duration_minutes", "must be between 5 and 480 minutes")
+        raise InvalidInput.single("duration_minutes", T_("A service lasts from 5 to 480 minutes."))
     with ctx.transaction() as tx:
         _require_specialists(tx, ctx.organization_id, specialist_ids)
         _require_template_keys(tx, ctx.organization_id, form_keys)
@@ -264,7 +276,7 @@ def _require_specialists(
     )
     for index, specialist_id in enumerate(specialist_ids):
         if specialist_id not in found:
-            raise NotFound(f"no specialist {specialist_id}", field=f"specialist_ids[{index}]")
+            raise NotFound(not_found("specialist"), field=f"specialist_ids[{index}]")
 
 
 def _require_template_keys(tx: UnitOfWork, organization_id: uuid.UUID, keys: Sequence[str]) -> None:
@@ -279,4 +291,7 @@ def _require_template_keys(tx: UnitOfWork, organization_id: uuid.UUID, keys: Seq
     )
     for index, key in enumerate(keys):
         if key not in found:
-            raise NotFound(f"no form template with key {key!r}", field=f"form_keys[{index}]")
+            raise NotFound(
+                T_("There is no form template “{reference}” in this clinic.", reference=key),
+                field=f"form_keys[{index}]",
+            )

@@ -16,6 +16,10 @@ from sqlalchemy import select
 
 from frontdesk.domain.enums import Role
 from frontdesk.domain.errors import InvalidInput, NotFound, PermissionDenied
+from frontdesk.domain.field_names import field_name
+from frontdesk.domain.write_rules import WRITE_RULES
+from frontdesk.i18n import N_, _
+from frontdesk.i18n.text import T_, Text, shown
 from frontdesk.services.context import Outcome, ServiceContext
 from frontdesk.store.base import Base
 from frontdesk.store.models import SyncConflict
@@ -28,11 +32,11 @@ RESOLVERS = frozenset({Role.ADMIN, Role.RECEPTIONIST})
 _PROTECTED = frozenset({"id", "organization_id", "row_version", "created_at", "updated_at"})
 
 _LABELS = {
-    "appointments": "Appointment",
-    "patient_persons": "Patient",
-    "form_instances": "Form",
-    "automation_rules": "Automation rule",
-    "appointment_status_history": "Appointment status change",
+    "appointments": N_("Appointment"),
+    "patient_persons": N_("Patient"),
+    "form_instances": N_("Form"),
+    "automation_rules": N_("Automation rule"),
+    "appointment_status_history": N_("Appointment status change"),
 }
 
 
@@ -75,10 +79,15 @@ def resolve(
     with ctx.transaction() as tx:
         conflict = tx.session.get(SyncConflict, conflict_id)
         if conflict is None or conflict.organization_id != ctx.organization_id:
-            raise NotFound(f"no conflict {conflict_id}", field="conflict_id")
+            raise NotFound(
+                T_("This conflict was not found; it may have been resolved at another desk."),
+                field="conflict_id",
+            )
         _require_resolver(ctx, conflict)
         if conflict.status != "open":
-            raise InvalidInput.single("conflict_id", "this conflict is already resolved")
+            raise InvalidInput.single(
+                "conflict_id", T_("This conflict is resolved already, perhaps at another desk.")
+            )
         choices = _choices(conflict, keep)
         mine = {
             name: conflict.fields[name]["mine"] for name, side in choices.items() if side == "mine"
@@ -99,27 +108,40 @@ def _require_resolver(ctx: ServiceContext, conflict: SyncConflict) -> None:
     if ctx.actor.user_id is not None and conflict.author_user_id == ctx.actor.user_id:
         return
     raise PermissionDenied(
-        "only the front desk, an admin or the author resolves a conflict", field="conflict_id"
+        T_(
+            "You are not allowed to resolve a conflict another person's change caused: ask "
+            "the front desk or an admin to resolve it."
+        ),
+        field="conflict_id",
     )
 
 
 def _choices(conflict: SyncConflict, keep: Keep | dict[str, Keep]) -> dict[str, Keep]:
     if isinstance(keep, str):
         if keep not in ("mine", "theirs"):
-            raise InvalidInput.single("keep", 'use "mine" or "theirs"')
+            raise InvalidInput.single("keep", T_("Choose which values to keep: mine or theirs."))
         return {name: keep for name in conflict.fields}
     unknown = sorted(set(keep) - set(conflict.fields))
     if unknown:
-        raise InvalidInput.single("keep", f"not a field of this conflict: {', '.join(unknown)}")
+        raise InvalidInput.single(
+            "keep",
+            T_("These are not part of this conflict: {fields}.", fields=_names(unknown)),
+        )
     missing = sorted(set(conflict.fields) - set(keep))
     if missing:
-        raise InvalidInput.single("keep", f"choose a side for: {', '.join(missing)}")
+        raise InvalidInput.single(
+            "keep", T_("Choose which value to keep for: {fields}.", fields=_names(missing))
+        )
     bad = sorted(name for name, side in keep.items() if side not in ("mine", "theirs"))
     if bad:
-        raise InvalidInput.single("keep", f'use "mine" or "theirs" for: {", ".join(bad)}')
+        raise InvalidInput.single(
+            "keep",
+            T_("Choose mine or theirs for: {fields}.", fields=_names(bad)),
+        )
     if conflict.row_missing and "mine" in keep.values() and "theirs" in keep.values():
         raise InvalidInput.single(
-            "keep", "the server never had this row: keep all of it or none of it"
+            "keep",
+            T_("The other desks never had this record: keep all of your values or none of them."),
         )
     return dict(keep)
 
@@ -128,7 +150,13 @@ def _model(table_name: str) -> type[Any]:
     for mapper in Base.registry.mappers:
         if mapper.local_table.name == table_name:  # type: ignore[attr-defined]
             return mapper.class_
-    raise InvalidInput.single("conflict_id", f"{table_name} rows cannot be restored here")
+    raise InvalidInput.single(
+        "conflict_id", T_("This kind of record cannot be restored from a conflict.")
+    )
+
+
+def _names(fields: list[str]) -> tuple[Text | str, ...]:
+    return tuple(field_name(name) for name in fields)
 
 
 def _write_back(tx: UnitOfWork, conflict: SyncConflict, mine: dict[str, Any]) -> None:
@@ -143,8 +171,10 @@ def _write_back(tx: UnitOfWork, conflict: SyncConflict, mine: dict[str, Any]) ->
     if row is None:
         if not conflict.row_missing:
             raise NotFound(
-                f"{conflict.table_name} {conflict.row_id} no longer exists", field="conflict_id"
+                T_("The record this conflict is about no longer exists; keep theirs."),
+                field="conflict_id",
             )
+
         row = model(id=conflict.row_id, **values)
         if "organization_id" in kinds:
             row.organization_id = tx.organization_id
@@ -159,14 +189,17 @@ def _view(row: SyncConflict) -> ConflictView:
         ConflictField(name, sides.get("mine"), sides.get("theirs"))
         for name, sides in sorted(row.fields.items())
     )
-    noun = _LABELS.get(row.table_name, row.table_name.replace("_", " ").capitalize())
+    what = WRITE_RULES[row.table_name].what if row.table_name in WRITE_RULES else N_("Record")
+    noun = _(_LABELS.get(row.table_name, what))
+    # The server stores its reason language-neutral: it reads in this desk's language.
+    reason = shown(row.reason)
     return ConflictView(
         id=row.id,
         table=row.table_name,
         row_id=row.row_id,
-        label=f"{noun} {str(row.row_id)[-8:]}: {row.reason}",
+        label=_("{what}: {reason}").format(what=noun[:1].upper() + noun[1:], reason=reason),
         kind=row.kind,
-        reason=row.reason,
+        reason=reason,
         row_missing=row.row_missing,
         fields=fields,
         created_at=row.created_at,

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from frontdesk.domain.enums import Role
 from frontdesk.domain.errors import InvalidInput, NotFound, PermissionDenied
 from frontdesk.domain.ids import new_id
+from frontdesk.i18n.text import T_
 from frontdesk.services.context import Outcome, ServiceContext
 from frontdesk.services.patients import load_person
 from frontdesk.services.permissions import require_staff
@@ -78,7 +79,7 @@ def is_given(consent: Consent) -> bool:
 def give_through_form(tx: UnitOfWork, consent: Consent, form: FormInstance) -> None:
     """Name the form the patient gives `consent` through: signing it will grant the consent."""
     if form.patient_person_id != consent.patient_person_id:
-        raise InvalidInput.single("form_id", "the form is for another patient")
+        raise InvalidInput.single("form_id", T_("This form is another patient's."))
     # The form row first: the link is a foreign key, and an update may be flushed before
     # an insert of another table.
     tx.session.flush()
@@ -106,7 +107,9 @@ def grant_consent(
             )
             tx.session.add(consent)
         elif is_given(consent):
-            raise InvalidInput.single("consent_type", f"{kind!r} was given already")
+            raise InvalidInput.single(
+                "consent_type", T_("This consent ({kind}) was given already.", kind=kind)
+            )
         _grant(tx, consent)
     return Outcome(consent, tx.changes)
 
@@ -136,7 +139,10 @@ def revoke_consent(
         person = load_person(tx, patient_person_id, field="patient_person_id")
         consent = _consent_row(tx, person.id, kind)
         if consent is None or not is_given(consent):
-            raise NotFound(f"{kind!r} is not given, so it cannot be revoked", field="consent_type")
+            raise NotFound(
+                T_("This consent ({kind}) was not given, so it cannot be withdrawn.", kind=kind),
+                field="consent_type",
+            )
         consent.revoked_at = tx.now
         tx.audit(
             "consent.revoked",
@@ -150,7 +156,8 @@ def revoke_consent(
 def check_consent_type(consent_type: str) -> str:
     if not _CONSENT_TYPE.fullmatch(consent_type):
         raise InvalidInput.single(
-            "consent_type", "must be a key of letters, digits and _ . : - (e.g. biometric_data)"
+            "consent_type",
+            T_("Name the consent with letters, digits and _ . : - only (e.g. biometric_data)."),
         )
     return consent_type
 
@@ -172,7 +179,10 @@ def _require_may_consent_for(actor: Actor, person_id: uuid.UUID) -> None:
     if actor.role == Role.PATIENT:
         if person_id not in actor.person_ids:
             raise PermissionDenied(
-                "a patient may only give or withdraw their own consents",
+                T_(
+                    "You may give or withdraw only your own consents and those of the people "
+                    "you manage."
+                ),
                 field="patient_person_id",
             )
         return

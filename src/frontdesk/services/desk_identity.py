@@ -20,6 +20,7 @@ from frontdesk.domain.contact import normalize_email
 from frontdesk.domain.enums import Role
 from frontdesk.domain.errors import FieldError, InvalidInput, NotFound
 from frontdesk.domain.ids import new_id
+from frontdesk.i18n.text import T_
 from frontdesk.services import catalog
 from frontdesk.services.context import ServiceContext
 from frontdesk.store.models import LocalSetting, Membership, Specialist, User
@@ -93,7 +94,7 @@ def identity_for_user(
             .where(Membership.organization_id == organization_id, User.id == user_id)
         ).first()
         if found is None:
-            raise NotFound("this user is not a member of the organization", field="user_id")
+            raise NotFound(T_("This account is not a member of the clinic."), field="user_id")
         specialist_id = session.scalar(
             select(Specialist.id).where(
                 Specialist.organization_id == organization_id, Specialist.user_id == user_id
@@ -116,7 +117,10 @@ def first_member(
             .limit(1)
         )
     if user_id is None:
-        raise NotFound(f"the organization has no {role}", field="role")
+        raise NotFound(
+            T_("The clinic has nobody with this role: {role}.", role=Role(role).text),
+            field="role",
+        )
     return identity_for_user(sessions, organization_id, user_id)
 
 
@@ -133,13 +137,13 @@ def setup_standalone(
     desk's identity. Every field is checked before anything is written."""
     errors = []
     if not clinic_name.strip():
-        errors.append(FieldError("clinic_name", "please give the clinic's name"))
+        errors.append(FieldError("clinic_name", T_("Type the clinic's name.")))
     if not admin_name.strip():
-        errors.append(FieldError("admin_name", "please give your name"))
+        errors.append(FieldError("admin_name", T_("Type your name.")))
     try:
-        normalize_email(admin_email)
+        normalize_email(admin_email, field="admin_email")
     except InvalidInput as error:
-        errors.append(FieldError("admin_email", error.errors[0].message))
+        errors.append(FieldError("admin_email", error.errors[0].text))
     if errors:
         raise InvalidInput(errors)
     # Checked first: the organization and its admin are two service calls.

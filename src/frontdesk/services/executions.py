@@ -12,8 +12,11 @@ from sqlalchemy import select
 from frontdesk.domain.clock import ensure_utc
 from frontdesk.domain.enums import EXECUTION_STATUSES, STAFF_ROLES
 from frontdesk.domain.errors import InvalidInput, NotFound, PermissionDenied
+from frontdesk.domain.field_names import between
+from frontdesk.i18n.text import T_
 from frontdesk.services.access import ORGANIZATION_WIDE_ROLES
 from frontdesk.services.context import ServiceContext
+from frontdesk.services.not_found import not_found
 from frontdesk.store.models import AutomationExecution, AutomationRule
 
 MAX_LIMIT = 1000
@@ -62,13 +65,18 @@ def list_executions(
     [`since`, `until`) if given (deleted rules' executions included: the history outlives the
     rule)."""
     if ctx.actor.role is not None and ctx.actor.role not in STAFF_ROLES:
-        raise PermissionDenied("only clinic staff may read the automation history", field="actor")
+        raise PermissionDenied(
+            T_("You are not allowed to read the automation history: only clinic staff may."),
+            field="actor",
+        )
     if status is not None and status not in EXECUTION_STATUSES:
-        raise InvalidInput.single("status", f"use one of {', '.join(EXECUTION_STATUSES)}")
+        raise InvalidInput.single(
+            "status", T_("Choose a result: {choices}.", choices=", ".join(EXECUTION_STATUSES))
+        )
     if since is not None and until is not None and until <= since:
-        raise InvalidInput.single("until", "must be after the start of the range")
+        raise InvalidInput.single("until", T_("The end must be after the start."))
     if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidInput.single("limit", f"must be between 1 and {MAX_LIMIT}")
+        raise InvalidInput.single("limit", between("limit", 1, MAX_LIMIT))
     query = (
         select(AutomationExecution, AutomationRule.name)
         .join(AutomationRule, AutomationRule.id == AutomationExecution.automation_rule_id)
@@ -78,7 +86,7 @@ def list_executions(
         if rule_id is not None:
             rule = session.get(AutomationRule, rule_id)
             if rule is None or rule.organization_id != ctx.organization_id:
-                raise NotFound(f"no automation rule {rule_id}", field="rule_id")
+                raise NotFound(not_found("automation rule"), field="rule_id")
             query = query.where(AutomationExecution.automation_rule_id == rule_id)
         if status is not None:
             query = query.where(AutomationExecution.status == status)

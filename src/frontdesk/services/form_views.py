@@ -19,11 +19,14 @@ from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 
 from frontdesk.domain.enums import FormStatus, FormType, Role
 from frontdesk.domain.errors import InvalidInput, NotFound
+from frontdesk.domain.field_names import between
 from frontdesk.domain.form_fields import STAFF_FILLED_TYPES
+from frontdesk.i18n.text import T_
 from frontdesk.services.access import ORGANIZATION_WIDE_ROLES
 from frontdesk.services.appointment_records import organization_zone
 from frontdesk.services.context import ServiceContext
 from frontdesk.services.forms import verify_signature
+from frontdesk.services.not_found import not_found
 from frontdesk.services.search_text import LIKE_ESCAPE, contains_pattern, search_words
 from frontdesk.store.models import Appointment, FormInstance, PatientPerson
 from frontdesk.store.unit_of_work import Actor
@@ -112,7 +115,7 @@ def list_forms(
     words = search_words(text)
     wanted = _statuses(statuses)
     if not 1 <= limit <= LIST_LIMIT_MAX:
-        raise InvalidInput.single("limit", f"must be from 1 to {LIST_LIMIT_MAX}")
+        raise InvalidInput.single("limit", between("limit", 1, LIST_LIMIT_MAX))
     query = (
         select(FormInstance, PatientPerson.first_name, PatientPerson.last_name, Appointment)
         .join(PatientPerson, PatientPerson.id == FormInstance.patient_person_id)
@@ -153,7 +156,7 @@ def form_detail(ctx: ServiceContext, form_id: uuid.UUID) -> FormDetail:
             .where(form_scope(ctx.actor, ctx.organization_id), FormInstance.id == form_id)
         ).one_or_none()
         if found is None:
-            raise NotFound(f"no form {form_id}", field="form_id")
+            raise NotFound(not_found("form"), field="form_id")
         form, person, appointment = found
         tz = organization_zone(session, ctx.organization_id)
         guardian = (
@@ -212,8 +215,8 @@ def _statuses(statuses: Iterable[FormStatus | str] | None) -> list[str] | None:
         try:
             parsed.append(str(FormStatus(value)))
         except ValueError:
-            known = ", ".join(FormStatus)
             raise InvalidInput.single(
-                f"statuses[{index}]", f"unknown status {value!r} (known: {known})"
+                f"statuses[{index}]",
+                T_("“{value}” is not a form status.", value=str(value)),
             ) from None
     return parsed

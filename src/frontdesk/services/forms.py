@@ -44,10 +44,12 @@ from frontdesk.domain.form_fields import (
 )
 from frontdesk.domain.form_signature import check_signature_input, content_hash, hash_matches
 from frontdesk.domain.ids import new_id
+from frontdesk.i18n.text import T_
 from frontdesk.services.access import can_see_appointment
 from frontdesk.services.appointment_records import load_appointment
 from frontdesk.services.consents import grant_consents_given_by
 from frontdesk.services.context import Outcome, ServiceContext
+from frontdesk.services.not_found import not_found
 from frontdesk.services.patients import load_person
 from frontdesk.services.permissions import require_appointment_access, require_staff
 from frontdesk.store.models import (
@@ -271,19 +273,22 @@ def add_form(
     try:
         chosen_source = FormSource(source)
     except ValueError:
-        raise InvalidInput.single("source", f"unknown form source {source!r}") from None
+        raise InvalidInput.single(
+            "source", T_("“{value}” is not a way a form is asked for.", value=str(source))
+        ) from None
     person = load_person(tx, patient_person_id, field="patient_person_id")
     if appointment_id is not None:
         _require_appointment_of(tx, appointment_id, person)
         if template_key in _live_template_keys(tx, appointment_id):
             raise AlreadyExists(
-                f"this appointment already has a {template_key!r} form", field="template_key"
+                T_("This appointment has this form already ({key}).", key=template_key),
+                field="template_key",
             )
     template = current_template
     if template is None or template.template_key != template_key:
         template = _current_templates(tx, tx.organization_id, [template_key]).get(template_key)
     if template is None:
-        raise NotFound(f"no form template with key {template_key!r}", field="template_key")
+        raise NotFound(not_found("form template"), field="template_key")
     form = _instantiate(
         template,
         person,
@@ -308,7 +313,8 @@ def _require_appointment_of(
     require_appointment_access(tx.actor, appointment, patient_may=False)
     if appointment.patient_person_id != person.id:
         raise InvalidInput.single(
-            "appointment_id", f"the appointment is not {person.name}'s (another patient's)"
+            "appointment_id",
+            T_("This appointment is not {person}'s but another patient's.", person=person.name),
         )
     return appointment
 
@@ -323,7 +329,7 @@ def _load_appointment(
         or appointment.organization_id != organization_id
         or appointment.deleted_at is not None
     ):
-        raise NotFound(f"no appointment {appointment_id}", field="appointment_id")
+        raise NotFound(not_found("appointment"), field="appointment_id")
     return appointment
 
 
@@ -356,7 +362,7 @@ def complete(ctx: ServiceContext, form_id: uuid.UUID) -> Outcome[FormInstance]:
     with ctx.transaction() as tx:
         form = _writable_form(tx, form_id)
         if form.status == FormStatus.COMPLETED:
-            raise DomainError("the form is already completed", field="status")
+            raise DomainError(T_("This form is completed already."), field="status")
         values = check_complete(
             form.form_type, form.fields, form.values, region=_organization_country(tx)
         )
@@ -384,7 +390,9 @@ def sign(
     with ctx.transaction() as tx:
         form = _writable_form(tx, form_id)
         if form.status != FormStatus.COMPLETED:
-            raise DomainError("only a completed form can be signed", field="status")
+            raise DomainError(
+                T_("Only a completed form can be signed: complete it first."), field="status"
+            )
         name, svg = check_signature_input(signer_name, signature_svg)
         if on_behalf_by_person_id is not None:
             _check_guardian(tx, form, on_behalf_by_person_id)
@@ -423,7 +431,10 @@ def delete_form(ctx: ServiceContext, form_id: uuid.UUID, *, reason: str) -> Outc
     require_staff(ctx.actor, field="actor")
     why = reason.strip() if isinstance(reason, str) else ""
     if not why or len(why) > DELETE_REASON_MAX:
-        raise InvalidInput.single("reason", f"say why, in 1 to {DELETE_REASON_MAX} characters")
+        raise InvalidInput.single(
+            "reason",
+            T_("Say why, in 1 to {limit} characters.", limit=DELETE_REASON_MAX),
+        )
     with ctx.transaction() as tx:
         form = _writable_form(tx, form_id)
         form.deleted_at = tx.now
@@ -435,11 +446,14 @@ def _writable_form(tx: UnitOfWork, form_id: uuid.UUID) -> FormInstance:
     """The live form, if the actor may write it and it is not signed."""
     form = tx.session.get(FormInstance, form_id)
     if form is None or form.organization_id != tx.organization_id or form.deleted_at:
-        raise NotFound(f"no form {form_id}", field="form_id")
+        raise NotFound(not_found("form"), field="form_id")
     _check_may_act(tx, form)
     if form.status == FormStatus.SIGNED:
         raise ImmutableRecord(
-            f"the form was signed on {form.signed_at:%Y-%m-%d %H:%M} UTC and can no longer change",
+            T_(
+                "The form was signed on {when} UTC and can no longer change.",
+                when=f"{form.signed_at:%Y-%m-%d %H:%M}",
+            ),
             field="form_id",
         )
     check_may_fill(form.form_type, tx.actor.role)
@@ -458,7 +472,9 @@ def _check_may_act(tx: UnitOfWork, form: FormInstance) -> None:
     else:
         allowed = True
     if not allowed:
-        raise PermissionDenied("this form is not yours to fill", field="form_id")
+        raise PermissionDenied(
+            T_("You are not allowed to fill this form: ask the front desk."), field="form_id"
+        )
 
 
 def _organization_country(tx: UnitOfWork) -> str | None:
@@ -478,9 +494,9 @@ def _check_signer_user(
     if user_id is None:
         return
     if tx.actor.role == Role.PATIENT and user_id != tx.actor.user_id:
-        raise PermissionDenied("a patient signs as themselves", field="signed_by_user_id")
+        raise PermissionDenied(T_("You may sign only as yourself."), field="signed_by_user_id")
     if tx.session.get(User, user_id) is None:
-        raise NotFound(f"no user {user_id}", field="signed_by_user_id")
+        raise NotFound(not_found("user"), field="signed_by_user_id")
     if user_id == tx.actor.user_id:
         return
     if tx.actor.role == Role.ADMIN:
@@ -498,8 +514,10 @@ def _check_signer_user(
         if member is not None or patient_account is not None:
             return
     raise PermissionDenied(
-        "signed_by_user_id must be you, or (for an admin) a member of this organization or "
-        "the patient's own account",
+        T_(
+            "The form can be signed as you, or, by an admin, as a member of the clinic or the "
+            "patient's own account."
+        ),
         field="signed_by_user_id",
     )
 
@@ -507,16 +525,20 @@ def _check_signer_user(
 def _check_guardian(tx: UnitOfWork, form: FormInstance, guardian_id: uuid.UUID) -> None:
     guardian = tx.session.get(PatientPerson, guardian_id)
     if guardian is None or guardian.organization_id != tx.organization_id or guardian.deleted_at:
-        raise NotFound(f"no person {guardian_id}", field="on_behalf_by_person_id")
+        raise NotFound(not_found("person"), field="on_behalf_by_person_id")
     dependent = tx.session.get_one(PatientPerson, form.patient_person_id)
     if dependent.manager_person_id != guardian_id:
         raise PermissionDenied(
-            f"{guardian.name} does not manage {dependent.name} and cannot sign for them",
+            T_(
+                "{guardian} does not manage {person}'s record, so cannot sign for them.",
+                guardian=guardian.name,
+                person=dependent.name,
+            ),
             field="on_behalf_by_person_id",
         )
     if tx.actor.role == Role.PATIENT and guardian_id not in tx.actor.person_ids:
         raise PermissionDenied(
-            "a patient can only sign on behalf as themselves", field="on_behalf_by_person_id"
+            T_("You may sign for someone only as yourself."), field="on_behalf_by_person_id"
         )
 
 
@@ -527,7 +549,10 @@ def _check_patient_signs_own(tx: UnitOfWork, form: FormInstance) -> None:
     person = tx.session.get_one(PatientPerson, form.patient_person_id)
     if person.user_id is None or person.user_id != tx.actor.user_id:
         raise PermissionDenied(
-            f"signing for {person.name}: give on_behalf_by_person_id (the guardian signing)",
+            T_(
+                "You are signing for {person}: say who signs for them (their guardian).",
+                person=person.name,
+            ),
             field="on_behalf_by_person_id",
         )
 
@@ -579,7 +604,10 @@ def forms_for_appointment(ctx: ServiceContext, appointment_id: uuid.UUID) -> lis
         if ctx.actor.role is not None and not can_see_appointment(
             ctx.actor, ctx.organization_id, appointment
         ):
-            raise PermissionDenied("this appointment is not visible to you", field="appointment_id")
+            raise PermissionDenied(
+                T_("You are not allowed to see this appointment: ask the front desk."),
+                field="appointment_id",
+            )
         return list(
             session.scalars(
                 select(FormInstance)

@@ -44,6 +44,7 @@ from frontdesk.domain.enums import AppointmentStatus
 from frontdesk.domain.errors import AlreadyExists, InvalidInput, TransitionNotAllowed
 from frontdesk.domain.events import DeskEventName, EventName
 from frontdesk.domain.ids import new_id
+from frontdesk.i18n.text import T_
 from frontdesk.integrations.video import VideoRoomProvider
 from frontdesk.services.appointment_records import (
     close_video_room,
@@ -85,14 +86,20 @@ def check_in(ctx: ServiceContext, appointment_id: uuid.UUID) -> Outcome[Appointm
         appointment = _load(tx, appointment_id, patient_may=False)
         if appointment.status not in CHECK_IN_STATUSES:
             raise TransitionNotAllowed(
-                f"only upcoming or confirmed appointments can be checked in "
-                f"(this one is {appointment.status})",
+                T_(
+                    "Only an upcoming or confirmed appointment can be checked in; this one is "
+                    "“{status}”.",
+                    status=S(appointment.status).text,
+                ),
                 field="status",
             )
         if appointment.checked_in_at is not None:
             tz = organization_zone(tx.session, tx.organization_id)
             raise AlreadyExists(
-                f"already checked in at {local_label(appointment.checked_in_at, tz)}",
+                T_(
+                    "The patient was checked in already, at {when}.",
+                    when=local_label(appointment.checked_in_at, tz),
+                ),
                 field="appointment_id",
             )
         appointment.checked_in_at = tx.now
@@ -150,7 +157,8 @@ def mark_no_show(
         check_transition(appointment.status, S.NOSHOW)
         if tx.now < appointment.started_at:
             raise TransitionNotAllowed(
-                "a no-show can only be recorded once the appointment has started", field="status"
+                T_("A no-show can be recorded only once the appointment has started."),
+                field="status",
             )
         previous = _move(tx, ctx.video_rooms, appointment, S.NOSHOW, reason)
         _announce(tx, DeskEventName.APPOINTMENT_NOSHOW, appointment, previous, reason)
@@ -207,10 +215,13 @@ def reschedule(
         appointment = _load(tx, appointment_id, patient_may=False)
         if appointment.status not in RESCHEDULABLE:
             raise TransitionNotAllowed(
-                f"a {appointment.status} appointment cannot be rescheduled", field="status"
+                T_("A “{status}” appointment cannot be moved.", status=S(appointment.status).text),
+                field="status",
             )
         if new_start == appointment.started_at:
-            raise InvalidInput.single("start", "is the appointment's current start")
+            raise InvalidInput.single(
+                "start", T_("Choose a new start time: this is the current one.")
+            )
         new_end = new_start + (appointment.ended_at - appointment.started_at)
         recorded, overlapped = settle_double_booking(
             tx,
@@ -255,7 +266,9 @@ def change_status(
     try:
         target = S(to_status)
     except ValueError:
-        raise InvalidInput.single("to_status", f"unknown status {to_status!r}") from None
+        raise InvalidInput.single(
+            "to_status", T_("“{value}” is not an appointment status.", value=to_status)
+        ) from None
     if target == S.UPCOMING:
         onboarded = onboard(ctx, appointment_id)
         return Outcome(onboarded.value.appointment, onboarded.changes)
@@ -281,7 +294,9 @@ def _refuse(ctx: ServiceContext, appointment_id: uuid.UUID, target: S) -> NoRetu
         appointment = _load(tx, appointment_id, patient_may=False)
         check_transition(appointment.status, target)
     # Only reached if the state machine ever allowed a move that has no operation here.
-    raise TransitionNotAllowed(f"no operation moves an appointment to {target}", field="status")
+    raise TransitionNotAllowed(
+        T_("Nothing moves an appointment to “{status}”.", status=target.text), field="status"
+    )
 
 
 def _load(tx: UnitOfWork, appointment_id: uuid.UUID, *, patient_may: bool) -> Appointment:
@@ -350,7 +365,7 @@ def _status_before_ending(tx: UnitOfWork, appointment: Appointment) -> S:
     ]
     if not ending or ending[-1].from_status is None:
         raise TransitionNotAllowed(
-            "there is no recorded status to restore this appointment to", field="status"
+            T_("There is no earlier status to bring this appointment back to."), field="status"
         )
     return S(ending[-1].from_status)
 
@@ -389,5 +404,5 @@ def _audit_override(
 def _required_reason(reason: str) -> str:
     why = reason.strip()
     if not why:
-        raise InvalidInput.single("reason", "say why the appointment is cancelled")
+        raise InvalidInput.single("reason", T_("Say why the appointment is cancelled."))
     return why

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from frontdesk.domain.enums import MessageChannel, MessageStatus, Role
 from frontdesk.domain.errors import InvalidInput, NotFound, PermissionDenied
 from frontdesk.domain.rules import check_template, render
+from frontdesk.i18n.text import T_
 from frontdesk.project_paths import RESOURCES_DIR
 from frontdesk.services.context import Outcome, ServiceContext
 from frontdesk.store.models import MessageTemplate, OutboundMessage
@@ -80,7 +81,10 @@ def find_template(
     document = _default_document(key) if key.replace("_", "").isalnum() else None
     wording = (document or {}).get(str(channel))
     if not isinstance(wording, Mapping) or "body" not in wording:
-        raise NotFound(f"no {channel} message template {key!r}", field="template")
+        raise NotFound(
+            T_("There is no message “{key}” to send by {channel}.", key=key, channel=str(channel)),
+            field="template",
+        )
     return MessageText(key, channel, str(wording.get("subject", "")), str(wording["body"]))
 
 
@@ -167,15 +171,17 @@ def save_message_template(
     """An admin writes the organization's wording of a message. Templates that are malformed
     or try to leave the sandbox are refused here, before any patient data meets them."""
     if ctx.actor.role != Role.ADMIN:
-        raise PermissionDenied("only an admin can edit message templates", field="actor")
+        raise PermissionDenied(
+            T_("You are not allowed to edit message templates: ask an admin."), field="actor"
+        )
     if not key or not key.replace("_", "").isalnum():
-        raise InvalidInput.single("key", "use letters, digits and _ only")
+        raise InvalidInput.single("key", T_("Use only letters, digits and _ in the key."))
     try:
         chosen = MessageChannel(channel)
     except ValueError:
-        raise InvalidInput.single("channel", f"unknown channel {channel!r}") from None
+        raise InvalidInput.single("channel", T_("Choose how it is sent: e-mail or SMS.")) from None
     if not body.strip():
-        raise InvalidInput.single("body", "must not be empty")
+        raise InvalidInput.single("body", T_("Write the message."))
     check_template(subject, field="subject")
     check_template(body, field="body")
     with ctx.transaction() as tx:

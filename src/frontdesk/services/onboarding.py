@@ -32,6 +32,8 @@ from frontdesk.domain.appointment_states import check_transition
 from frontdesk.domain.enums import AppointmentStatus
 from frontdesk.domain.errors import InvalidInput
 from frontdesk.domain.events import DeskEventName
+from frontdesk.domain.field_names import BORN_IN_THE_FUTURE
+from frontdesk.i18n.text import T_
 from frontdesk.integrations.video import VideoRoomProvider
 from frontdesk.services.appointment_records import (
     load_appointment,
@@ -98,14 +100,15 @@ def onboard(
     require_staff(ctx.actor, field="actor")
     if link_person_id is not None and keep_separate:
         raise InvalidInput.single(
-            "keep_separate", "either link an existing person or keep this one, not both"
+            "keep_separate",
+            T_("Either link an existing person or keep this one separate, not both."),
         )
     with ctx.transaction() as tx:
         appointment = load_appointment(tx, appointment_id)
         require_appointment_access(ctx.actor, appointment, patient_may=False)
         check_transition(appointment.status, AppointmentStatus.UPCOMING)
         if date_of_birth is not None and date_of_birth > local_today(tx):
-            raise InvalidInput.single("date_of_birth", "cannot be in the future")
+            raise InvalidInput.single("date_of_birth", BORN_IN_THE_FUTURE)
         booking_person = load_person(tx, appointment.patient_person_id, field="appointment_id")
         if link_person_id is not None and link_person_id != booking_person.id:
             person = _link(tx, appointment, booking_person, link_person_id)

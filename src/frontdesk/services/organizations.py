@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.domain.errors import InvalidInput, NotFound
+from frontdesk.i18n.text import T_
 from frontdesk.store.models import Organization
 
 
@@ -21,13 +22,21 @@ def find_organization(sessions: sessionmaker[Session], slug: str | None = None) 
         for org in organizations:
             if org.slug == slug:
                 return org
-        known = f" (this mirror holds: {slugs})" if organizations else ""
-        raise NotFound(f"no organization {slug!r}{known}", field="slug")
+        raise NotFound(
+            T_(
+                "This desk holds no clinic “{slug}”; it holds: {known}.",
+                slug=slug,
+                known=slugs or "–",
+            ),
+            field="slug",
+        )
     if not organizations:
         raise NotFound(
-            "this profile's mirror holds no organization yet: sync with the server or set one up",
+            T_("This desk holds no clinic yet: sync with the server, or set the clinic up."),
             field="slug",
         )
     if len(organizations) > 1:
-        raise InvalidInput.single("slug", f"the mirror holds several organizations: {slugs}")
+        raise InvalidInput.single(
+            "slug", T_("This desk holds several clinics; choose one: {slugs}.", slugs=slugs)
+        )
     return organizations[0]

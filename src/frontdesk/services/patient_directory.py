@@ -18,10 +18,12 @@ from sqlalchemy.orm import Session
 
 from frontdesk.domain.enums import AppointmentStatus
 from frontdesk.domain.errors import InvalidInput, NotFound
+from frontdesk.domain.field_names import between
 from frontdesk.services.access import appointment_scope
 from frontdesk.services.appointment_records import organization_zone
 from frontdesk.services.context import ServiceContext
 from frontdesk.services.form_views import FormRow, list_forms
+from frontdesk.services.not_found import not_found
 from frontdesk.services.permissions import require_staff
 from frontdesk.services.search_text import LIKE_ESCAPE, contains_pattern, search_words
 from frontdesk.store.models import Appointment, Patient, PatientPerson, Service, Specialist
@@ -71,7 +73,7 @@ def search_people(ctx: ServiceContext, text: str = "", *, limit: int = 200) -> l
     require_staff(ctx.actor, field="actor")
     words = search_words(text)
     if not 1 <= limit <= SEARCH_LIMIT_MAX:
-        raise InvalidInput.single("limit", f"must be from 1 to {SEARCH_LIMIT_MAX}")
+        raise InvalidInput.single("limit", between("limit", 1, SEARCH_LIMIT_MAX))
     query = select(PatientPerson).where(
         PatientPerson.organization_id == ctx.organization_id, PatientPerson.deleted_at.is_(None)
     )
@@ -104,7 +106,7 @@ def patient_profile(ctx: ServiceContext, person_id: uuid.UUID) -> PatientProfile
     with ctx.sessions() as session:
         person = session.get(PatientPerson, person_id)
         if person is None or person.organization_id != ctx.organization_id or person.deleted_at:
-            raise NotFound(f"no patient {person_id}", field="person_id")
+            raise NotFound(not_found("patient"), field="person_id")
         dependents = list(
             session.scalars(
                 select(PatientPerson)

@@ -21,10 +21,13 @@ from sqlalchemy.orm import Session
 from frontdesk.domain.contact import normalize_email, normalize_phone
 from frontdesk.domain.errors import FieldError, InvalidInput, NotFound
 from frontdesk.domain.events import EventName
+from frontdesk.domain.field_names import BORN_IN_THE_FUTURE, too_long
 from frontdesk.domain.ids import new_id
 from frontdesk.i18n import N_
+from frontdesk.i18n.text import T_, Text
 from frontdesk.services.appointment_records import local_today
 from frontdesk.services.context import Outcome, ServiceContext
+from frontdesk.services.not_found import not_found
 from frontdesk.services.permissions import require_staff
 from frontdesk.store.models import Organization, Patient, PatientPerson
 from frontdesk.store.unit_of_work import UnitOfWork
@@ -44,9 +47,17 @@ class DuplicateCandidate:
     email: str | None
     reasons: tuple[str, ...]
 
-    def describe(self) -> str:
-        born = f", born {self.date_of_birth}" if self.date_of_birth else ""
-        return f"{self.name}{born} [{self.person_id}] (matched on {', '.join(self.reasons)})"
+    def describe(self) -> Text:
+        """Who, and why they were matched, in the reader's language (no id)."""
+        reasons = tuple(Text(reason) for reason in self.reasons)
+        if self.date_of_birth is None:
+            return T_("{name} (same {reasons})", name=self.name, reasons=reasons)
+        return T_(
+            "{name}, born {born} (same {reasons})",
+            name=self.name,
+            born=self.date_of_birth.isoformat(),
+            reasons=reasons,
+        )
 
 
 class DuplicatePerson(InvalidInput):
@@ -54,13 +65,16 @@ class DuplicatePerson(InvalidInput):
 
     def __init__(self, candidates: Sequence[DuplicateCandidate]) -> None:
         self.candidates = tuple(candidates)
-        listing = "; ".join(candidate.describe() for candidate in self.candidates)
+        listing = tuple(candidate.describe() for candidate in self.candidates)
         super().__init__(
             [
                 FieldError(
                     "link_person_id",
-                    f"this may be someone already registered: {listing}. "
-                    "Link one of them, or choose keep_separate to register a new person",
+                    T_(
+                        "This may be someone already registered: {people}. Link one of them, "
+                        "or keep this person separate.",
+                        people=listing,
+                    ),
                 )
             ]
         )
@@ -157,10 +171,10 @@ def validate_person(
     errors: list[FieldError] = []
     first, last = " ".join(first_name.split()), " ".join(last_name.split())
     if not first:
-        errors.append(FieldError(name_fields[0], "a first name is required"))
+        errors.append(FieldError(name_fields[0], T_("Type the first name.")))
     for field, value in zip(name_fields, (first, last), strict=True):
         if len(value) > NAME_MAX:
-            errors.append(FieldError(field, f"is longer than {NAME_MAX} characters"))
+            errors.append(FieldError(field, too_long(field, NAME_MAX)))
     normalized_email = _collect(errors, lambda: normalize_email(email or ""), email)
     normalized_phone = _collect(
         errors,
@@ -168,7 +182,7 @@ def validate_person(
         phone,
     )
     if date_of_birth is not None and date_of_birth > today:
-        errors.append(FieldError("date_of_birth", "cannot be in the future"))
+        errors.append(FieldError("date_of_birth", BORN_IN_THE_FUTURE))
     if errors:
         raise InvalidInput(errors)
     return PersonDetails(
@@ -210,7 +224,7 @@ def add_person(tx: UnitOfWork, details: PersonDetails) -> PatientPerson:
 def load_organization(session: Session, organization_id: uuid.UUID) -> Organization:
     organization = session.get(Organization, organization_id)
     if organization is None:
-        raise NotFound(f"no organization {organization_id}", field="organization_id")
+        raise NotFound(not_found("organization"), field="organization_id")
     return organization
 
 
@@ -218,7 +232,7 @@ def load_person(tx: UnitOfWork, person_id: uuid.UUID, *, field: str) -> PatientP
     """A live person of this organization, or NotFound naming `field`."""
     person = tx.session.get(PatientPerson, person_id)
     if person is None or person.organization_id != tx.organization_id or person.deleted_at:
-        raise NotFound(f"no patient {person_id}", field=field)
+        raise NotFound(not_found("patient"), field=field)
     return person
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from frontdesk.domain.enums import STAFF_ROLES, Role
 from frontdesk.domain.errors import InvalidInput, PermissionDenied
+from frontdesk.i18n.text import T_
 from frontdesk.store.models import Appointment
 from frontdesk.store.unit_of_work import Actor
 
@@ -22,7 +23,10 @@ ORGANIZATION_WIDE = frozenset({Role.ADMIN, Role.RECEPTIONIST})
 def require_staff(actor: Actor, *, field: str) -> None:
     """Staff (or a trusted system caller) only."""
     if actor.role is not None and actor.role not in STAFF_ROLES:
-        raise PermissionDenied("only clinic staff may do this", field=field)
+        raise PermissionDenied(
+            T_("You are not allowed to do this: only clinic staff may. Ask the front desk."),
+            field=field,
+        )
 
 
 def validate_override(actor: Actor, override_reason: str | None) -> str | None:
@@ -32,11 +36,16 @@ def validate_override(actor: Actor, override_reason: str | None) -> str | None:
         return None
     if actor.role not in STAFF_ROLES:
         raise PermissionDenied(
-            "only clinic staff may override a double booking", field="override_reason"
+            T_(
+                "You are not allowed to book over another appointment: ask the front desk to do it."
+            ),
+            field="override_reason",
         )
     reason = override_reason.strip()
     if not reason:
-        raise InvalidInput.single("override_reason", "say why the double booking is allowed")
+        raise InvalidInput.single(
+            "override_reason", T_("Say why this appointment may overlap another one.")
+        )
     return reason
 
 
@@ -49,13 +58,28 @@ def require_appointment_access(
     if actor.role == Role.SPECIALIST:
         if actor.specialist_id is None or appointment.specialist_id != actor.specialist_id:
             raise PermissionDenied(
-                "a specialist may only act on their own appointments", field="appointment_id"
+                T_(
+                    "You are not allowed to change another specialist's appointment: ask the "
+                    "front desk to do it."
+                ),
+                field="appointment_id",
             )
         return
     if actor.role == Role.PATIENT and patient_may:
         if appointment.patient_person_id not in actor.person_ids:
             raise PermissionDenied(
-                "a patient may only act on their own appointments", field="appointment_id"
+                T_(
+                    "You may act only on your own appointments and those of the people you "
+                    "manage: ask the clinic for help with this one."
+                ),
+                field="appointment_id",
             )
         return
-    raise PermissionDenied(f"a {actor.role} may not do this", field="appointment_id")
+    raise PermissionDenied(
+        T_(
+            "Your role ({role}) is not allowed to do this: ask the front desk or an admin to do "
+            "it.",
+            role=actor.role.text,
+        ),
+        field="appointment_id",
+    )

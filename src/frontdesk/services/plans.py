@@ -41,6 +41,7 @@ from frontdesk.domain.errors import (
     PermissionDenied,
 )
 from frontdesk.domain.events import EventName
+from frontdesk.domain.field_names import POSITIVE_NUMBER, between, number_taken, too_long
 from frontdesk.domain.ids import derived_id, new_id
 from frontdesk.domain.treatment_schedule import (
     adherence_rate,
@@ -48,8 +49,10 @@ from frontdesk.domain.treatment_schedule import (
     plan_end_date,
     session_dates,
 )
+from frontdesk.i18n.text import T_
 from frontdesk.services.appointment_records import load_appointment, local_today
 from frontdesk.services.context import Outcome, ServiceContext
+from frontdesk.services.not_found import not_found
 from frontdesk.services.patients import load_person
 from frontdesk.services.permissions import require_staff
 from frontdesk.store.models import (
@@ -87,9 +90,9 @@ def create_service_plan(
     require_staff(ctx.actor, field="actor")
     errors = _name_errors(name)
     if not 1 <= session_count <= MAX_SESSION_COUNT:
-        errors.append(FieldError("session_count", f"must be between 1 and {MAX_SESSION_COUNT}"))
+        errors.append(FieldError("session_count", between("session_count", 1, MAX_SESSION_COUNT)))
     if price_cents is not None and price_cents < 0:
-        errors.append(FieldError("price_cents", "must not be negative"))
+        errors.append(FieldError("price_cents", T_("The price cannot be negative.")))
     if errors:
         raise InvalidInput(errors)
     with ctx.transaction() as tx:
@@ -142,7 +145,8 @@ def enrol_in(
     )
     if active is not None:
         raise AlreadyExists(
-            f"{person.name} is already enrolled in {plan.name}", field="service_plan_id"
+            T_("{person} is already enrolled in {plan}.", person=person.name, plan=plan.name),
+            field="service_plan_id",
         )
     enrolment = PatientServicePlan(
         id=enrolment_id or new_id(),
@@ -190,8 +194,10 @@ def record_service_session_completed(
         appointment = _appointment_of(tx, enrolment, appointment_id)
         if appointment is not None and appointment.patient_service_plan_id is not None:
             raise AlreadyExists(
-                f"the appointment is already counted as session "
-                f"{appointment.plan_session_number} of a service plan",
+                T_(
+                    "This appointment is counted already, as session {number} of a service plan.",
+                    number=appointment.plan_session_number or 0,
+                ),
                 field="appointment_id",
             )
         enrolment.sessions_completed += 1
@@ -226,7 +232,9 @@ def _active_enrolment(
 ) -> tuple[PatientServicePlan, ServicePlan]:
     enrolment = _load(tx, PatientServicePlan, enrolment_id, field="enrolment_id", what="enrolment")
     if enrolment.status != EnrolmentStatus.ACTIVE:
-        raise InvalidInput.single("enrolment_id", f"the enrolment is {enrolment.status}")
+        raise InvalidInput.single(
+            "enrolment_id", T_("This plan enrolment has ended or was stopped.")
+        )
     return enrolment, tx.session.get_one(ServicePlan, enrolment.service_plan_id)
 
 
@@ -237,7 +245,7 @@ def _appointment_of(
         return None
     appointment = load_appointment(tx, appointment_id)
     if appointment.patient_person_id != enrolment.patient_person_id:
-        raise InvalidInput.single("appointment_id", "the appointment is another patient's")
+        raise InvalidInput.single("appointment_id", T_("This appointment is another patient's."))
     return appointment
 
 
@@ -272,16 +280,16 @@ def create_treatment_plan(
     errors = _name_errors(name)
     if type not in set(TreatmentPlanType):
         choices = ", ".join(TreatmentPlanType)
-        errors.append(FieldError("type", f"unknown plan type {type!r}; use one of {choices}"))
+        errors.append(FieldError("type", T_("Choose a kind of plan: {choices}.", choices=choices)))
     for field, value, low, high in (
         ("frequency_per_week", frequency_per_week, 1, 7),
         ("duration_weeks", duration_weeks, 1, 52),
         ("session_estimated_minutes", session_estimated_minutes, 1, 240),
     ):
         if not low <= value <= high:
-            errors.append(FieldError(field, f"must be between {low} and {high}"))
+            errors.append(FieldError(field, between(field, low, high)))
     if reference is not None and reference < 1:
-        errors.append(FieldError("reference", "must be a positive whole number"))
+        errors.append(FieldError("reference", POSITIVE_NUMBER))
     if errors:
         raise InvalidInput(errors)
     with ctx.transaction() as tx:
@@ -292,7 +300,7 @@ def create_treatment_plan(
                 or specialist.organization_id != ctx.organization_id
                 or not specialist.is_active
             ):
-                raise NotFound(f"no specialist {specialist_id}", field="specialist_id")
+                raise NotFound(not_found("specialist"), field="specialist_id")
         if followup_service_id is not None:
             _require_service(tx, followup_service_id, field="followup_service_id")
         if reference is not None:
@@ -324,7 +332,8 @@ def activate_treatment_plan(ctx: ServiceContext, plan_id: uuid.UUID) -> Outcome[
         plan = _load_plan(tx, plan_id)
         if plan.status != TreatmentPlanStatus.DRAFT:
             raise InvalidInput.single(
-                "treatment_plan_id", f"only a draft can be published; this plan is {plan.status}"
+                "treatment_plan_id",
+                T_("Only a draft plan can be published; this one is published."),
             )
         if plan.requires_approval:
             plan.status = TreatmentPlanStatus.PENDING_APPROVAL
@@ -341,7 +350,7 @@ def approve_treatment_plan(ctx: ServiceContext, plan_id: uuid.UUID) -> Outcome[T
         plan = _load_plan(tx, plan_id)
         if plan.status != TreatmentPlanStatus.PENDING_APPROVAL:
             raise InvalidInput.single(
-                "treatment_plan_id", f"the plan is not waiting for approval; it is {plan.status}"
+                "treatment_plan_id", T_("This plan is not waiting for approval.")
             )
         _activate(tx, plan)
     return Outcome(plan, tx.changes)
@@ -356,7 +365,9 @@ def _activate(tx: UnitOfWork, plan: TreatmentPlan) -> None:
 def _require_admin(actor: Actor) -> None:
     # The system (role None) approves when a rule or a sync says so.
     if actor.role not in (None, Role.ADMIN):
-        raise PermissionDenied("only an admin can approve a treatment plan", field="actor")
+        raise PermissionDenied(
+            T_("You are not allowed to approve a treatment plan: ask an admin."), field="actor"
+        )
 
 
 def _plan_payload(plan: TreatmentPlan) -> dict[str, Any]:
@@ -384,14 +395,14 @@ def assign_treatment_plan(
     if ctx.actor.role == Role.PATIENT:
         if patient_person_id not in ctx.actor.person_ids:
             raise PermissionDenied(
-                "a patient may only take a plan for themselves", field="patient_person_id"
+                T_("You may take a plan only for yourself."), field="patient_person_id"
             )
     else:
         require_staff(ctx.actor, field="actor")
     with ctx.transaction() as tx:
         today = local_today(tx)
         if start_date is not None and start_date < today:
-            raise InvalidInput.single("start_date", "must not be in the past")
+            raise InvalidInput.single("start_date", T_("The start date cannot be in the past."))
         assignment = assign_treatment_plan_in(
             tx, _load_plan(tx, plan_id), patient_person_id, start_date=start_date or today
         )
@@ -415,12 +426,13 @@ def assign_treatment_plan_in(
     if plan.status != TreatmentPlanStatus.ACTIVE:
         raise InvalidInput.single(
             "treatment_plan_id",
-            f"only an active plan can be assigned; {plan.name} is {plan.status}",
+            T_("{plan} is not published yet, so it cannot be given to a patient.", plan=plan.name),
         )
     person = load_person(tx, patient_person_id, field="patient_person_id")
     if _ongoing_assignment(tx, plan.id, person.id) is not None:
         raise AlreadyExists(
-            f"{person.name} is already following {plan.name}", field="treatment_plan_id"
+            T_("{person} is already following {plan}.", person=person.name, plan=plan.name),
+            field="treatment_plan_id",
         )
     dates = session_dates(start_date, plan.frequency_per_week, plan.duration_weeks)
     assignment = PatientTreatmentPlan(
@@ -472,9 +484,9 @@ def complete_session(
     the plan."""
     errors = []
     if pain_level is not None and not 0 <= pain_level <= MAX_PAIN:
-        errors.append(FieldError("pain_level", f"must be between 0 and {MAX_PAIN}"))
+        errors.append(FieldError("pain_level", between("pain_level", 0, MAX_PAIN)))
     if duration_minutes is not None and not 1 <= duration_minutes <= 600:
-        errors.append(FieldError("duration_minutes", "must be between 1 and 600 minutes"))
+        errors.append(FieldError("duration_minutes", between("duration_minutes", 1, 600)))
     if errors:
         raise InvalidInput(errors)
     with ctx.transaction() as tx:
@@ -486,9 +498,11 @@ def complete_session(
         )
         _require_may_complete(ctx.actor, assignment)
         if treatment_session.completed_at is not None:
-            raise InvalidInput.single("session_id", "the session was completed already")
+            raise InvalidInput.single("session_id", T_("This session was completed already."))
         if assignment.status not in ONGOING:
-            raise InvalidInput.single("session_id", f"the plan is {assignment.status}")
+            raise InvalidInput.single(
+                "session_id", T_("This patient's plan has ended or was stopped.")
+            )
         _record_completion(tx, treatment_session, assignment, pain_level, duration_minutes)
     return Outcome(treatment_session, tx.changes)
 
@@ -536,7 +550,7 @@ def _record_completion(
 def _require_may_complete(actor: Actor, assignment: PatientTreatmentPlan) -> None:
     if actor.role == Role.PATIENT:
         if assignment.patient_person_id not in actor.person_ids:
-            raise PermissionDenied("the session is another patient's", field="session_id")
+            raise PermissionDenied(T_("This session is another patient's."), field="session_id")
         return
     require_staff(actor, field="actor")
 
@@ -664,9 +678,9 @@ def _ongoing_assignment(
 def _name_errors(name: str) -> list[FieldError]:
     clean = " ".join(name.split())
     if not clean:
-        return [FieldError("name", "a plan needs a name")]
+        return [FieldError("name", T_("Give the plan a name."))]
     if len(clean) > NAME_MAX:
-        return [FieldError("name", f"is longer than {NAME_MAX} characters")]
+        return [FieldError("name", too_long("name", NAME_MAX))]
     return []
 
 
@@ -681,14 +695,14 @@ def _load(tx: UnitOfWork, model: type[Row], row_id: uuid.UUID, *, field: str, wh
         or row.organization_id != tx.organization_id
         or getattr(row, "deleted_at", None) is not None
     ):
-        raise NotFound(f"no {what} {row_id}", field=field)
+        raise NotFound(not_found(what), field=field)
     return row
 
 
 def _require_service(tx: UnitOfWork, service_id: uuid.UUID, *, field: str) -> None:
     service = tx.session.get(Service, service_id)
     if service is None or service.organization_id != tx.organization_id or service.deleted_at:
-        raise NotFound(f"no service {service_id}", field=field)
+        raise NotFound(not_found("service"), field=field)
 
 
 def _require_free_reference(tx: UnitOfWork, reference: int) -> None:
@@ -699,4 +713,4 @@ def _require_free_reference(tx: UnitOfWork, reference: int) -> None:
         )
     )
     if holder is not None:
-        raise InvalidInput.single("reference", f"{reference} is used by {holder!r}")
+        raise InvalidInput.single("reference", number_taken(reference, holder))

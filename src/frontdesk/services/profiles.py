@@ -11,6 +11,7 @@ from frontdesk.domain.enums import Role
 from frontdesk.domain.errors import InvalidInput, PermissionDenied
 from frontdesk.domain.events import EventName
 from frontdesk.domain.rules.actions import PROFILE_FIELDS
+from frontdesk.i18n.text import T_
 from frontdesk.services.appointment_records import local_today
 from frontdesk.services.context import Outcome, ServiceContext
 from frontdesk.services.patients import load_organization, load_person, validate_person
@@ -37,10 +38,15 @@ def update_profile(
     """Replace a person's profile details (all are validated, every bad one reported)."""
     actor = ctx.actor
     if actor.role == Role.PATIENT and person_id not in actor.person_ids:
-        raise PermissionDenied("a patient may only edit their own profile", field="actor")
+        raise PermissionDenied(
+            T_("You may edit only your own profile: ask the clinic to change this one."),
+            field="actor",
+        )
     country_code = (country or "").strip().upper() or None
     if country_code is not None and not (len(country_code) == 2 and country_code.isalpha()):
-        raise InvalidInput.single("country", "use the two-letter country code (e.g. RO)")
+        raise InvalidInput.single(
+            "country", T_("Give the country as its two-letter code (e.g. RO).")
+        )
     with ctx.transaction() as tx:
         person = load_person(tx, person_id, field="person_id")
         details = validate_person(

@@ -18,10 +18,12 @@ from sqlalchemy.orm import Session
 
 from frontdesk.domain.errors import InvalidInput, NotFound
 from frontdesk.domain.slots import Slot, local_day_of
+from frontdesk.i18n.text import T_
+from frontdesk.services.not_found import not_found
 from frontdesk.services.slots import booking_policy, slots_by_specialist, union_slots
 from frontdesk.store.models import Calendar, Service, ServiceSpecialist, Specialist
 
-NOT_OFFERED = "that time is not offered; choose one of the free slots"
+NOT_OFFERED = T_("That time is not offered: choose one of the free times.")
 
 
 def public_service(session: Session, organization_id: uuid.UUID, service_id: uuid.UUID) -> Service:
@@ -32,7 +34,7 @@ def public_service(session: Session, organization_id: uuid.UUID, service_id: uui
         or service.deleted_at is not None
         or not service.is_public
     ):
-        raise NotFound(f"no service {service_id}", field="service_id")
+        raise NotFound(not_found("service"), field="service_id")
     return service
 
 
@@ -48,7 +50,7 @@ def public_calendar(
         or calendar.deleted_at is not None
         or not calendar.is_public
     ):
-        raise NotFound(f"no calendar {calendar_id}", field="calendar_id")
+        raise NotFound(not_found("calendar"), field="calendar_id")
     return calendar
 
 

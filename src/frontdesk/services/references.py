@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from frontdesk.domain.errors import NotFound
+from frontdesk.i18n.text import T_
 from frontdesk.store.models import FormTemplate, Segment, Service, Specialist, TreatmentPlan
 
 Reference = int | str | uuid.UUID
@@ -47,7 +48,10 @@ def resolve_form_template(
         query = query.where(FormTemplate.template_key == str(reference))
     template = session.scalars(query).first()
     if template is None:
-        raise NotFound(f"no form template {reference!r} in this organization", field=field)
+        raise NotFound(
+            T_("There is no form template “{reference}” in this clinic.", reference=str(reference)),
+            field=field,
+        )
     return template
 
 
@@ -77,7 +81,9 @@ def _resolve(
         select(model).where(live, _citation(model, reference, name_column=name_column))
     ).first()
     if row is None:
-        raise NotFound(f"no {label} {reference!r} in this organization", field=field)
+        raise NotFound(
+            T_("“{reference}” was not found in this clinic.", reference=str(reference)), field=field
+        )
     return row
 
 

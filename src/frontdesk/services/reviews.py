@@ -23,7 +23,9 @@ from frontdesk.domain.errors import (
     PermissionDenied,
 )
 from frontdesk.domain.events import DeskEventName
+from frontdesk.domain.field_names import not_text, too_long
 from frontdesk.domain.ids import new_id
+from frontdesk.i18n.text import T_
 from frontdesk.services.alerts import raise_alert
 from frontdesk.services.appointment_records import load_appointment
 from frontdesk.services.context import Outcome, ServiceContext
@@ -35,6 +37,8 @@ COMMENT_MAX = 2000
 # Ratings at or below this are critical alerts; the rest below 5 are warnings.
 CRITICAL_RATING = 2
 
+_STARS = T_("Give from 1 to 5 stars.")
+
 
 def submit_review(
     ctx: ServiceContext, appointment_id: uuid.UUID, *, rating: int, comment: str = ""
@@ -42,7 +46,9 @@ def submit_review(
     """Record the one review of a done appointment; a rating below 5 alerts an admin."""
     text = _check_input(rating, comment)
     if ctx.actor.role == Role.SPECIALIST:
-        raise PermissionDenied("a specialist cannot review an appointment", field="actor")
+        raise PermissionDenied(
+            T_("A specialist does not review appointments: the patient does."), field="actor"
+        )
     with ctx.transaction() as tx:
         appointment = _reviewable_appointment(tx, appointment_id)
         review = Review(
@@ -75,15 +81,17 @@ def submit_review(
 
 def _check_input(rating: Any, comment: Any) -> str:
     errors: list[FieldError] = []
-    if isinstance(rating, bool) or not isinstance(rating, int):
-        errors.append(FieldError("rating", "must be a whole number of stars from 1 to 5"))
-    elif not RATING_MIN <= rating <= RATING_MAX:
-        errors.append(FieldError("rating", f"must be from 1 to 5 stars (got {rating})"))
+    if (
+        isinstance(rating, bool)
+        or not isinstance(rating, int)
+        or not RATING_MIN <= rating <= RATING_MAX
+    ):
+        errors.append(FieldError("rating", _STARS))
     text = comment.strip() if isinstance(comment, str) else None
     if text is None:
-        errors.append(FieldError("comment", "must be text"))
+        errors.append(FieldError("comment", not_text("comment")))
     elif len(text) > COMMENT_MAX:
-        errors.append(FieldError("comment", f"is longer than {COMMENT_MAX} characters"))
+        errors.append(FieldError("comment", too_long("comment", COMMENT_MAX)))
     if errors:
         raise InvalidInput(errors)
     return text or ""
@@ -92,15 +100,22 @@ def _check_input(rating: Any, comment: Any) -> str:
 def _reviewable_appointment(tx: UnitOfWork, appointment_id: uuid.UUID) -> Appointment:
     appointment = load_appointment(tx, appointment_id)
     if tx.actor.role == Role.PATIENT and appointment.patient_person_id not in tx.actor.person_ids:
-        raise PermissionDenied("this appointment is not yours to review", field="appointment_id")
+        raise PermissionDenied(
+            T_("You may review only your own appointments."), field="appointment_id"
+        )
     if appointment.status != AppointmentStatus.DONE:
         raise DomainError(
-            f"a review can be left once the appointment is done (it is {appointment.status})",
+            T_(
+                "A review can be left once the appointment is done; it is “{status}”.",
+                status=AppointmentStatus(appointment.status).text,
+            ),
             field="status",
         )
     already = tx.session.scalar(select(Review.id).where(Review.appointment_id == appointment.id))
     if already is not None:
-        raise AlreadyExists("this appointment has been reviewed already", field="appointment_id")
+        raise AlreadyExists(
+            T_("This appointment has been reviewed already."), field="appointment_id"
+        )
     return appointment
 
 
@@ -114,11 +129,18 @@ def _alert_low_rating(tx: UnitOfWork, review: Review, appointment: Appointment) 
         tx,
         kind=AlertKind.LOW_RATING,
         severity="critical" if review.rating <= CRITICAL_RATING else "warning",
-        title=(
-            f"Low rating: {review.rating} of {RATING_MAX} stars for {specialist.name}"
-            f" ({day:%d %b %Y})"
+        title=T_(
+            "Low rating: {rating} of {stars} stars for {specialist} ({day})",
+            rating=review.rating,
+            stars=RATING_MAX,
+            specialist=specialist.name,
+            day=day,
         ),
-        body=f"{person.name} wrote: {review.comment}" if review.comment else "No comment.",
+        body=(
+            T_("{person} wrote: {comment}", person=person.name, comment=review.comment)
+            if review.comment
+            else T_("No comment.")
+        ),
         subject_type="review",
         subject_id=review.id,
         details={

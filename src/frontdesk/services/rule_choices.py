@@ -13,9 +13,11 @@ from sqlalchemy import select
 
 from frontdesk.domain.enums import STAFF_ROLES, MessageChannel
 from frontdesk.domain.errors import NotFound, PermissionDenied
+from frontdesk.i18n.text import T_
 from frontdesk.project_paths import json_files
 from frontdesk.services.context import ServiceContext
 from frontdesk.services.messages import MESSAGES_DIR
+from frontdesk.services.not_found import not_found
 from frontdesk.store.models import FormTemplate, MessageTemplate, Organization, Segment
 
 
@@ -39,12 +41,15 @@ class RuleChoices:
 def rule_choices(ctx: ServiceContext) -> RuleChoices:
     """Everything the organization's rules may cite, each list sorted for a picker."""
     if ctx.actor.role is not None and ctx.actor.role not in STAFF_ROLES:
-        raise PermissionDenied("only clinic staff may read automation rules", field="actor")
+        raise PermissionDenied(
+            T_("You are not allowed to read the automations: only clinic staff may."),
+            field="actor",
+        )
     org = ctx.organization_id
     with ctx.sessions() as session:
         organization = session.get(Organization, org)
         if organization is None:
-            raise NotFound(f"no organization {org}", field="organization_id")
+            raise NotFound(not_found("organization"), field="organization_id")
         templates = session.scalars(
             select(FormTemplate).where(
                 FormTemplate.organization_id == org,

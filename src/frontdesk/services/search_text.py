@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from frontdesk.domain.errors import InvalidInput
+from frontdesk.domain.field_names import not_text, too_long
 
 SEARCH_TEXT_MAX = 100
 
@@ -12,9 +13,9 @@ def search_words(text: str, *, field: str = "text") -> list[str]:
     SQLite's lower() folds ASCII letters only; folding the words the same way keeps the
     comparison in step on both sides."""
     if not isinstance(text, str):
-        raise InvalidInput.single(field, "must be text")
+        raise InvalidInput.single(field, not_text(field))
     if len(text) > SEARCH_TEXT_MAX:
-        raise InvalidInput.single(field, f"is longer than {SEARCH_TEXT_MAX} characters")
+        raise InvalidInput.single(field, too_long(field, SEARCH_TEXT_MAX))
     return [word.lower() for word in text.split()]
 
 

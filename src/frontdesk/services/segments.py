@@ -14,8 +14,11 @@ import uuid
 from sqlalchemy import select
 
 from frontdesk.domain.errors import InvalidInput, NotFound
+from frontdesk.domain.field_names import POSITIVE_NUMBER, number_taken, too_long
 from frontdesk.domain.ids import new_id
+from frontdesk.i18n.text import T_
 from frontdesk.services.context import Outcome, ServiceContext
+from frontdesk.services.not_found import not_found
 from frontdesk.services.patients import load_person
 from frontdesk.services.permissions import require_staff
 from frontdesk.store.models import Segment, SegmentMember
@@ -32,11 +35,11 @@ def create_segment(
     require_staff(ctx.actor, field="actor")
     clean = " ".join(name.split())
     if not clean:
-        raise InvalidInput.single("name", "a segment needs a name")
+        raise InvalidInput.single("name", T_("Give the patient group a name."))
     if len(clean) > NAME_MAX:
-        raise InvalidInput.single("name", f"is longer than {NAME_MAX} characters")
+        raise InvalidInput.single("name", too_long("name", NAME_MAX))
     if reference is not None and (isinstance(reference, bool) or reference < 1):
-        raise InvalidInput.single("reference", "must be a positive whole number")
+        raise InvalidInput.single("reference", POSITIVE_NUMBER)
     with ctx.transaction() as tx:
         _require_free(tx, clean, reference)
         segment = Segment(
@@ -56,7 +59,9 @@ def _require_free(tx: UnitOfWork, name: str, reference: int | None) -> None:
         Segment.organization_id == tx.organization_id, Segment.deleted_at.is_(None)
     )
     if tx.session.scalars(live.where(Segment.name == name)).first() is not None:
-        raise InvalidInput.single("name", f"a segment named {name!r} exists already")
+        raise InvalidInput.single(
+            "name", T_("A patient group named “{name}” exists already.", name=name)
+        )
     if reference is not None:
         # Tombstoned segments keep their number: the unique constraint covers them too.
         holder = tx.session.scalar(
@@ -65,7 +70,7 @@ def _require_free(tx: UnitOfWork, name: str, reference: int | None) -> None:
             )
         )
         if holder is not None:
-            raise InvalidInput.single("reference", f"{reference} is used by {holder!r}")
+            raise InvalidInput.single("reference", number_taken(reference, holder))
 
 
 def add_member(
@@ -139,7 +144,7 @@ def load_segment(tx: UnitOfWork, segment_id: uuid.UUID) -> Segment:
         or segment.organization_id != tx.organization_id
         or segment.deleted_at is not None
     ):
-        raise NotFound(f"no segment {segment_id}", field="segment_id")
+        raise NotFound(not_found("segment"), field="segment_id")
     return segment
 
 

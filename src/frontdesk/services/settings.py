@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from frontdesk.domain.contact import normalize_email
 from frontdesk.domain.errors import InvalidInput
+from frontdesk.domain.field_names import field_name
 from frontdesk.i18n import LANGUAGES, N_
+from frontdesk.i18n.text import T_, Text
 from frontdesk.integrations.email import SmtpEmailSender
 from frontdesk.integrations.sms import HttpSmsSender
 from frontdesk.store.models import LocalSetting
@@ -43,10 +45,24 @@ class Setting(Generic[T]):
         """`value` as this setting holds it, or InvalidInput naming the setting."""
         # bool is an int in Python; a port of True is a mistake, not 1.
         if not isinstance(value, self.type) or (self.type is int and isinstance(value, bool)):
-            raise InvalidInput.single(self.key, f"must be {_TYPE_WORDS[self.type]}")
+            raise InvalidInput.single(
+                self.key,
+                T_(
+                    "“{field}” must be {kind}.",
+                    field=field_name(self.key),
+                    kind=_TYPE_WORDS[self.type],
+                ),
+            )
         if self.choices and value not in self.choices:
             allowed = ", ".join(str(choice) for choice in self.choices)
-            raise InvalidInput.single(self.key, f"must be one of {allowed}")
+            raise InvalidInput.single(
+                self.key,
+                T_(
+                    "“{field}” must be one of: {allowed}.",
+                    field=field_name(self.key),
+                    allowed=allowed,
+                ),
+            )
         if self.check is None:
             return value
         try:
@@ -55,7 +71,11 @@ class Setting(Generic[T]):
             raise InvalidInput.single(self.key, str(exc)) from None
 
 
-_TYPE_WORDS: dict[type[Any], str] = {str: "text", int: "a whole number", bool: "true or false"}
+_TYPE_WORDS: dict[type[Any], Text] = {
+    str: T_("text"),
+    int: T_("a whole number"),
+    bool: T_("yes or no"),
+}
 
 
 def _port(value: int) -> int:
@@ -176,7 +196,7 @@ def email_sender(sessions: sessionmaker[Session]) -> SmtpEmailSender | None:
         return None
     sender = get_setting(sessions, FROM_ADDRESS)
     if not sender:
-        raise InvalidInput.single(FROM_ADDRESS.key, "set the sender address to send e-mail")
+        raise InvalidInput.single(FROM_ADDRESS.key, T_("Set the sender address to send e-mail."))
     username = get_setting(sessions, SMTP_USERNAME)
     password = ""
     if username:
@@ -198,5 +218,7 @@ def sms_sender(sessions: sessionmaker[Session]) -> HttpSmsSender | None:
         return None
     token = keyring.get_password(SMS_KEYRING_SERVICE, url)
     if not token:
-        raise InvalidInput.single(SMS_API_URL.key, "no token stored for this SMS provider")
+        raise InvalidInput.single(
+            SMS_API_URL.key, T_("Store the SMS provider's token to send text messages.")
+        )
     return HttpSmsSender(url, token)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from frontdesk.domain.enums import FormStatus
 from frontdesk.domain.errors import ImmutableRecord
+from frontdesk.i18n.text import T_
 from frontdesk.store.models import FormInstance
 
 
@@ -36,11 +37,13 @@ def _refuse_changes_to_signed_forms(session: Session, _context: Any, _instances:
             and session.is_modified(form, include_collections=False)
             and _was_signed(form)
         ):
-            raise ImmutableRecord(f"form {form.id} is signed and cannot change", field="form_id")
+            raise ImmutableRecord(
+                T_("The form is signed, so it can no longer change."), field="form_id"
+            )
     for form in session.deleted:
         if isinstance(form, FormInstance) and _was_signed(form):
             raise ImmutableRecord(
-                f"form {form.id} is signed and cannot be deleted", field="form_id"
+                T_("The form is signed, so it cannot be deleted."), field="form_id"
             )
 
 
@@ -48,6 +51,6 @@ def _refuse_bulk_form_writes(state: ORMExecuteState) -> None:
     # A bulk UPDATE/DELETE bypasses the flush and could not be checked row by row.
     if (state.is_update or state.is_delete) and state.bind_mapper is inspect(FormInstance):
         raise ImmutableRecord(
-            "form instances are changed one by one through the forms service, never in bulk",
+            T_("Forms are changed one at a time, never many at once."),
             field="form_id",
         )

@@ -26,6 +26,7 @@ import keyring.errors
 from sqlalchemy import delete, func, select
 
 from frontdesk.domain.enums import Role
+from frontdesk.i18n.text import T_
 from frontdesk.private_files import write_private_text
 from frontdesk.store.mirror import open_mirror
 from frontdesk.store.models import LocalSetting, OutboxMutation
@@ -100,7 +101,10 @@ class Account:
             self.forget_access_token()
             response = self._send(method, path, **kwargs)
             if response.status_code == 401:
-                raise SignedOut("the server refused this session: sign in again", field="account")
+                raise SignedOut(
+                    T_("The server no longer accepts this session: sign in again."),
+                    field="account",
+                )
         return response
 
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
@@ -120,7 +124,10 @@ class Account:
     def _refresh(self) -> None:
         token = load_refresh_token(self.profile)
         if token is None:
-            raise SignedOut("this desk is not signed in: run `frontdesk login`", field="account")
+            raise SignedOut(
+                T_("This desk is not signed in: sign in (or run `frontdesk login`)."),
+                field="account",
+            )
         # With the device key: if the answer is lost, asking again soon gets the same pair.
         response = self.transport.request(
             "POST",
@@ -129,8 +136,8 @@ class Account:
             headers=self.device_headers(),
         )
         if response.status_code == 401:
-            raise SignedOut("the session has ended: sign in again", field="account")
-        raise_for_answer(response, "refreshing the session")
+            raise SignedOut(T_("The session has ended: sign in again."), field="account")
+        raise_for_answer(response, T_("Renewing the session"))
         self._take_tokens(response.json())
 
     def _take_tokens(self, body: dict[str, Any]) -> None:
@@ -151,9 +158,9 @@ class ChooseClinic(SyncError):
     """The account works for several clinics: sign in again naming one (`organization_slug`)."""
 
     def __init__(self, clinics: list[ClinicChoice]) -> None:
-        listed = ", ".join(f"{c.name} ({c.slug})" for c in clinics)
+        listed = tuple(f"{c.name} ({c.slug})" for c in clinics)
         super().__init__(
-            f"this account works for several clinics; choose one: {listed}",
+            T_("This account works for several clinics; choose one: {clinics}.", clinics=listed),
             field="organization_slug",
         )
         self.clinics = clinics
@@ -192,14 +199,15 @@ def sign_in(
     response = transport.request("POST", "/v1/auth/login", json=body)
     if response.status_code == 401:
         transport.close()
-        raise SyncError("wrong email or password", field="password")
+        raise SyncError(T_("Wrong e-mail or password."), field="password")
     if response.status_code == 409:
         transport.close()
         raise ChooseClinic(
             [ClinicChoice(c["slug"], c["name"]) for c in response.json()["detail"]["clinics"]]
         )
     try:
-        raise_for_answer(response, "signing in")
+        raise_for_answer(response, T_("Signing in"))
+
     except SyncError:
         transport.close()
         raise

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from frontdesk.i18n.text import T_
 from frontdesk.sync.account import Account
 from frontdesk.sync.transport import raise_for_answer
 
@@ -38,16 +39,16 @@ class DeviceInfo:
 
 def list_devices(account: Account) -> list[DeviceInfo]:
     response = account.request("GET", "/v1/admin/devices")
-    raise_for_answer(response, "listing devices")
+    raise_for_answer(response, T_("Listing the devices"))
     return [DeviceInfo.of(row) for row in response.json()]
 
 
 def revoke_device(account: Account, device_id: uuid.UUID) -> DeviceInfo:
     response = account.request("POST", f"/v1/admin/devices/{device_id}/revoke")
-    raise_for_answer(response, "revoking the device")
+    raise_for_answer(response, T_("Revoking the device"))
     return DeviceInfo.of(response.json())
 
 
 def deactivate_user(account: Account, user_id: uuid.UUID) -> None:
     response = account.request("POST", f"/v1/admin/users/{user_id}/deactivate")
-    raise_for_answer(response, "deactivating the account")
+    raise_for_answer(response, T_("Deactivating the account"))

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import httpx
 
+from frontdesk.i18n.text import T_
 from frontdesk.sync.account import Account
 from frontdesk.sync.transport import SyncError, raise_for_answer
 
@@ -53,6 +54,6 @@ class ServerClaims:
                 json={"keys": keys[start : start + BATCH_SIZE]},
                 timeout=TIMEOUT,
             )
-            raise_for_answer(response, "claiming occurrences")
+            raise_for_answer(response, T_("Claiming scheduled runs"))
             granted.update(str(key) for key in response.json()["granted"])
         return granted

@@ -11,6 +11,7 @@ import queue
 import threading
 from dataclasses import dataclass
 
+from frontdesk.i18n.text import T_
 from frontdesk.store.mirror import Mirror
 from frontdesk.sync.account import Account
 from frontdesk.sync.apply import (
@@ -45,7 +46,7 @@ def _fetch(account: Account, cursor: str, scope: str | None, limit: int) -> _Fet
     if scope is not None:
         params["scope"] = scope
     response = account.request("GET", "/v1/sync/pull", params=params)
-    raise_for_answer(response, "fetching changes")
+    raise_for_answer(response, T_("Fetching changes"))
     headers = response.headers
     return _Fetched(
         response.content,

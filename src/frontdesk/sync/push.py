@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select, update
 
+from frontdesk.i18n.text import T_
 from frontdesk.store.mirror import Mirror
 from frontdesk.store.models import OutboxMutation
 from frontdesk.sync.account import Account
@@ -89,7 +90,7 @@ def push_pending(
             resent = True
             first_base.clear()  # the queued-again mutations come first now
             continue
-        raise_for_answer(response, "sending changes")
+        raise_for_answer(response, T_("Sending changes"))
         answer = PushResponse.model_validate(response.json())
         summary.version = answer.version
         summary.pushed += sum(1 for r in answer.results if r.outcome != "skipped")

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select
 
+from frontdesk.i18n.text import shown
 from frontdesk.store.mirror import Mirror
 from frontdesk.store.models import LocalSetting, OutboxMutation, SyncConflict
 from frontdesk.sync.account import Account
@@ -101,7 +102,9 @@ def _conflicts(mirror: Mirror, ids: list[uuid.UUID]) -> list[ConflictSummary]:
     with mirror.sessions() as session:
         rows = session.scalars(select(SyncConflict).where(SyncConflict.id.in_(ids))).all()
     return [
-        ConflictSummary(r.id, r.table_name, r.row_id, r.kind, r.reason, tuple(sorted(r.fields)))
+        ConflictSummary(
+            r.id, r.table_name, r.row_id, r.kind, shown(r.reason), tuple(sorted(r.fields))
+        )
         for r in rows
     ]
 

@@ -10,12 +10,13 @@ from typing import Any
 
 import httpx
 
-from frontdesk.domain.errors import DomainError
+from frontdesk.domain.errors import DomainError, Words, words_from_wire
+from frontdesk.i18n.text import T_, Text
 from frontdesk.sync.protocol import SCHEMA_HEADER, SCHEMA_VERSION, SERVER_TIME_HEADER
 
 TIMEOUT = httpx.Timeout(60.0, connect=10.0)
-PLAIN_HTTP_REFUSED = (
-    "the server address must start with https:// — only a server on this computer may use http://"
+PLAIN_HTTP_REFUSED = T_(
+    "The server address must start with https:// (only a server on this computer may use http://)."
 )
 
 
@@ -42,7 +43,7 @@ def tls_context(verify: str | bool) -> ssl.SSLContext | bool:
         return ssl.create_default_context(cafile=verify)
     if verify is not True:
         raise SyncError(
-            "certificate checks cannot be turned off: give the clinic's CA file instead",
+            T_("Certificate checks cannot be turned off: give the clinic's CA file instead."),
             field="ca",
         )
     return verify
@@ -93,11 +94,17 @@ class Transport:
             response = self.client.request(method, path, **kwargs)
         except httpx.HTTPError as error:
             raise ServerUnreachable(
-                f"cannot reach {self.server_url}: {error}", field="server"
+                T_(
+                    "The server {server} cannot be reached ({details}); your work is kept on "
+                    "this computer.",
+                    server=self.server_url,
+                    details=str(error),
+                ),
+                field="server",
             ) from error
         self.read_clock(response)
         if response.status_code == 426:
-            raise OutdatedClient(_detail(response), field="version")
+            raise OutdatedClient(refusal_words(response), field="version")
         return response
 
     def read_clock(self, response: httpx.Response) -> None:
@@ -113,17 +120,30 @@ class Transport:
             self.clock_skew_seconds = (server_now - datetime.now(UTC)).total_seconds()
 
 
-def _detail(response: httpx.Response) -> str:
+def refusal_words(response: httpx.Response) -> Words:
+    """Why the server refused, in this desk's language: a service's refusal comes with its
+    words language-neutral (`text`, see `server.errors`); other answers as they are."""
     try:
         body = response.json()
     except ValueError:
         return response.text or f"HTTP {response.status_code}"
     detail = body.get("detail") if isinstance(body, dict) else None
+    if isinstance(detail, list) and detail and all(isinstance(d, dict) for d in detail):
+        found = tuple(words_from_wire(d.get("text", d.get("msg", ""))) for d in detail)
+        return found[0] if len(found) == 1 else Text("{items}", {"items": found})
     return str(detail) if detail else f"HTTP {response.status_code}"
 
 
-def raise_for_answer(response: httpx.Response, what: str) -> None:
-    """A clear error for any answer other than success."""
+def raise_for_answer(response: httpx.Response, what: Text) -> None:
+    """A clear error for any answer other than success. `what`: what was being done
+    ("Signing in")."""
     if response.is_success:
         return
-    raise SyncError(f"{what} failed: {_detail(response)} (HTTP {response.status_code})")
+    raise SyncError(
+        T_(
+            "{what} did not work: {reason} (HTTP {status})",
+            what=what,
+            reason=refusal_words(response),
+            status=response.status_code,
+        )
+    )

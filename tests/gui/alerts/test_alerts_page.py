@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,7 @@ from frontdesk.gui.alerts.page import AlertsPage, detail_lines
 from frontdesk.gui.desk import Desk
 from frontdesk.gui.operations import ERROR_BOX_NAME
 from frontdesk.i18n.catalogs import activate
+from frontdesk.i18n.text import T_
 from frontdesk.services import alerts
 from frontdesk.store.models import PatientPerson, SyncConflict
 from tests.gui.automations.driver import click, pick, type_text
@@ -231,3 +233,25 @@ def test_in_english_each_mnemonic_of_the_alerts_page_is_its_own_key(
     buttons = [page.acknowledge_button, *page.conflicts.findChildren(QPushButton)]
     keys = [b.text().split("&")[1][0].lower() for b in buttons if "&" in b.text()]
     assert keys == ["a", "m", "t", "p"]
+
+
+def test_an_alert_raised_in_english_reads_romanian_on_a_romanian_desk(
+    qtbot: QtBot, admin: Desk, clinic: Clinic
+) -> None:
+    with clinic.ctx.transaction() as tx:  # raised where English is spoken (another desk)
+        alerts.raise_alert(
+            tx,
+            kind=AlertKind.LOW_RATING,
+            title=T_("Low rating: {rating} of {stars} stars for {specialist} ({day})",
+                     rating=1, stars=5, specialist="Dr Pop", day=date(2026, 3, 2)),
+            body=T_("No comment."),
+            details={"rating": 1},
+        )  # fmt: skip
+    activate("ro")
+    page = _page(qtbot, admin)
+    assert page.model.index(0, 3).data() == "Notă mică: 1 din 5 stele pentru Dr Pop (02 mar. 2026)"
+    page.table.selectRow(0)
+    shown = page.detail.toPlainText()
+    assert shown.startswith("Fără comentariu.")
+    assert "words" not in shown
+    assert "msgid" not in shown

@@ -29,8 +29,8 @@ def test_bad_details_are_named_and_nothing_is_written(
     wait_for_operations(qtbot, desk)
 
     text = dialog.problem.text()
-    assert "First name: a first name is required" in text
-    assert "E-mail:" in text
+    assert "Type the first name." in text
+    assert "“E-mail” is not a valid e-mail address" in text
     assert dialog.chosen is None
     assert dialog.isVisible()
     assert fingerprint(desk.mirror.sessions) == before

@@ -264,13 +264,13 @@ def test_an_injected_action_template_is_refused_when_the_rule_is_saved() -> None
 
 def test_message_template_saving_refusals(clinic: Clinic) -> None:
     admin = clinic.as_(clinic.admin)
-    with pytest.raises(InvalidInput, match="key"):
+    with pytest.raises(InvalidInput, match="in the key"):
         save_message_template(admin, key="../x", channel="email", subject="", body="b")
-    with pytest.raises(InvalidInput, match="channel"):
+    with pytest.raises(InvalidInput, match="how it is sent"):
         save_message_template(admin, key="k", channel="fax", subject="", body="b")
-    with pytest.raises(InvalidInput, match="body"):
+    with pytest.raises(InvalidInput, match="Write the message"):
         save_message_template(admin, key="k", channel="sms", subject="", body="  ")
-    with pytest.raises(Exception, match="only an admin"):
+    with pytest.raises(Exception, match="ask an admin"):
         save_message_template(clinic.ctx, key="k", channel="sms", subject="", body="b")
     saved = save_message_template(admin, key="k", channel="sms", subject="", body="one").value
     again = save_message_template(admin, key="k", channel="sms", subject="", body="two").value
@@ -305,7 +305,7 @@ def test_a_form_the_appointment_has_already_is_skipped(clinic: Clinic) -> None:
     (execution,) = executions(clinic, rule_id)
     entry = execution.actions_executed[0]
     assert entry["status"] == "skipped"
-    assert "already has a 'intake' form" in entry["reason"]
+    assert "has this form already (intake)" in entry["reason"]
 
 
 def test_missing_profile_fields_are_requested_and_can_block_booking(clinic: Clinic) -> None:

@@ -210,7 +210,7 @@ def test_the_sample_context_is_not_modified() -> None:
         (event("appointment.first_booked", {}, occurred_at="soon"), "occurred_at",
          "ISO date and time"),
         (event("appointment.first_booked", {}, organization={"timezone": "Mars/Olympus"}),
-         "organization.timezone", "unknown time zone"),
+         "organization.timezone", "is not a time zone"),
         (event("appointment.first_booked", {"patient": {"date_of_birth": "1956-13-01"}}),
          "context.patient.date_of_birth", "YYYY-MM-DD"),
         (event("appointment.first_booked", {"appointment": {"started_at": "2026-11-22T09:00"}}),

@@ -13,6 +13,7 @@ from frontdesk.gui.automations.list_model import Index, ListTableModel
 from frontdesk.gui.theme import active_theme
 from frontdesk.i18n import N_, _
 from frontdesk.i18n.formats import format_datetime
+from frontdesk.services.alerts import alert_title
 from frontdesk.store.models import Alert
 
 COLUMNS = (N_("Raised"), N_("Kind"), N_("Severity"), N_("What happened"))
@@ -63,7 +64,7 @@ class AlertsTableModel(ListTableModel[Alert]):
                 format_datetime(alert.created_at.astimezone(self.zone), "y-MM-dd HH:mm"),
                 kind_words(alert.kind),
                 _(SEVERITY_WORDS.get(alert.severity, alert.severity)),
-                alert.title,
+                alert_title(alert),
             )[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 2:
             colour = _SEVERITY_COLOURS.get(alert.severity)

@@ -179,8 +179,9 @@ class AlertsPage(QWidget):
         if alert is None:
             self.detail.setPlainText("")
             return
-        details = detail_lines(alert.details or {})
-        self.detail.setPlainText("\n\n".join(part for part in (alert.body, details) if part))
+        details = detail_lines(alerts.alert_details(alert))
+        body = alerts.alert_body(alert)
+        self.detail.setPlainText("\n\n".join(part for part in (body, details) if part))
 
     def acknowledge(self) -> None:
         alert = self.selected()

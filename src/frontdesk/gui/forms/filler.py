@@ -422,9 +422,14 @@ class FormFillerDialog(QDialog):
                 label.show()
                 named.append(_labelled(self.editors[key].spec.label, error.message))
             elif error.field in _SIGNATURE_LABELS:
-                general.append(_labelled(_(_SIGNATURE_LABELS[error.field]), error.message))
+                # A converted refusal is a whole sentence naming its field already.
+                general.append(
+                    error.message
+                    if error.translated
+                    else _labelled(_(_SIGNATURE_LABELS[error.field]), error.message)
+                )
                 beside_signature.append(_sentence(error.message))
-            elif error.field == "values":  # about the answers as a whole
+            elif error.field == "values" or error.translated:  # the answers as a whole
                 general.append(_sentence(error.message))
             else:
                 general.append(_labelled(field_label(error.field), error.message))
