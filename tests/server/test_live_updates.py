@@ -28,9 +28,10 @@ from frontdesk.server.app import create_app
 from frontdesk.server.config import ServerConfig
 from frontdesk.server.database import ServerDatabase, sqlalchemy_url
 from frontdesk.server.live_hub import CHANNEL, LiveHub
-from frontdesk.server.migrate import _config, upgrade_server
+from frontdesk.server.migrate import SERVER_HISTORY, upgrade_server
 from frontdesk.server.scope import Scope, scoped_sessions
 from frontdesk.server.tokens import Principal, issue_access_token
+from frontdesk.store.alembic_history import alembic_config
 from frontdesk.sync.protocol import SCHEMA_HEADER, SCHEMA_VERSION
 from tests.support.postgres import (
     LiveServer,
@@ -308,7 +309,7 @@ def test_the_notice_revision_goes_down_and_up_again(pg_url: str, pg_template: st
     owner = create_engine(admin.set(database=name))
     try:
         assert f"pg_notify('{CHANNEL}'" in trigger_source(owner)
-        with owner.begin() as connection, _config(connection) as config:
+        with owner.begin() as connection, alembic_config(SERVER_HISTORY, connection) as config:
             command.downgrade(config, "0003")
         assert "pg_notify" not in trigger_source(owner)
         assert "INSERT INTO sync_changes" in trigger_source(owner)
