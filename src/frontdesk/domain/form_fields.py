@@ -218,9 +218,23 @@ def normalize_value(spec: FieldSpec, raw: Any, *, region: str | None = None) -> 
         case FieldType.MULTI_CHOICE:
             return _choices(spec, field, raw)
         case FieldType.EMAIL:
-            return normalize_email(_text(field, raw, 320), field=field)
+            text = _text(field, raw, 320)
+            try:
+                return normalize_email(text, field=field)
+            except InvalidInput:
+                # The filler names the question itself: its own words, not the contact
+                # checks' sentence about a patient's e-mail field.
+                raise InvalidInput.single(
+                    field, _("is not a valid e-mail address (such as name@example.com)")
+                ) from None
         case FieldType.PHONE:
-            return normalize_phone(_text(field, raw, 40), region=region, field=field)
+            text = _text(field, raw, 40)
+            try:
+                return normalize_phone(text, region=region, field=field)
+            except InvalidInput:
+                raise InvalidInput.single(
+                    field, _("is not a phone number (such as +40 721 000 000)")
+                ) from None
 
 
 def _is_blank(raw: Any) -> bool:

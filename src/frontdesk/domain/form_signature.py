@@ -33,7 +33,9 @@ def check_signature_input(signer_name: Any, signature_svg: Any) -> tuple[str, st
         errors.append(FieldError("signer_name", too_long("signer_name", SIGNER_NAME_MAX)))
     svg = signature_svg.strip() if isinstance(signature_svg, str) else ""
     if "<svg" not in svg[:500] or not svg.endswith("</svg>"):
-        errors.append(FieldError("signature_svg", T_("Sign in the box before saving.")))
+        errors.append(
+            FieldError("signature_svg", T_("Sign in the box, with the mouse, a finger or a pen."))
+        )
     elif len(svg) > SIGNATURE_SVG_MAX_CHARS:
         errors.append(
             FieldError(

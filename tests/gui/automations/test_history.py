@@ -116,7 +116,8 @@ def test_the_trace_is_shown_and_failed_actions_are_replayed(
     assert [actions.child(i).text(2) for i in range(2)] == ["worked", "failed"]
     assert actions.child(1).text(0) == "2. Send an e-mail"
     assert actions.child(1).child(0).text(0) == "Problem"
-    assert "no email message template 'spring_offer'" in actions.child(1).child(0).text(1)
+    problem_words = actions.child(1).child(0).text(1)
+    assert "There is no message “spring_offer” to send by email." in problem_words
     assert "spring_offer" in problem.text(1)
     assert history.replay_button.isEnabled()
 

@@ -118,7 +118,7 @@ def test_a_double_booking_is_explained_and_staff_may_override_with_a_reason(
 
     # An override needs a reason someone can read later.
     press_book(qtbot, desk, dialog)
-    assert "Override reason: say why the double booking is allowed" in dialog.problem.text()
+    assert "Say why this appointment may overlap another one." in dialog.problem.text()
     assert fingerprint(desk.mirror.sessions) == before
 
     dialog.override_reason.setText("Short check, agreed with Dr Mihai")
@@ -226,7 +226,7 @@ def test_no_time_given_suggests_the_chosen_specialists_next_free_slot(
         clinic.as_(clinic.admin), clinic.other_specialist_id, 0, [WallInterval(14 * 60, 17 * 60)]
     )
     dialog = open_dialog(qtbot, desk, start=None)
-    dialog.service.setCurrentIndex(dialog.service.findText("Physiotherapy consult (45 min)"))
+    dialog.service.setCurrentIndex(dialog.service.findText("Physiotherapy consult (45 minutes)"))
     wait_for_operations(qtbot, desk)
     assert dialog.specialist.currentText().startswith("Dr Mihai")
     assert dialog.start.dateTime().toString("yyyy-MM-dd HH:mm") == "2026-03-02 10:00"

@@ -190,7 +190,7 @@ def test_signing_without_a_signature_is_refused_on_screen(
     wait_for_operations(qtbot, desk)
 
     problems = dialog.problems.text()
-    assert "Sign in the box before saving." in problems
+    assert "Sign in the box, with the mouse, a finger or a pen." in problems
     assert "Signature:" not in problems  # the sentence names what it is about itself
     assert dialog.signature_error.isVisible()
     assert dialog.signature_error.text().startswith("Sign in the box")

@@ -86,7 +86,7 @@ def test_a_refused_search_is_shown_in_words(qtbot: QtBot, desk: Desk) -> None:
     page.search.setText("x" * 101)
     page.refresh()
     wait_for_operations(qtbot, desk)
-    assert "Text: is longer than 100 characters" in page.count.text()
+    assert "“Search” is longer than 100 characters." in page.count.text()
 
 
 def test_forms_another_desk_sent_appear_after_a_sync_round(

@@ -177,8 +177,8 @@ def test_a_wrong_answer_is_named_by_its_question_in_plain_words(
 @pytest.mark.parametrize(
     ("language", "problem"),
     [
-        ("en", "Signature: sign in the box, with the mouse, a finger or a pen"),
-        ("ro", "Semnătura: semnați în chenar, cu mouse-ul, cu degetul sau cu un creion digital"),
+        ("en", "Sign in the box, with the mouse, a finger or a pen."),
+        ("ro", "Semnați în chenar, cu mouse-ul, cu degetul sau cu un creion digital."),
     ],
 )
 def test_a_missing_signature_is_asked_for_in_plain_words(
