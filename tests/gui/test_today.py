@@ -223,7 +223,7 @@ def test_a_refusal_is_explained_when_another_desk_moved_first(
     lifecycle.cancel(clinic.ctx, appointment_id, reason="phoned in")  # elsewhere, unseen yet
     _click(qtbot, page, desk, Action.CONFIRM)
     [box] = error_boxes()
-    assert "Cannot change an appointment from cancelled to confirmed" in box.text()
+    assert "The appointment is “Cancelled”: it can no longer change" in box.text()
 
 
 def test_search_narrows_every_lane(

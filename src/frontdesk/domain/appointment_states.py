@@ -75,15 +75,18 @@ def check_reinstatement(current: S, prior: S) -> None:
 
 
 def _transition_refusal(current: S, target: S) -> Text:
+    if current == target:
+        return T_("The appointment is “{current}” already.", current=S(current).text)
     allowed = tuple(s.text for s in sorted(ALLOWED[current]))
     if not allowed:
         return T_(
-            "A “{current}” appointment cannot change any more, so it cannot become “{target}”.",
+            "The appointment is “{current}”: it can no longer change, so it cannot become "
+            "“{target}”.",
             current=S(current).text,
             target=S(target).text,
         )
     return T_(
-        "A “{current}” appointment cannot become “{target}”; it can become: {allowed}.",
+        "The appointment is “{current}”: it can become {allowed}, not “{target}”.",
         current=S(current).text,
         target=S(target).text,
         allowed=allowed,

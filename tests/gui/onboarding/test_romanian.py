@@ -13,7 +13,7 @@ from frontdesk.i18n.catalogs import activate
 from tests.gui.appointments.browser import BrowserSpy
 from tests.gui.forms.test_romanian import unnamed_controls
 from tests.gui.onboarding.test_wizard import go_on, open_wizard
-from tests.gui.patients.test_romanian import mnemonic_keys
+from tests.gui.screen_checks import mnemonic_keys
 from tests.support.clinic import Clinic
 from tests.unit.appointment_helpers import book
 

@@ -206,7 +206,7 @@ def test_a_refusal_on_onboarding_is_shown_and_nothing_is_written(
 
     assert wizard.currentPage() is wizard.confirm_page
     assert wizard.confirm_page.problem.isVisible()
-    assert "upcoming" in wizard.confirm_page.problem.text()
+    assert "The appointment is “Upcoming” already." in wizard.confirm_page.problem.text()
     assert fingerprint(desk.mirror.sessions) == before
     with desk.mirror.sessions() as session:
         assert len(session.scalars(select(FormInstance)).all()) == 2

@@ -184,7 +184,7 @@ def test_the_profile_is_corrected_and_a_bad_field_is_named(
     editor.country.setText("R1")
     editor.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     wait_for_operations(qtbot, desk)
-    assert "Country: use the two-letter country code" in editor.problem.text()
+    assert "Give the country as its two-letter code (e.g. RO)." in editor.problem.text()
     assert fingerprint(desk.mirror.sessions) == before
 
     editor.country.setText("ro")

@@ -101,7 +101,7 @@ def test_a_session_started_elsewhere_is_refused_in_words(
     wait_for_operations(qtbot, desk)
 
     assert page.problem.isVisible()
-    assert "inprogress" in page.problem.text()
+    assert "The appointment is “In progress” already." in page.problem.text()
     assert fingerprint(desk.mirror.sessions) == before
     assert browser.opened == []
 

@@ -21,7 +21,7 @@ def test_a_text_reads_in_the_language_active_when_shown() -> None:
 
 def test_the_wire_form_is_language_neutral_and_comes_back_whole() -> None:
     text = T_(
-        "A “{current}” appointment cannot become “{target}”; it can become: {allowed}.",
+        "The appointment is “{current}”: it can become {allowed}, not “{target}”.",
         current=AppointmentStatus.BOOKED.text,
         target=AppointmentStatus.DONE.text,
         allowed=(AppointmentStatus.UPCOMING.text, AppointmentStatus.CANCELLED.text),
@@ -29,13 +29,13 @@ def test_the_wire_form_is_language_neutral_and_comes_back_whole() -> None:
     activate("ro")
     wired = json.loads(text.dumps())
     assert "programare" not in text.dumps()
-    assert wired["msgid"].startswith("A “{current}”")
+    assert wired["msgid"].startswith("The appointment is “{current}”")
     again = Text.from_wire(wired)
     assert again == text
     assert str(again) == (
-        "O programare „Rezervată” nu poate deveni „Încheiată”; poate deveni: Programată; Anulată."
+        "Programarea este „Rezervată”: poate deveni Programată; Anulată, nu „Încheiată”."
     )
-    assert text.english().startswith("A “Booked” appointment cannot become “Done”")
+    assert text.english().startswith("The appointment is “Booked”: it can become")
 
 
 def test_days_are_written_as_the_reader_writes_them() -> None:
