@@ -184,7 +184,7 @@ def test_an_unreachable_server_reads_offline_and_the_listener_still_stops(
     try:
         with qtbot.waitSignal(controller.sig_error, timeout=30_000) as failed:
             controller.start()
-        assert "cannot reach" in failed.args[0]
+        assert "cannot be reached" in failed.args[0]
         qtbot.waitUntil(lambda: bool(statuses) and statuses[-1].online is False, timeout=10_000)
         assert controller.live is not None
         assert not controller.live.connected.is_set()

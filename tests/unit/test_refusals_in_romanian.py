@@ -50,7 +50,7 @@ def test_a_refused_transition_names_the_statuses_in_romanian(clinic: Clinic) -> 
     with pytest.raises(TransitionNotAllowed) as refused:
         check_transition(AppointmentStatus.DONE, AppointmentStatus.BOOKED)
     assert refused.value.message == (
-        "O programare „Încheiată” nu se mai poate schimba, deci nu poate deveni „Rezervată”."
+        "Programarea este „Încheiată”: nu se mai poate schimba, deci nu poate deveni „Rezervată”."
     )
 
 
