@@ -75,7 +75,7 @@ def test_reminders_fire_24_hours_before_with_the_video_link_only_for_video(
     assert [(m.channel, m.recipient) for m in ion_messages] == [
         (MessageChannel.SMS, "+40721000204")
     ]
-    assert "Dr Mihai Popescu is on 2026-03-05T12:00:00+02:00" in ion_messages[0].body_text
+    assert "Dr Mihai Popescu are loc pe 2026-03-05T12:00:00+02:00" in ion_messages[0].body_text
 
     # Sweeping on, up to the appointments themselves, sends nothing twice.
     assert len(_sweep_at(clinic, THURSDAY_10 - timedelta(minutes=5))) == 3
