@@ -3,7 +3,9 @@ delivery worker picks up.
 
 A message template is found by (organization, key, channel): the organization's own wording
 (`message_templates`) wins, otherwise the default shipped in `resources/messages/<key>.json`
-(`{"email": {"subject", "body"}, "sms": {"body"}, "push": {"subject", "body"}}`). Templates are
+(`{"email": {"subject", "body"}, "sms": {"body"}, "push": {"subject", "body"}}`), in the
+recipient's language: the Romanian wording of each is `resources/messages/ro/<key>.json`, with
+the same channels and the same variables (`message_language` chooses the language). Templates are
 the rule language's (`{{patient.first_name}}`, rendered by `domain.rules.render` in the
 sandbox), checked when saved and again when rendered, so a template that tries to leave the
 sandbox is refused both times. E-mail bodies are rendered twice: plain text, and HTML with every
@@ -18,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from sqlalchemy import select
@@ -26,6 +29,7 @@ from sqlalchemy.orm import Session
 from frontdesk.domain.enums import MessageChannel, MessageStatus, Role
 from frontdesk.domain.errors import InvalidInput, NotFound, PermissionDenied
 from frontdesk.domain.rules import check_template, render
+from frontdesk.i18n import DEFAULT_LANGUAGE
 from frontdesk.i18n.text import T_
 from frontdesk.project_paths import RESOURCES_DIR
 from frontdesk.services.context import Outcome, ServiceContext
@@ -53,21 +57,32 @@ class RenderedMessage:
     body_html: str | None
 
 
+def shipped_path(key: str, language: str = DEFAULT_LANGUAGE) -> Traversable:
+    """Where the shipped wording of `key` in `language` is kept (English at the top)."""
+    folder = MESSAGES_DIR if language == DEFAULT_LANGUAGE else MESSAGES_DIR / language
+    return folder / f"{key}.json"
+
+
 @lru_cache(maxsize=256)
-def _default_document(key: str) -> dict[str, Any] | None:
+def _default_document(key: str, language: str) -> dict[str, Any] | None:
     # Keys are validated names (letters, digits, _), so this cannot leave the directory.
-    path = MESSAGES_DIR / f"{key}.json"
+    path = shipped_path(key, language)
     if not path.is_file():
-        return None
+        # A message shipped in English alone (an organization's own key has no file at all).
+        return None if language == DEFAULT_LANGUAGE else _default_document(key, DEFAULT_LANGUAGE)
     document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return document
 
 
 def find_template(
-    session: Session, organization_id: uuid.UUID, key: str, channel: MessageChannel
+    session: Session,
+    organization_id: uuid.UUID,
+    key: str,
+    channel: MessageChannel,
+    language: str = DEFAULT_LANGUAGE,
 ) -> MessageText:
-    """The organization's wording of `key` for `channel`, else the shipped default, else
-    NotFound naming the template."""
+    """The organization's wording of `key` for `channel` (written in its own language), else
+    the shipped default in `language`, else NotFound naming the template."""
     row = session.scalar(
         select(MessageTemplate).where(
             MessageTemplate.organization_id == organization_id,
@@ -78,7 +93,7 @@ def find_template(
     )
     if row is not None:
         return MessageText(key, channel, row.subject, row.body)
-    document = _default_document(key) if key.replace("_", "").isalnum() else None
+    document = _default_document(key, language) if key.replace("_", "").isalnum() else None
     wording = (document or {}).get(str(channel))
     if not isinstance(wording, Mapping) or "body" not in wording:
         raise NotFound(

@@ -503,7 +503,7 @@ def test_example_7_evening_email_is_skipped_once_the_session_is_done(clinic: Cli
     (message,) = rows(clinic, OutboundMessage)
     assert sent.details["message_id"] == str(message.id)
     assert (message.channel, message.recipient) == (MessageChannel.EMAIL, person.email)
-    assert message.subject == "Today's session is still waiting"
+    assert message.subject == "Ședința de azi încă vă așteaptă"
     assert message.template == "session_reminder_evening"
 
     (today,) = rows(

@@ -115,8 +115,8 @@ def test_low_adherence_notifies_specialist_and_encourages_patient(clinic: Clinic
     (message,) = rows(clinic, OutboundMessage)
     assert message.channel == MessageChannel.EMAIL
     assert message.recipient == "ioana.marin@example.com"
-    assert "Hello Ioana," in message.body_text
-    assert "9 to go" in message.body_text  # 12 sessions, 3 done
+    assert "Bună ziua, Ioana," in message.body_text
+    assert "mai aveți 9." in message.body_text  # 12 sessions, 3 done
     assert "Dr Mihai Popescu" in message.body_text
 
 

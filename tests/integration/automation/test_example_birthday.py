@@ -44,8 +44,8 @@ def test_birthday_email_and_segment_once_for_the_patient_born_today(
     (message,) = rows(clinic, OutboundMessage)
     assert (message.channel, message.template) == (MessageChannel.EMAIL, "happy_birthday")
     assert (message.patient_person_id, message.recipient) == (born_today, "ana@example.com")
-    assert message.subject == "Happy birthday, Ana!"
-    assert "use the code BDAY2025 on your next booking" in message.body_text
+    assert message.subject == "La mulți ani, Ana!"
+    assert "folosiți codul BDAY2025 la următoarea programare" in message.body_text
     (member,) = rows(clinic, SegmentMember)
     assert (member.segment_id, member.patient_person_id) == (
         example_catalog.segments[15],

@@ -64,10 +64,11 @@ def test_onboarding_requires_forms_sends_welcome_later_and_notifies(
     (message,) = rows(clinic, OutboundMessage)
     assert message.channel == MessageChannel.EMAIL
     assert message.recipient == "ioana.marin@example.com"
-    assert message.subject == "Welcome to Riverside Physio"
-    assert message.body_text.startswith("Hello Ioana,")
+    # The clinic is in Romania and the patient names no country: the e-mail is in Romanian.
+    assert message.subject == "Bun venit la Riverside Physio"
+    assert message.body_text.startswith("Bună ziua, Ioana,")
     assert message.body_html is not None
-    assert message.body_html.startswith("<p>Hello Ioana,")
+    assert message.body_html.startswith("<p>Bună ziua, Ioana,")
     assert message.not_before == clinic.clock.now()
     assert message.idempotency_key == f"{execution.execution_key}#2"
     (execution,) = executions(clinic, rule_id)

@@ -62,19 +62,20 @@ def test_reminders_fire_24_hours_before_with_the_video_link_only_for_video(
     sms = next(m for m in sent if m.channel == MessageChannel.SMS)
     assert sms.template == "appointment_reminder"
     assert sms.body_text == (
-        "Reminder: your appointment with Dr Mihai Popescu is on 2026-03-05T10:00:00+02:00. "
+        "Reamintire: programarea dumneavoastră la Dr Mihai Popescu are loc pe "
+        "2026-03-05T10:00:00+02:00. "
         "Riverside Physio"
     )
     email = next(m for m in sent if m.channel == MessageChannel.EMAIL)
     assert email.template == "appointment_reminder_with_video_link"
-    assert email.subject == "Tomorrow: your video appointment with Dr Mihai Popescu"
+    assert email.subject == "Mâine: programarea dumneavoastră video cu Dr Mihai Popescu"
 
     sent = _sweep_at(clinic, THURSDAY_12 - DAY)
     ion_messages = [m for m in sent if m.patient_person_id == ion]
     assert [(m.channel, m.recipient) for m in ion_messages] == [
         (MessageChannel.SMS, "+40721000204")
     ]
-    assert "Dr Mihai Popescu is on 2026-03-05T12:00:00+02:00" in ion_messages[0].body_text
+    assert "Dr Mihai Popescu are loc pe 2026-03-05T12:00:00+02:00" in ion_messages[0].body_text
 
     # Sweeping on, up to the appointments themselves, sends nothing twice.
     assert len(_sweep_at(clinic, THURSDAY_10 - timedelta(minutes=5))) == 3
@@ -118,6 +119,6 @@ def test_a_rescheduled_appointment_is_reminded_before_its_new_start(
     sent = _sweep_at(clinic, FRIDAY_11 - DAY)
     assert sorted(m.channel for m in sent) == [MessageChannel.EMAIL, MessageChannel.SMS]
     sms = next(m for m in sent if m.channel == MessageChannel.SMS)
-    assert "Dr Mihai Popescu is on 2026-03-06T11:00:00+02:00" in sms.body_text
+    assert "Dr Mihai Popescu are loc pe 2026-03-06T11:00:00+02:00" in sms.body_text
     (execution,) = executions(clinic, rule_id)
     assert execution.trigger_entity_id == appointment

@@ -68,8 +68,11 @@ def test_enrolment_with_exercise_tracking_asks_for_consent_welcomes_and_suggests
     (message,) = rows(clinic, OutboundMessage)
     assert (message.channel, message.template) == (MessageChannel.EMAIL, "plan_welcome")
     assert message.recipient == "sorina@example.com"
-    assert message.subject == "Welcome to Back pain programme"
-    assert "you are enrolled in Back pain programme: 10 sessions." in message.body_text
+    assert message.subject == "Bun venit în Back pain programme"
+    assert (
+        "înscrierea dumneavoastră în Back pain programme este confirmată: 10 ședințe."
+        in message.body_text
+    )
 
     # The consent is blocking: booking is refused until it is signed.
     with pytest.raises(BookingBlocked) as refused:

@@ -94,7 +94,7 @@ def test_morning_push_and_evening_email_only_while_the_session_is_not_done(
             "ioana@example.com",
         )
         assert email.not_before == MONDAY_1900
-        assert "you have not done today's exercises yet" in email.body_text
+        assert "nu ați făcut încă exercițiile de azi" in email.body_text
         assert (evening_run["status"], evening_run["message_id"]) == ("success", str(email.id))
     assert execution.status == "success"
     assert len(rows(clinic, OutboundMessage)) == 1 + len(emails)  # Radu got nothing

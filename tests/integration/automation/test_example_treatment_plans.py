@@ -103,9 +103,10 @@ def test_telerehab_assignment_requires_consent_welcomes_and_notifies(
     (message,) = rows(clinic, OutboundMessage)
     assert (message.channel, message.template) == (MessageChannel.EMAIL, "treatment_plan_welcome")
     assert message.recipient == "ioana@example.com"
-    assert message.subject == "Your treatment plan Knee rehab is ready"
-    assert "Dr Mihai Popescu has prepared Knee rehab for you: 3x/week for 6 weeks." in (
-        message.body_text
+    assert message.subject == "Planul dumneavoastră de tratament Knee rehab este gata"
+    assert (
+        "Dr Mihai Popescu a pregătit pentru dumneavoastră Knee rehab: 3x/week, timp de 6 weeks."
+        in (message.body_text)
     )
     (notification,) = rows(clinic, Notification)
     assert notification.patient_person_id == person_id
@@ -201,8 +202,8 @@ def test_completing_an_assigned_plan_books_review_asks_outcome_congratulates_and
     assert form.patient_person_id == person_id
     (message,) = rows(clinic, OutboundMessage, OutboundMessage.patient_person_id == person_id)
     assert message.template == "treatment_plan_completed"
-    assert message.subject == "Congratulations on completing Knee rehab"
-    assert "you completed Knee rehab: 2 sessions, and your pain improved by 50.0%." in (
+    assert message.subject == "Felicitări: ați încheiat Knee rehab"
+    assert "ați încheiat Knee rehab: 2 ședințe, iar durerea s-a ameliorat cu 50.0%." in (
         message.body_text
     )
     (member,) = rows(clinic, SegmentMember)

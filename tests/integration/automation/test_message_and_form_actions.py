@@ -20,6 +20,7 @@ from frontdesk.store.models import (
     DomainEvent,
     MessageTemplate,
     Notification,
+    Organization,
     OutboundMessage,
     PatientPerson,
     TreatmentPlan,
@@ -210,6 +211,60 @@ def test_every_shipped_template_renders_for_its_example(clinic: Clinic) -> None:
             "adherence_encouragement",
         ]
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("patient_country", "clinic_country", "subject"),
+    [
+        (None, "RO", "Bun venit la Riverside Physio"),
+        ("GB", "RO", "Welcome to Riverside Physio"),
+        ("RO", None, "Bun venit la Riverside Physio"),
+        (None, None, "Welcome to Riverside Physio"),
+    ],
+    ids=["clinic-ro", "patient-gb", "patient-ro", "neither"],
+)
+def test_a_shipped_message_is_written_in_the_recipients_language(
+    clinic: Clinic, patient_country: str | None, clinic_country: str | None, subject: str
+) -> None:
+    with clinic.ctx.sessions.begin() as session:
+        organization = session.get(Organization, clinic.organization_id)
+        assert organization is not None
+        organization.country = clinic_country
+    action = {"type": "send_email", "email_template": "welcome_patient"}
+
+    execution = _run_one(clinic, action, country=patient_country, first_name="Eva")
+
+    assert execution.status == "success"
+    (message,) = rows(clinic, OutboundMessage)
+    assert message.subject == subject
+    greeting = "Bună ziua, Eva," if subject.startswith("Bun") else "Hello Eva,"
+    assert message.body_text.startswith(greeting)
+
+
+def test_the_staff_read_the_clinics_language_and_an_organizations_wording_wins(
+    clinic: Clinic,
+) -> None:
+    save_message_template(
+        clinic.as_(clinic.admin),
+        key="welcome_patient",
+        channel="sms",
+        subject="",
+        body="Salut {{ patient.first_name }}!",
+    )
+    staff_mail = {"type": "send_email", "email_template": "welcome_patient", "target": "staff"}
+    sms = {"type": "send_sms", "template": "welcome_patient"}
+    rule_id = insert_rule(clinic, rule_doc(staff_mail, sms))
+    onboarded_event(clinic, insert_person(clinic, country="GB", first_name="Eva").id)
+    dispatch_all(clinic)
+
+    (execution,) = executions(clinic, rule_id)
+    assert execution.status == "success"
+    mail, text = sorted(rows(clinic, OutboundMessage), key=lambda m: m.channel != "email")
+    assert (mail.recipient, mail.subject) == (
+        "ana.admin@example.com",
+        "Bun venit la Riverside Physio",
+    )
+    assert text.body_text == "Salut Eva!"  # the clinic's own wording, whatever the language
 
 
 # --- template injection ------------------------------------------------------------------------

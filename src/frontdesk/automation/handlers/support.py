@@ -14,8 +14,16 @@ from frontdesk.automation.handlers.base import ActionRun, PermanentFailure
 from frontdesk.automation.keys import action_field, execution_id_for
 from frontdesk.domain.enums import MessageChannel, Role
 from frontdesk.domain.rules import render
+from frontdesk.services.message_language import recipient_language
 from frontdesk.services.messages import MessageText, enqueue_message, find_template, render_message
-from frontdesk.store.models import Membership, OutboundMessage, PatientPerson, Specialist, User
+from frontdesk.store.models import (
+    Membership,
+    Organization,
+    OutboundMessage,
+    PatientPerson,
+    Specialist,
+    User,
+)
 
 
 def patient_id(run: ActionRun) -> uuid.UUID:
@@ -151,6 +159,18 @@ def recipient(
     return found, person_id
 
 
+def language(run: ActionRun, person_id: uuid.UUID | None) -> str:
+    """The language a message to the patient `person_id` (None: to the staff) is written in:
+    the patient's, else the organization's (`message_language`)."""
+    session = run.tx.session
+    person = session.get(PatientPerson, person_id) if person_id is not None else None
+    organization = session.get(Organization, run.tx.organization_id)
+    return recipient_language(
+        patient_country=person.country if person is not None else None,
+        organization_country=organization.country if organization is not None else None,
+    )
+
+
 def send(
     run: ActionRun,
     channel: MessageChannel,
@@ -162,13 +182,17 @@ def send(
     context: Mapping[str, Any],
 ) -> OutboundMessage:
     """Queue one message to `to` (`recipient`): the organization's `template_key` for the
-    channel, else the `inline` wording (errors in it name `inline_field`), rendered against
-    `context`, with the run's row id and idempotency key so a rerun sends it once."""
+    channel in the recipient's `language`, else the `inline` wording (errors in it name
+    `inline_field`), rendered against `context`, with the run's row id and idempotency key so
+    a rerun sends it once."""
     if template_key is not None:
-        memo_key = ("message_template", run.tx.organization_id, template_key, channel)
+        written_in = language(run, to[1])
+        memo_key = ("message_template", run.tx.organization_id, template_key, channel, written_in)
         wording = run.tx.memo.get(memo_key)
         if wording is None:
-            wording = find_template(run.tx.session, run.tx.organization_id, template_key, channel)
+            wording = find_template(
+                run.tx.session, run.tx.organization_id, template_key, channel, written_in
+            )
             run.tx.memo[memo_key] = wording
         field = f"message_templates.{template_key}.{channel}"
     else:
