@@ -173,6 +173,9 @@ CONVERTED = (
     "automation/delivery.py",
     "automation/dispatcher.py",
     "automation/template_alerts.py",
+    # The last refusals still in English: working hours, services' set-up, the server's own
+    "services/hours.py",
+    "domain/slots.py",
 )
 KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "T_": None, "nT_": (1, 2)}
 
