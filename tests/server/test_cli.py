@@ -149,8 +149,12 @@ def test_an_administrator_bootstraps_an_organization_and_signs_in(
 @pytest.mark.parametrize(
     ("args", "stdin", "message"),
     [
-        (("create-org", "--name", "X", "--slug", "Bad Slug", "--timezone", "UTC"), "", "slug"),
-        (("create-org", "--name", "X", "--slug", "x", "--timezone", "Mars/Base"), "", "timezone"),
+        (
+            ("create-org", "--name", "X", "--slug", "Bad Slug", "--timezone", "UTC"),
+            "",
+            "short name",
+        ),
+        (("create-org", "--name", "X", "--slug", "x", "--timezone", "Mars/Base"), "", "time zone"),
         (
             (
                 "create-user",
@@ -180,7 +184,7 @@ def test_an_administrator_bootstraps_an_organization_and_signs_in(
             "password",
         ),
         (("set-booking-horizon", "--org", "nowhere", "--days", "30"), "", "--org"),
-        (("run", "--trusted-proxy", "proxy.local"), "", "trusted_proxies"),
+        (("run", "--trusted-proxy", "proxy.local"), "", "“proxy.local” is not an IP address"),
     ],
     ids=[
         "bad-slug",

@@ -50,6 +50,7 @@ FIELD_NAMES = {
     "day": N_("Day"),
     "year": N_("Year"),
     "month": N_("Month"),
+    "password": N_("Password"),
     # Working hours, as its screen names them
     "note": N_("Note"),
     "slot_interval_minutes": N_("A slot starts every"),
