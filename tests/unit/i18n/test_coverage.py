@@ -176,6 +176,14 @@ CONVERTED = (
     # The last refusals still in English: working hours, services' set-up, the server's own
     "services/hours.py",
     "domain/slots.py",
+    "server/public_api.py",
+    "server/public_services_api.py",
+    "server/config.py",
+    "server/passwords.py",
+    "server/devices.py",
+    "automation/replay.py",
+    "automation/samples.py",
+    "automation/week_ahead.py",
 )
 KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "T_": None, "nT_": (1, 2)}
 
