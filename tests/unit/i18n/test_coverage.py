@@ -184,6 +184,7 @@ CONVERTED = (
     "automation/replay.py",
     "automation/samples.py",
     "automation/week_ahead.py",
+    "sync/pending_file.py",
 )
 KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "T_": None, "nT_": (1, 2)}
 
