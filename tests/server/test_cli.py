@@ -149,8 +149,12 @@ def test_an_administrator_bootstraps_an_organization_and_signs_in(
 @pytest.mark.parametrize(
     ("args", "stdin", "message"),
     [
-        (("create-org", "--name", "X", "--slug", "Bad Slug", "--timezone", "UTC"), "", "slug"),
-        (("create-org", "--name", "X", "--slug", "x", "--timezone", "Mars/Base"), "", "timezone"),
+        (
+            ("create-org", "--name", "X", "--slug", "Bad Slug", "--timezone", "UTC"),
+            "",
+            "short name",
+        ),
+        (("create-org", "--name", "X", "--slug", "x", "--timezone", "Mars/Base"), "", "time zone"),
         (
             (
                 "create-user",
@@ -180,7 +184,7 @@ def test_an_administrator_bootstraps_an_organization_and_signs_in(
             "password",
         ),
         (("set-booking-horizon", "--org", "nowhere", "--days", "30"), "", "--org"),
-        (("run", "--trusted-proxy", "proxy.local"), "", "trusted_proxies"),
+        (("run", "--trusted-proxy", "proxy.local"), "", "“proxy.local” is not an IP address"),
     ],
     ids=[
         "bad-slug",
@@ -280,7 +284,7 @@ def test_an_administrator_sets_the_booking_horizon(
     assert _cli(database_url, tmp_path, *create).returncode == 0
     too_far = _cli(database_url, tmp_path, "set-booking-horizon", "--org", "hills", "--days", "0")
     assert too_far.returncode == 1
-    assert "booking_horizon_days: must be between 1 and 3650 days" in too_far.stderr
+    assert "Patients can book from 1 to 3650 days ahead." in too_far.stderr
     result = _cli(database_url, tmp_path, "set-booking-horizon", "--org", "hills", "--days", "90")
     assert result.returncode == 0, result.stderr
     assert "up to 90 days ahead" in result.stdout

@@ -82,13 +82,13 @@ def test_an_administrator_sets_hours_from_the_command_line(
         (
             ("weekly", "--specialist", "Dr Bad", "--weekday", "monday", "10:00-09:00"),
             1,
-            "intervals[0]: must end after it starts",
+            "The hours 10:00-09:00 must end after they start.",
         ),
         (("day", "--specialist", "Dr Bad", "--date", "tomorrow"), 2, "--date: 'tomorrow'"),
         (("day", "--specialist", "Dr Bad", "--date", "2027-01-04", "--clear"), 1, "no special"),
-        (("closed", "--date", "2027-01-04", "--reopen"), 1, "not closed on 2027-01-04"),
+        (("closed", "--date", "2027-01-04", "--reopen"), 1, "not closed on 04 Jan 2027"),
         (("settings",), 2, "give --interval, --notice or both"),
-        (("settings", "--interval", "1"), 1, "slot_interval_minutes: must be between 5 and 240"),
+        (("settings", "--interval", "1"), 1, "“A slot starts every” must be from 5 to 240"),
     ],
     ids=[
         "unknown-specialist",

@@ -61,7 +61,12 @@ def test_a_device_id_cannot_be_taken_over_by_another_desk(live_server: LiveServe
     )
 
     assert other_user.status_code == same_user_other_secret.status_code == 403
-    assert other_user.json()["detail"] == "device_id: this device id is registered to another desk"
+    [refusal] = other_user.json()["detail"]
+    assert refusal["loc"] == ["body", "device_id"]
+    assert (
+        refusal["msg"] == "This desk's id is registered to another desk: sign in from a new desk."
+    )
+    assert refusal["text"]["msgid"] == refusal["msg"]  # language-neutral: the desk translates
     assert no_secret.status_code == 422
     assert "device_secret" in no_secret.text
     assert again.status_code == 200, again.text  # the desk itself, proved by its secret
@@ -102,7 +107,7 @@ def test_revoking_a_device_stops_its_tokens_at_once(live_server: LiveServer) -> 
     assert revoked.status_code == 200, revoked.text
     assert revoked.json()["revoked_at"] is not None
     assert after.status_code == pull.status_code == 401
-    assert "revoked" in after.json()["detail"]
+    assert "revoked this desk" in after.json()["detail"][0]["msg"]
     refreshed = _refresh(live_server, desk["refresh_token"])
     assert refreshed.status_code == 401
     assert "revoked by an administrator" in refreshed.json()["detail"]
@@ -111,7 +116,8 @@ def test_revoking_a_device_stops_its_tokens_at_once(live_server: LiveServer) -> 
         live_server, email, device_id=uuid.UUID(desk["device_id"]), secret=desk["device_secret"]
     )
     assert again.status_code == 403
-    assert "revoked" in again.json()["detail"]
+    assert again.json()["detail"][0]["loc"] == ["body", "device_id"]
+    assert "revoked this desk" in again.json()["detail"][0]["msg"]
     # The administrator's own desk is untouched.
     with device_client(live_server, admin) as admin_client:
         assert admin_client.get("/v1/me").status_code == 200
@@ -134,10 +140,12 @@ def test_deactivating_an_account_stops_every_token_at_the_next_request(
         with desk_client(live_server, tokens["access_token"]) as client:
             me = client.get("/v1/me")
         assert me.status_code == 401
-        assert me.json()["detail"] == "the account no longer has access"
+        assert me.json()["detail"][0]["msg"] == (
+            "This account no longer has access to the clinic: ask an admin."
+        )
         refreshed = _refresh(live_server, tokens["refresh_token"])
         assert refreshed.status_code == 401
-        assert refreshed.json()["detail"] == "the account no longer has access"
+        assert "no longer has access" in refreshed.json()["detail"]
     with desk_client(live_server) as client:
         login = client.post("/v1/auth/login", json={"email": email, "password": TEST_PASSWORD})
     assert login.status_code == 401
@@ -183,7 +191,10 @@ def test_the_admin_api_is_for_administrators_only(live_server: LiveServer) -> No
         404,
         422,
     )
-    assert unknown_device.json()["detail"] == "device_id: no such device in this organization"
+    assert unknown_device.json()["detail"][0]["loc"] == ["body", "device_id"]
+    assert unknown_device.json()["detail"][0]["text"] == {
+        "msgid": "This desk was not found in the clinic; it may be another clinic's."
+    }
     assert own.json()["detail"].startswith("user_id:")
     assert me.status_code == 200  # nothing of the refused calls happened
     # Nothing of one organization is visible from another.

@@ -240,7 +240,7 @@ def test_a_start_the_listing_does_not_offer_is_refused_in_plain_words(
     org = seed_org(live_server, "refused")
     with public_client(live_server) as client:
         response = post_booking(client, org, booking(org, start=start))
-    assert _refusal(response) == (422, [(["body", "start"], NOT_OFFERED)])
+    assert _refusal(response) == (422, [(["body", "start"], NOT_OFFERED.english())])
     assert count_rows(live_server, org, Appointment) == 0
     assert count_rows(live_server, org, PatientPerson) == 0
 
@@ -258,7 +258,10 @@ def test_an_instant_outside_the_calendar_is_a_field_error(
     org = seed_org(live_server, "calendar")
     with public_client(live_server) as client:
         response = post_booking(client, org, booking(org, start=start))
-    assert _refusal(response) == (422, [(["body", "start"], "is outside the calendar's range")])
+    assert _refusal(response) == (
+        422,
+        [(["body", "start"], "“Start time” is outside the calendar's range.")],
+    )
 
 
 @pytest.mark.parametrize(
@@ -292,7 +295,7 @@ def test_the_organization_horizon_bounds_the_listing_and_the_booking(
         refused = post_booking(client, org, booking(org, start=at(far, 10).isoformat()))
         accepted = post_booking(client, org, booking(org, start=at(near, 10).isoformat()))
     assert (len(listed[near]), listed[far]) == (31, [])
-    assert _refusal(refused) == (422, [(["body", "start"], NOT_OFFERED)])
+    assert _refusal(refused) == (422, [(["body", "start"], NOT_OFFERED.english())])
     assert accepted.status_code == 201, accepted.text
 
 

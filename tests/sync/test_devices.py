@@ -80,7 +80,7 @@ def test_another_desk_cannot_take_a_device_over_nor_jump_its_sequence(
         sync_clinic.server, "evil@example.com", device_id=victim.mirror.device_id
     )
     assert takeover.status_code == 403
-    assert "registered to another desk" in takeover.json()["detail"]
+    assert "registered to another desk" in takeover.json()["detail"][0]["msg"]
     # The attacker's own session cannot push for the victim's device either.
     foreign = attacker.account.request(
         "POST",

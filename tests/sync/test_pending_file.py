@@ -12,10 +12,16 @@ import pytest
 
 from frontdesk.cli import main
 from frontdesk.domain.enums import Role
+from frontdesk.i18n.catalogs import activate
 from frontdesk.store.models import Appointment
 from frontdesk.store.profile import Profile
 from frontdesk.sync.account import sign_in
-from frontdesk.sync.pending_file import FORMAT_VERSION, pending_mutations
+from frontdesk.sync.pending_file import (
+    FORMAT_VERSION,
+    PendingFileError,
+    pending_mutations,
+    read_pending,
+)
 from tests.support.postgres import TEST_PASSWORD
 from tests.sync.conftest import NOW, Clinic, Desk, DeskFactory, seed_catalog, walk_in
 
@@ -136,7 +142,7 @@ def test_files_that_cannot_be_imported_are_refused_whole(
     not_json = tmp_path / "notes.txt"
     not_json.write_text("not json")
     cases = {
-        tmp_path / "missing.json": "missing.json: no such file",
+        tmp_path / "missing.json": "missing.json does not exist.",
         not_json: "is not a pending-changes file (not JSON)",
         _rewritten(out, tmp_path, "other.json", {"format": "something-else"}): (
             "is not a pending-changes file (made by `frontdesk sync export-pending`)"
@@ -145,7 +151,7 @@ def test_files_that_cannot_be_imported_are_refused_whole(
             f"format_version {FORMAT_VERSION + 1} is newer than this Front Desk reads"
         ),
         _rewritten(out, tmp_path, "table.json", {"mutations": bad_table}): (
-            "mutations.0.table: 'local_timers' is not a table that syncs"
+            "damaged at mutations.0.table: “local_timers” is not a table that syncs."
         ),
         _rewritten(out, tmp_path, "id.json", {"mutations": bad_id}): (
             f"mutations.{len(bad_id) - 1}.row_id"
@@ -159,7 +165,16 @@ def test_files_that_cannot_be_imported_are_refused_whole(
     assert pending_mutations(back.mirror) == []
 
     assert _cli(_home(front), "export-pending", "--out", str(tmp_path / "no" / "f.json")) == 2
-    assert "--out: the folder" in capsys.readouterr().err
+    assert "does not exist (--out)" in capsys.readouterr().err
     signed_out = tmp_path / "signed-out"
     assert main(["--home", str(signed_out), "sync", "import-pending", str(out)]) == 2
     assert "this desk is not signed in" in capsys.readouterr().err
+
+
+def test_a_file_that_cannot_be_read_is_refused_in_romanian(tmp_path: Path) -> None:
+    activate("ro")
+    with pytest.raises(PendingFileError) as missing:
+        read_pending(tmp_path / "missing.json")
+    assert str(missing.value) == f"Fișierul {tmp_path / 'missing.json'} nu există."
+    activate("en")
+    assert str(missing.value) == f"The file {tmp_path / 'missing.json'} does not exist."

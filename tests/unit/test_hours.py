@@ -12,6 +12,7 @@ from sqlalchemy import select
 from frontdesk.domain.enums import Role
 from frontdesk.domain.errors import InvalidInput, NotFound, PermissionDenied
 from frontdesk.domain.slots import WallInterval
+from frontdesk.i18n.catalogs import activate
 from frontdesk.services import booking, catalog, hours, public_slots
 from frontdesk.services.followups import first_free_slot
 from frontdesk.services.slots import next_free_start
@@ -46,7 +47,7 @@ def test_receptionists_and_specialists_may_not_change_hours(clinic: Clinic) -> N
     before = fingerprint(clinic.ctx.sessions)
     for actor in (clinic.receptionist, clinic.specialist_actor):
         ctx = clinic.as_(actor)
-        with pytest.raises(PermissionDenied, match="only an administrator"):
+        with pytest.raises(PermissionDenied, match="Only an admin can change working hours"):
             hours.set_weekly_hours(ctx, clinic.specialist_id, 0, [WallInterval(600, 660)])
         with pytest.raises(PermissionDenied):
             hours.set_day_hours(ctx, clinic.specialist_id, TUESDAY, [])
@@ -60,12 +61,20 @@ def test_receptionists_and_specialists_may_not_change_hours(clinic: Clinic) -> N
 @pytest.mark.parametrize(
     ("intervals", "field", "message"),
     [
-        ([WallInterval(600, 540)], "intervals[0]", "must end after it starts"),
-        ([WallInterval(540, 1500)], "intervals[0]", "times must be between 00:00 and 24:00"),
+        (
+            [WallInterval(600, 540)],
+            "intervals[0]",
+            "The hours 10:00-09:00 must end after they start.",
+        ),
+        (
+            [WallInterval(540, 1500)],
+            "intervals[0]",
+            "The hours 09:00-25:00 must be between 00:00 and 24:00.",
+        ),
         (
             [WallInterval(540, 780), WallInterval(720, 900)],
             "intervals",
-            "09:00-13:00 and 12:00-15:00 overlap",
+            "The hours 09:00-13:00 and 12:00-15:00 overlap: give each time once.",
         ),
     ],
 )
@@ -82,17 +91,19 @@ def test_bad_hours_are_refused_naming_the_field(
 
 
 def test_bad_weekdays_specialists_settings_and_notes(clinic: Clinic) -> None:
-    with pytest.raises(InvalidInput, match="weekday"):
+    with pytest.raises(InvalidInput, match="day of the week"):
         hours.set_weekly_hours(admin(clinic), clinic.specialist_id, 7, [])
     with pytest.raises(NotFound):
         hours.set_weekly_hours(admin(clinic), clinic.organization_id, 1, [])
-    with pytest.raises(InvalidInput, match="slot_interval_minutes: must be between 5 and 240"):
+    with pytest.raises(InvalidInput, match="“A slot starts every” must be from 5 to 240 minutes"):
         hours.set_slot_settings(admin(clinic), slot_interval_minutes=2)
-    with pytest.raises(InvalidInput, match="minimum_notice_minutes: must be a whole number"):
+    with pytest.raises(
+        InvalidInput, match="“Minimum notice for online bookings” must be a whole number"
+    ):
         hours.set_slot_settings(admin(clinic), minimum_notice_minutes=True)
-    with pytest.raises(InvalidInput, match="note: at most 200"):
+    with pytest.raises(InvalidInput, match="“Note” is longer than 200 characters"):
         hours.close_day(admin(clinic), TUESDAY, note="x" * 201)
-    with pytest.raises(NotFound, match="not closed"):
+    with pytest.raises(NotFound, match="The clinic is not closed on"):
         hours.reopen_day(admin(clinic), TUESDAY)
     with pytest.raises(NotFound, match="no special hours"):
         hours.clear_day_hours(admin(clinic), clinic.specialist_id, TUESDAY)
@@ -283,3 +294,26 @@ def test_a_calendar_naming_a_specialist_offers_only_their_slots(clinic: Clinic) 
 
         assert starts(elena.id) == ["12:00", "12:15"]  # 14:00 and 14:15 local: 45 minutes fit
         assert len(starts(None)) == 30  # Dr Mihai's 09:00-17:00, every 15 minutes
+
+
+def test_hours_refusals_read_romanian_and_name_the_hours_or_field(clinic: Clinic) -> None:
+    activate("ro")
+    with pytest.raises(InvalidInput) as backwards:
+        hours.set_weekly_hours(admin(clinic), clinic.specialist_id, 1, [WallInterval(600, 540)])
+    assert backwards.value.message == "Intervalul 10:00-09:00 trebuie să se termine după ce începe."
+    with pytest.raises(InvalidInput) as too_often:
+        hours.set_slot_settings(admin(clinic), slot_interval_minutes=2)
+    assert too_often.value.message == (
+        "Câmpul „Un interval începe la fiecare” trebuie să fie între 5 și 240 minute."
+    )
+    with pytest.raises(PermissionDenied) as refused:
+        hours.close_day(clinic.as_(clinic.receptionist), TUESDAY)
+    assert refused.value.message == (
+        "Doar un administrator poate închide sau redeschide clinica într-o zi: "
+        "rugați un administrator."
+    )
+    with pytest.raises(NotFound) as open_already:
+        hours.reopen_day(admin(clinic), TUESDAY)
+    assert open_already.value.message == (
+        "Clinica nu este închisă pe 03 mar. 2026: nu este nimic de redeschis."
+    )

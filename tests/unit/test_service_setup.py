@@ -12,6 +12,7 @@ from frontdesk.domain.clock import FixedClock
 from frontdesk.domain.enums import AppointmentType
 from frontdesk.domain.errors import InvalidInput, NotFound, PermissionDenied
 from frontdesk.domain.ids import new_id
+from frontdesk.i18n.catalogs import activate
 from frontdesk.services import booking_choices, demo, public_slots, service_setup
 from frontdesk.services.context import ServiceContext
 from frontdesk.services.service_setup import ServiceDraft
@@ -242,3 +243,23 @@ def test_the_demo_clinics_services_have_numbers_descriptions_and_prices(mirror: 
     ]
     assert all(r.description for r in records)
     assert {(r.price_cents, r.currency) for r in records} >= {(25000, "RON")}
+
+
+def test_refusals_read_romanian_each_naming_its_field(
+    clinic: Clinic, admin: ServiceContext
+) -> None:
+    activate("ro")
+    with pytest.raises(InvalidInput) as exc:
+        service_setup.create_service(
+            admin, _draft(clinic, name="", duration_minutes=0, price="1", currency="")
+        )
+    assert [(e.field, e.message) for e in exc.value.errors] == [
+        ("name", "Scrieți numele serviciului."),
+        ("duration_minutes", "Durata trebuie să fie între 5 și 480 de minute."),
+        ("currency", "Alegeți moneda prețului."),
+    ]
+    with pytest.raises(PermissionDenied) as refused_setup:
+        service_setup.create_service(clinic.as_(clinic.receptionist), _draft(clinic))
+    assert refused_setup.value.message == (
+        "Doar un administrator poate configura serviciile: rugați un administrator."
+    )

@@ -275,8 +275,13 @@ def test_clock_texts_and_interval_checks() -> None:
     for bad in ("9", "25:00", "09:60", "ab:cd", "24:01", "9:5"):
         with pytest.raises(ValueError, match="is not a time"):
             parse_clock(bad)
-    assert WallInterval(600, 540).problem() == "must end after it starts"
-    assert WallInterval(0, 1441).problem() == "times must be between 00:00 and 24:00"
+    assert (
+        str(WallInterval(600, 540).problem()) == "The hours 10:00-09:00 must end after they start."
+    )
+    assert (
+        str(WallInterval(0, 1441).problem())
+        == "The hours 00:00-24:01 must be between 00:00 and 24:00."
+    )
     assert WallInterval(0, 1440).problem() is None
     assert overlapping([WallInterval(540, 720), WallInterval(700, 800)]) == (
         WallInterval(540, 720),

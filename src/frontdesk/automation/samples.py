@@ -24,8 +24,11 @@ from frontdesk.automation.timer_rows import trigger_from_json
 from frontdesk.automation.trigger import TriggerInstance
 from frontdesk.domain.errors import InvalidInput, NotFound, PermissionDenied
 from frontdesk.domain.events import TIME_BASED_EVENTS, EventName
+from frontdesk.domain.field_names import between
+from frontdesk.i18n.text import T_
 from frontdesk.services.access import ORGANIZATION_WIDE_ROLES
 from frontdesk.services.context import ServiceContext
+from frontdesk.services.not_found import not_found
 from frontdesk.store.models import AutomationExecution, DomainEvent, Organization
 
 MAX_SAMPLES = 50
@@ -45,18 +48,24 @@ def recent_events(ctx: ServiceContext, trigger: str, *, limit: int = 20) -> list
     # (a specialist tests a rule on a built sample instead).
     if ctx.actor.role is not None and ctx.actor.role not in ORGANIZATION_WIDE_ROLES:
         raise PermissionDenied(
-            "only an admin or the front desk may test rules on real events", field="actor"
+            T_(
+                "Only an admin or the front desk can test rules on real events: test this "
+                "one on a built sample."
+            ),
+            field="actor",
         )
     try:
         event = EventName(trigger)
     except ValueError:
-        raise InvalidInput.single("trigger_event", f"unknown trigger {trigger!r}") from None
+        raise InvalidInput.single(
+            "trigger_event", T_("“{trigger}” is not a trigger the desk knows.", trigger=trigger)
+        ) from None
     if not 1 <= limit <= MAX_SAMPLES:
-        raise InvalidInput.single("limit", f"must be between 1 and {MAX_SAMPLES}")
+        raise InvalidInput.single("limit", between("limit", 1, MAX_SAMPLES))
     with ctx.sessions() as session:
         organization = session.get(Organization, ctx.organization_id)
         if organization is None:
-            raise NotFound(f"no organization {ctx.organization_id}", field="organization_id")
+            raise NotFound(not_found("organization"), field="organization_id")
         triggers = _recent_triggers(session, ctx.organization_id, event, limit)
         return [_sample(session, organization, t) for t in triggers]
 

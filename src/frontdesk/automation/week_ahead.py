@@ -13,8 +13,10 @@ from frontdesk.automation.occurrences import ARMED_TRIGGERS, planned_timers
 from frontdesk.domain.errors import InvalidInput, NotFound
 from frontdesk.domain.events import EventName
 from frontdesk.domain.rules import validate_rule
+from frontdesk.i18n.text import T_
 from frontdesk.services import automation_rules
 from frontdesk.services.context import ServiceContext
+from frontdesk.services.not_found import not_found
 from frontdesk.store.models import Organization
 
 MAX_DAYS = 31
@@ -33,7 +35,10 @@ def week_ahead(ctx: ServiceContext, *, days: int = 7) -> list[PlannedFiring]:
     """The firings of every enabled time-based rule in the next `days` days, soonest first.
     A rule its trigger's catalog no longer accepts is left out (it would not run either)."""
     if not 1 <= days <= MAX_DAYS:
-        raise InvalidInput.single("days", f"must be between 1 and {MAX_DAYS}")
+        raise InvalidInput.single(
+            "days",
+            T_("The days ahead must be from 1 to {high}.", high=MAX_DAYS),
+        )
     rules = [
         row
         for row in automation_rules.list_rules(ctx)
@@ -45,7 +50,7 @@ def week_ahead(ctx: ServiceContext, *, days: int = 7) -> list[PlannedFiring]:
     with ctx.sessions() as session:
         organization = session.get(Organization, ctx.organization_id)
         if organization is None:
-            raise NotFound(f"no organization {ctx.organization_id}", field="organization_id")
+            raise NotFound(not_found("organization"), field="organization_id")
         tz = ZoneInfo(organization.timezone)
         for row in rules:
             try:

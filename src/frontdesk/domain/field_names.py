@@ -50,6 +50,11 @@ FIELD_NAMES = {
     "day": N_("Day"),
     "year": N_("Year"),
     "month": N_("Month"),
+    "password": N_("Password"),
+    # Working hours, as its screen names them
+    "note": N_("Note"),
+    "slot_interval_minutes": N_("A slot starts every"),
+    "minimum_notice_minutes": N_("Minimum notice for online bookings"),
 }
 
 

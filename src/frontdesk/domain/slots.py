@@ -25,6 +25,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
+from frontdesk.i18n.text import T_, Text
+
 MINUTES_PER_DAY = 24 * 60
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -44,12 +46,13 @@ class WallInterval:
     start: int
     end: int
 
-    def problem(self) -> str | None:
-        """Why this cannot be working hours, in plain words (None: it can)."""
+    def problem(self) -> Text | None:
+        """Why this cannot be working hours, a sentence naming the hours (None: it can)."""
+        hours = f"{format_clock(self.start)}-{format_clock(self.end)}"
         if not 0 <= self.start < MINUTES_PER_DAY or not 0 < self.end <= MINUTES_PER_DAY:
-            return "times must be between 00:00 and 24:00"
+            return T_("The hours {hours} must be between 00:00 and 24:00.", hours=hours)
         if self.end <= self.start:
-            return "must end after it starts"
+            return T_("The hours {hours} must end after they start.", hours=hours)
         return None
 
 

@@ -19,6 +19,7 @@ from frontdesk.server.devices import (
     list_devices,
     revoke_device,
 )
+from frontdesk.server.errors import refusal_detail
 from frontdesk.server.state import ServerState, server_state
 from frontdesk.server.tokens import Principal
 
@@ -74,7 +75,8 @@ def revoke(
     try:
         row = revoke_device(session, principal.organization_id, device_id, state.clock.now())
     except NotFound as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"device_id: {error}") from error
+        detail = refusal_detail(error.field, error.text)
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=detail) from error
     return DeviceOut.of(row)
 
 
@@ -101,4 +103,5 @@ def deactivate(
     try:
         deactivate_member(session, principal.organization_id, user_id, state.clock.now())
     except NotFound as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"user_id: {error}") from error
+        detail = refusal_detail(error.field, error.text)
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=detail) from error

@@ -20,6 +20,7 @@ from frontdesk.server.devices import (
     check_access,
     proves,
 )
+from frontdesk.server.errors import refusal_detail
 from frontdesk.server.state import ServerState, server_state
 from frontdesk.server.tokens import InvalidToken, Principal, read_access_token
 from frontdesk.sync.protocol import DEVICE_KEY_HEADER, MAX_BIGINT
@@ -53,7 +54,7 @@ def current_caller(
     try:
         access = check_access(state.database.engine, principal)
     except AccessEnded as error:
-        raise _unauthorized(str(error)) from error
+        raise _unauthorized(refusal_detail(error.field, error.text)) from error
     proven = proves(access, device_key)
     if device_key is not None and not proven:
         raise _device_refused("the device key does not belong to this session's device")
@@ -80,7 +81,7 @@ def _device_refused(detail: str) -> HTTPException:
     return HTTPException(status.HTTP_403_FORBIDDEN, detail=f"{DEVICE_KEY_HEADER}: {detail}")
 
 
-def _unauthorized(detail: str) -> HTTPException:
+def _unauthorized(detail: str | list[dict[str, object]]) -> HTTPException:
     return HTTPException(
         status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": "Bearer"}
     )
@@ -182,7 +183,8 @@ def login(
             status.HTTP_409_CONFLICT, detail={"message": str(error), "clinics": clinics}
         ) from error
     except DeviceRefused as error:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=str(error)) from error
+        detail = refusal_detail(error.field, error.text)
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=detail) from error
     return _response(pair)
 
 

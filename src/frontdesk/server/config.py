@@ -9,6 +9,7 @@ from pathlib import Path
 
 from frontdesk.domain.errors import InvalidInput
 from frontdesk.file_access import explained
+from frontdesk.i18n.text import T_
 from frontdesk.private_files import PRIVATE_FILE_MODE, tighten, write_private_text
 from frontdesk.server.environment import (
     DATABASE_URL_ENV,
@@ -24,6 +25,14 @@ SMS_TOKEN_FILE = "sms-token"
 DATA_DIR_OWNER = "the data directory's"
 # HS256 keys shorter than the hash (32 bytes) can be guessed offline from any token.
 MIN_TOKEN_SECRET_LENGTH = 32
+
+
+# The sign-in limits as docs/server.md names them, for the words of a refusal.
+_SETTING_NAMES = {
+    "login_backoff_seconds": T_("First wait after failed sign-ins"),
+    "login_backoff_max_seconds": T_("Longest wait after failed sign-ins"),
+    "login_known_days": T_("Days a sign-in keeps its source known"),
+}
 
 
 @dataclass(frozen=True)
@@ -74,24 +83,41 @@ class ServerConfig:
         if len(self.token_secret) < MIN_TOKEN_SECRET_LENGTH:
             raise InvalidInput.single(
                 "token_secret",
-                f"must be at least {MIN_TOKEN_SECRET_LENGTH} characters (set "
-                f"{TOKEN_SECRET_ENV} to a long random value, or leave it unset)",
+                T_(
+                    "The token secret must be at least {count} characters long: set {env} to "
+                    "a long random value, or leave it unset.",
+                    count=MIN_TOKEN_SECRET_LENGTH,
+                    env=TOKEN_SECRET_ENV,
+                ),
             )
         for name in ("login_backoff_seconds", "login_backoff_max_seconds", "login_known_days"):
             if getattr(self, name) < 1:
-                raise InvalidInput.single(name, "must be at least 1")
+                raise InvalidInput.single(
+                    name, T_("“{field}” must be at least 1.", field=_SETTING_NAMES[name])
+                )
         for proxy in self.trusted_proxies:
             try:
                 ipaddress.ip_address(proxy)
             except ValueError:
                 raise InvalidInput.single(
-                    "trusted_proxies", f"{proxy!r} is not an IP address (--trusted-proxy)"
+                    "trusted_proxies",
+                    T_(
+                        "The trusted proxy “{proxy}” is not an IP address (--trusted-proxy).",
+                        proxy=proxy,
+                    ),
                 ) from None
         if self.refresh_grace_seconds < 0:
-            raise InvalidInput.single("refresh_grace_seconds", "must not be negative")
+            raise InvalidInput.single(
+                "refresh_grace_seconds",
+                T_("The grace for a refresh token's reuse must not be negative."),
+            )
         if self.live_streams_per_account < 1:
             raise InvalidInput.single(
-                "live_streams_per_account", "must be at least 1 (each desk holds one stream)"
+                "live_streams_per_account",
+                T_(
+                    "The live update streams per account must be at least 1 (each desk "
+                    "holds one stream)."
+                ),
             )
 
     @classmethod

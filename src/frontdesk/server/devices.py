@@ -15,25 +15,41 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from frontdesk.domain.enums import STAFF_ROLES
+from frontdesk.i18n.text import T_, Text
 from frontdesk.server.models import AccountDeactivation, Device, RefreshToken
 from frontdesk.server.scope import Scope, apply_scope
 from frontdesk.server.tokens import Principal
+from frontdesk.services.not_found import not_found
 from frontdesk.store.models import Membership, User
 
 MIN_SECRET_LENGTH = 32
 MAX_LABEL_LENGTH = 100
 
 
-class DeviceRefused(Exception):
+class _Refused(Exception):
+    """Words translated where read (`text`), about the input `field`; `str()` is the English,
+    for logs and for answers that carry plain words."""
+
+    def __init__(self, text: Text, *, field: str | None = None) -> None:
+        super().__init__(text.english())
+        self.text = text
+        self.field = field
+
+
+class DeviceRefused(_Refused):
     """Sign-in with a device id this desk cannot claim (another desk's, or revoked)."""
 
 
-class AccessEnded(Exception):
+class AccessEnded(_Refused):
     """A token whose account or device an administrator switched off."""
 
 
-class NotFound(LookupError):
+class NotFound(_Refused, LookupError):
     """An administrator named a device or account the organization does not have."""
+
+
+DESK_REVOKED = T_("An admin revoked this desk's access: sign in again.")
+ACCESS_ENDED = T_("This account no longer has access to the clinic: ask an admin.")
 
 
 def secret_digest(secret: str) -> str:
@@ -80,12 +96,15 @@ def register_device(
     device = session.get(Device, (membership.organization_id, claim.id), with_for_update=True)
     assert device is not None  # it conflicted, and devices are never deleted
     if device.revoked_at is not None:
-        raise DeviceRefused("device_id: this desk was revoked by an administrator")
+        raise DeviceRefused(DESK_REVOKED, field="device_id")
     unclaimed_by_same_user = device.secret_hash is None and device.user_id == membership.user_id
     if not unclaimed_by_same_user and not (
         device.secret_hash is not None and hmac.compare_digest(device.secret_hash, digest)
     ):
-        raise DeviceRefused("device_id: this device id is registered to another desk")
+        raise DeviceRefused(
+            T_("This desk's id is registered to another desk: sign in from a new desk."),
+            field="device_id",
+        )
     device.secret_hash = digest
     device.user_id = membership.user_id
     device.last_seen_at = now
@@ -110,7 +129,7 @@ def see_device(
     """A token refresh for this device: refused once it is revoked."""
     device = session.get(Device, (organization_id, device_id))
     if device is None or device.revoked_at is not None:
-        raise AccessEnded("this desk was revoked by an administrator; sign in again")
+        raise AccessEnded(DESK_REVOKED)
     device.last_seen_at = now
 
 
@@ -163,11 +182,11 @@ def check_access(engine: Engine, principal: Principal) -> Access:
         or row.role != principal.role.value
         or row.role not in STAFF_ROLES
     ):
-        raise AccessEnded("the account no longer has access")
+        raise AccessEnded(ACCESS_ENDED)
     if principal.device_id is None:
         return Access(key_hash=None)
     if not row.known or row.revoked_at is not None or row.user_id != principal.user_id:
-        raise AccessEnded("this desk was revoked by an administrator; sign in again")
+        raise AccessEnded(DESK_REVOKED)
     return Access(key_hash=row.secret_hash)
 
 
@@ -219,7 +238,10 @@ def revoke_device(
     Revoking twice keeps the first time."""
     device = session.get(Device, (organization_id, device_id), with_for_update=True)
     if device is None:
-        raise NotFound("no such device in this organization")
+        raise NotFound(
+            T_("This desk was not found in the clinic; it may be another clinic's."),
+            field="device_id",
+        )
     if device.revoked_at is None:
         device.revoked_at = now
     session.execute(
@@ -257,7 +279,7 @@ def deactivate_member(
         )
     )
     if member is None:
-        raise NotFound("no such staff account in this organization")
+        raise NotFound(not_found("user"), field="user_id")
     if not is_deactivated(session, organization_id, user_id):
         session.add(
             AccountDeactivation(

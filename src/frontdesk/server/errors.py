@@ -21,6 +21,7 @@ from frontdesk.domain.errors import (
     PermissionDenied,
     TransitionNotAllowed,
 )
+from frontdesk.i18n.text import Text
 from frontdesk.server.limits import RateLimited
 from frontdesk.server.rls import NO_OVERLAP_CONSTRAINT
 
@@ -52,6 +53,19 @@ def _field_errors(error: DomainError) -> list[dict[str, object]]:
             "text": wired,
         }
         for field, message, wired in found
+    ]
+
+
+def refusal_detail(field: str | None, text: Text) -> list[dict[str, object]]:
+    """A refusal outside the services' (a desk's access, an admin's request) in the answer's
+    shape of theirs: the English `msg` and the language-neutral `text`."""
+    return [
+        {
+            "loc": ["body", field] if field else ["body"],
+            "msg": text.english(),
+            "type": "value_error",
+            "text": text.to_wire(),
+        }
     ]
 
 

@@ -6,6 +6,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from frontdesk.domain.errors import InvalidInput
+from frontdesk.domain.field_names import too_long
+from frontdesk.i18n.text import nT_
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
@@ -20,10 +22,15 @@ _DUMMY_HASH = _hasher.hash("not a real password, only spends the same time")
 def validate_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput.single(
-            "password", f"must be at least {MIN_PASSWORD_LENGTH} characters long"
+            "password",
+            nT_(
+                "The password must be at least {count} character long.",
+                "The password must be at least {count} characters long.",
+                MIN_PASSWORD_LENGTH,
+            ),
         )
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise InvalidInput.single("password", f"must be at most {MAX_PASSWORD_LENGTH} characters")
+        raise InvalidInput.single("password", too_long("password", MAX_PASSWORD_LENGTH))
 
 
 def hash_password(password: str) -> str:

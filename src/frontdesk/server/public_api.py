@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from pydantic import AwareDatetime, BaseModel, Field
 
 from frontdesk.domain.errors import InvalidInput, NotFound
+from frontdesk.i18n.text import T_
 from frontdesk.server.accounts import organization_id_for_slug
 from frontdesk.server.scope import Scope, scoped_sessions
 from frontdesk.server.state import ServerState, server_state
@@ -59,7 +60,9 @@ class BookingOut(BaseModel):
 def _organization(state: ServerState, slug: str) -> uuid.UUID:
     organization_id = organization_id_for_slug(state.database.engine, slug)
     if organization_id is None:
-        raise NotFound(f"no organization {slug!r}", field="slug")
+        raise NotFound(
+            T_("No clinic has the address “{slug}”: check the link.", slug=slug), field="slug"
+        )
     return organization_id
 
 
@@ -114,9 +117,15 @@ def book(
     """Book as someone without an account. Send the same `Idempotency-Key` when retrying: a
     repeated request answers with the first booking and creates nothing."""
     if not idempotency_key or not idempotency_key.strip():
-        raise InvalidInput.single("Idempotency-Key", "the header is required")
+        raise InvalidInput.single(
+            "Idempotency-Key",
+            T_("The Idempotency-Key header is required: send the same one when retrying."),
+        )
     if not idempotency_key.isprintable():
-        raise InvalidInput.single("Idempotency-Key", "must not contain control characters")
+        raise InvalidInput.single(
+            "Idempotency-Key",
+            T_("The Idempotency-Key header must not contain control characters."),
+        )
     address = request.client.host if request.client else "unknown"
     state.booking_limits.hit(("client", body.client_id), ("address", address))
     organization_id = _organization(state, slug)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
 from frontdesk.domain.errors import NotFound
+from frontdesk.i18n.text import T_
 from frontdesk.server.accounts import organization_id_for_slug
 from frontdesk.server.public_api import PUBLIC_ROLE, Slug
 from frontdesk.server.scope import Scope, scoped_sessions
@@ -78,7 +79,9 @@ def services(slug: Slug, state: Annotated[ServerState, Depends(server_state)]) -
     through and the names of who performs it. Book one with `/slots` and `/bookings`."""
     organization_id = organization_id_for_slug(state.database.engine, slug)
     if organization_id is None:
-        raise NotFound(f"no organization {slug!r}", field="slug")
+        raise NotFound(
+            T_("No clinic has the address “{slug}”: check the link.", slug=slug), field="slug"
+        )
     scope = Scope(organization_id=organization_id, role=PUBLIC_ROLE)
     with scoped_sessions(state.database.engine, scope)() as session:
         found = public_services(session, organization_id)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from frontdesk.domain.enums import Role
 from frontdesk.domain.errors import InvalidInput, NotFound, PermissionDenied
+from frontdesk.domain.field_names import field_name, too_long
 from frontdesk.domain.slots import (
     MAX_MINIMUM_NOTICE_MINUTES,
     MAX_SLOT_INTERVAL_MINUTES,
@@ -28,16 +29,25 @@ from frontdesk.domain.slots import (
     format_clock,
     overlapping,
 )
+from frontdesk.i18n.text import T_
 from frontdesk.services.context import Outcome, ServiceContext
+from frontdesk.services.not_found import not_found
 from frontdesk.store.models import ClosedDay, HoursOverride, Organization, Specialist, WorkingHours
 from frontdesk.store.unit_of_work import UnitOfWork
 
 NOTE_MAX = 200
 
+# One whole sentence per thing an admin alone changes (each language words it its own way).
+_ADMINS_ONLY = {
+    "hours": T_("Only an admin can change working hours: ask an admin."),
+    "closed days": T_("Only an admin can close or reopen the clinic on a date: ask an admin."),
+    "settings": T_("Only an admin can change the booking slot settings: ask an admin."),
+}
+
 
 def _require_admin(ctx: ServiceContext, what: str) -> None:
     if ctx.actor.role not in (None, Role.ADMIN):
-        raise PermissionDenied(f"only an administrator may change {what}")
+        raise PermissionDenied(_ADMINS_ONLY[what], field="actor")
 
 
 def _checked(intervals: Sequence[WallInterval], field: str) -> list[WallInterval]:
@@ -50,8 +60,11 @@ def _checked(intervals: Sequence[WallInterval], field: str) -> list[WallInterval
         first, second = clash
         raise InvalidInput.single(
             field,
-            f"{format_clock(first.start)}-{format_clock(first.end)} and "
-            f"{format_clock(second.start)}-{format_clock(second.end)} overlap",
+            T_(
+                "The hours {first} and {second} overlap: give each time once.",
+                first=_label(first),
+                second=_label(second),
+            ),
         )
     return sorted(intervals)
 
@@ -59,14 +72,14 @@ def _checked(intervals: Sequence[WallInterval], field: str) -> list[WallInterval
 def _note(note: str) -> str:
     note = note.strip()
     if len(note) > NOTE_MAX:
-        raise InvalidInput.single("note", f"at most {NOTE_MAX} characters")
+        raise InvalidInput.single("note", too_long("note", NOTE_MAX))
     return note
 
 
 def _specialist(tx: UnitOfWork, specialist_id: uuid.UUID) -> Specialist:
     specialist = tx.session.get(Specialist, specialist_id)
     if specialist is None or specialist.organization_id != tx.organization_id:
-        raise NotFound(f"no specialist {specialist_id}", field="specialist_id")
+        raise NotFound(not_found("specialist"), field="specialist_id")
     return specialist
 
 
@@ -78,9 +91,9 @@ def set_weekly_hours(
 ) -> Outcome[list[WorkingHours]]:
     """Replace the specialist's hours on `weekday` (0 = Monday); no intervals: not working
     that weekday."""
-    _require_admin(ctx, "working hours")
+    _require_admin(ctx, "hours")
     if isinstance(weekday, bool) or weekday not in range(7):
-        raise InvalidInput.single("weekday", "must be a day from Monday to Sunday")
+        raise InvalidInput.single("weekday", T_("Choose a day of the week, from Monday to Sunday."))
     wanted = _checked(intervals, "intervals")
     with ctx.transaction() as tx:
         specialist = _specialist(tx, specialist_id)
@@ -122,7 +135,7 @@ def set_day_hours(
 ) -> Outcome[list[HoursOverride]]:
     """Replace the specialist's hours on one date (whatever its weekday says): extra hours on
     a Saturday, shorter hours, or none at all (time off)."""
-    _require_admin(ctx, "working hours")
+    _require_admin(ctx, "hours")
     wanted = _checked(intervals, "intervals")
     text = _note(note)
     with ctx.transaction() as tx:
@@ -158,12 +171,19 @@ def set_day_hours(
 
 def clear_day_hours(ctx: ServiceContext, specialist_id: uuid.UUID, day: date) -> Outcome[int]:
     """Forget the date's override: the weekly hours apply again. Returns how many rows went."""
-    _require_admin(ctx, "working hours")
+    _require_admin(ctx, "hours")
     with ctx.transaction() as tx:
         specialist = _specialist(tx, specialist_id)
         dropped = _drop_overrides(tx, specialist_id, day)
         if not dropped:
-            raise NotFound(f"{specialist.name} has no special hours on {day}", field="day")
+            raise NotFound(
+                T_(
+                    "{name} has no special hours on {day}: the weekly hours apply already.",
+                    name=specialist.name,
+                    day=day,
+                ),
+                field="day",
+            )
         tx.audit("hours.day_cleared", "specialist", specialist.id, {"day": day.isoformat()})
     return Outcome(dropped, tx.changes)
 
@@ -217,7 +237,10 @@ def reopen_day(ctx: ServiceContext, day: date) -> Outcome[int]:
             )
         )
         if not rows:
-            raise NotFound(f"the organization is not closed on {day}", field="day")
+            raise NotFound(
+                T_("The clinic is not closed on {day}: there is nothing to reopen.", day=day),
+                field="day",
+            )
         for row in rows:
             row.deleted_at = tx.now
         tx.audit("hours.closed_day_removed", "organization", tx.organization_id, {"day": str(day)})
@@ -231,7 +254,7 @@ def set_slot_settings(
     minimum_notice_minutes: int | None = None,
 ) -> Outcome[Organization]:
     """How often slots start and how soon before one the public may still book it."""
-    _require_admin(ctx, "the booking settings")
+    _require_admin(ctx, "settings")
     if slot_interval_minutes is not None:
         _whole(
             "slot_interval_minutes",
@@ -244,7 +267,7 @@ def set_slot_settings(
     with ctx.transaction() as tx:
         org = tx.session.get(Organization, ctx.organization_id)
         if org is None:
-            raise NotFound(f"no organization {ctx.organization_id}", field="organization_id")
+            raise NotFound(not_found("organization"), field="organization_id")
         before = {
             "slot_interval_minutes": org.slot_interval_minutes,
             "minimum_notice_minutes": org.minimum_notice_minutes,
@@ -270,9 +293,19 @@ def set_slot_settings(
 
 def _whole(field: str, value: int, low: int, high: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput.single(field, "must be a whole number of minutes")
+        raise InvalidInput.single(
+            field, T_("“{field}” must be a whole number of minutes.", field=field_name(field))
+        )
     if not low <= value <= high:
-        raise InvalidInput.single(field, f"must be between {low} and {high} minutes")
+        raise InvalidInput.single(
+            field,
+            T_(
+                "“{field}” must be from {low} to {high} minutes.",
+                field=field_name(field),
+                low=low,
+                high=high,
+            ),
+        )
 
 
 def _label(interval: WallInterval) -> str:
@@ -361,7 +394,7 @@ def hours_view(
     with ctx.sessions() as session:
         specialist = session.get(Specialist, specialist_id)
         if specialist is None or specialist.organization_id != ctx.organization_id:
-            raise NotFound(f"no specialist {specialist_id}", field="specialist_id")
+            raise NotFound(not_found("specialist"), field="specialist_id")
         first = since or date.min
         table = load_timetable(session, ctx.organization_id, [specialist_id], first, date.max)
         rules = table.hours[specialist_id]
@@ -387,7 +420,7 @@ def slot_settings(ctx: ServiceContext) -> SlotSettings:
     with ctx.sessions() as session:
         org = session.get(Organization, ctx.organization_id)
         if org is None:
-            raise NotFound(f"no organization {ctx.organization_id}", field="organization_id")
+            raise NotFound(not_found("organization"), field="organization_id")
         return SlotSettings(
             org.timezone,
             org.slot_interval_minutes,

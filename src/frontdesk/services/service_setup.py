@@ -18,8 +18,9 @@ from sqlalchemy import func, select
 
 from frontdesk.domain.enums import AppointmentType, Role
 from frontdesk.domain.errors import FieldError, InvalidInput, NotFound, PermissionDenied
-from frontdesk.i18n import N_
+from frontdesk.i18n.text import T_
 from frontdesk.services.context import Outcome, ServiceContext
+from frontdesk.services.not_found import not_found
 from frontdesk.store.models import FormTemplate, Service, ServiceForm, ServiceSpecialist, Specialist
 from frontdesk.store.unit_of_work import UnitOfWork
 
@@ -30,21 +31,22 @@ MAX_DESCRIPTION = 4000
 MAX_REFERENCE = 999_999
 MAX_PRICE = Decimal("1000000")
 
-ADMINS_ONLY = N_("only an administrator may set up services")
-NAME_REQUIRED = N_("a name is required")
-NAME_TOO_LONG = N_("must be at most 200 characters")
-DESCRIPTION_TOO_LONG = N_("must be at most 4000 characters")
-DURATION_RANGE = N_("must be between 5 and 480 minutes")
-PRICE_INVALID = N_("must be an amount such as 150 or 150.50, not negative")
-CURRENCY_REQUIRED = N_("choose the currency of the price")
-CURRENCY_UNKNOWN = N_("is not a currency code such as RON or EUR")
-REFERENCE_RANGE = N_("must be a whole number from 1 to 999999")
-REFERENCE_TAKEN = N_("another service has this number")
-MODE_UNKNOWN = N_("must be video or in clinic")
-PERFORMER_UNKNOWN = N_("is not an active specialist of this clinic")
-PERFORMER_REPEATED = N_("is chosen twice")
-FORM_UNKNOWN = N_("is not a form template of this clinic")
-FORM_REPEATED = N_("is chosen twice")
+# Whole sentences naming the field as the editor does (each language words it its own way).
+ADMINS_ONLY = T_("Only an admin can set up services: ask an admin.")
+NAME_REQUIRED = T_("Type the service's name.")
+NAME_TOO_LONG = T_("The name is longer than 200 characters.")
+DESCRIPTION_TOO_LONG = T_("The description is longer than 4000 characters.")
+DURATION_RANGE = T_("The duration must be from 5 to 480 minutes.")
+PRICE_INVALID = T_("The price must be an amount such as 150 or 150.50, not negative.")
+CURRENCY_REQUIRED = T_("Choose the currency of the price.")
+CURRENCY_UNKNOWN = T_("The currency is not a currency code such as RON or EUR.")
+REFERENCE_RANGE = T_("The number must be a whole number from 1 to 999999.")
+REFERENCE_TAKEN = T_("Another service has this number already: choose another.")
+MODE_UNKNOWN = T_("Choose video or in clinic.")
+PERFORMER_UNKNOWN = T_("A chosen specialist is not an active specialist of this clinic.")
+PERFORMER_REPEATED = T_("A specialist is chosen twice: choose each once.")
+FORM_UNKNOWN = T_("A chosen form is not a form template of this clinic.")
+FORM_REPEATED = T_("A form is chosen twice: choose each once.")
 
 
 @dataclass(frozen=True)
@@ -293,7 +295,7 @@ def _set_retired(ctx: ServiceContext, service_id: uuid.UUID, *, retired: bool) -
 def _load(tx: UnitOfWork, organization_id: uuid.UUID, service_id: uuid.UUID) -> Service:
     service = tx.session.get(Service, service_id)
     if service is None or service.organization_id != organization_id:
-        raise NotFound(f"no service {service_id}", field="service_id")
+        raise NotFound(not_found("service"), field="service_id")
     return service
 
 

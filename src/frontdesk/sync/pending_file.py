@@ -22,6 +22,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import insert, select
 
+from frontdesk.i18n.text import T_, Text
 from frontdesk.private_files import private_file
 from frontdesk.store.mirror import Mirror
 from frontdesk.store.models import LocalSetting, OutboxMutation
@@ -36,7 +37,15 @@ IMPORTED_SETTING = "imported_pending"
 
 
 class PendingFileError(Exception):
-    """A pending-changes file that cannot be written or used; the text says why."""
+    """A pending-changes file that cannot be written or used; the text says why, in the
+    language of whoever reads it (`str()`)."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(text.english())
+        self.text = text
+
+    def __str__(self) -> str:
+        return str(self.text)
 
 
 class _Strict(BaseModel):
@@ -114,7 +123,12 @@ def export_pending(mirror: Mirror, organization_id: uuid.UUID, out: Path) -> int
 def _write_atomically(out: Path, content: str) -> None:
     out = out.absolute()
     if not out.parent.is_dir():
-        raise PendingFileError(f"--out: the folder {out.parent} does not exist")
+        raise PendingFileError(
+            T_(
+                "The folder {folder} does not exist (--out): create it or choose another.",
+                folder=str(out.parent),
+            )
+        )
     partial = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.partial")
     private_file(partial)  # patient data: this user's alone from the first byte
     try:
@@ -133,29 +147,52 @@ def read_pending(path: Path) -> PendingFile:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise PendingFileError(f"{path}: no such file") from None
+        raise PendingFileError(T_("The file {file} does not exist.", file=str(path))) from None
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise PendingFileError(f"{path} is not a pending-changes file (not JSON)") from None
+        raise PendingFileError(
+            T_("{file} is not a pending-changes file (not JSON).", file=str(path))
+        ) from None
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
         raise PendingFileError(
-            f"{path} is not a pending-changes file (made by `frontdesk sync export-pending`)"
+            T_(
+                "{file} is not a pending-changes file (made by `frontdesk sync export-pending`).",
+                file=str(path),
+            )
         )
     version = raw.get("format_version")
     if not isinstance(version, int) or version > FORMAT_VERSION:
         raise PendingFileError(
-            f"{path}: format_version {version!r} is newer than this Front Desk reads "
-            f"({FORMAT_VERSION}); import it with a newer version"
+            T_(
+                "{file}: format_version {version} is newer than this Front Desk reads "
+                "({readable}); import it with a newer version.",
+                file=str(path),
+                version=repr(version),
+                readable=FORMAT_VERSION,
+            )
         )
     try:
         document = PendingFile.model_validate(raw)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        raise PendingFileError(f"{path}: {where}: {first['msg']}") from None
+        raise PendingFileError(
+            T_(
+                "{file} is damaged at {where}: {problem}",
+                file=str(path),
+                where=where,
+                problem=str(first["msg"]),
+            )
+        ) from None
     for index, mutation in enumerate(document.mutations):
         if mutation.table not in PUSHABLE_TABLES:
             raise PendingFileError(
-                f"{path}: mutations.{index}.table: {mutation.table!r} is not a table that syncs"
+                T_(
+                    "{file} is damaged at mutations.{index}.table: “{table}” is not a table "
+                    "that syncs.",
+                    file=str(path),
+                    index=index,
+                    table=mutation.table,
+                )
             )
     return document
 
@@ -166,9 +203,13 @@ def import_pending(mirror: Mirror, organization_id: uuid.UUID, path: Path) -> Im
     document = read_pending(path)
     if document.organization_id != organization_id:
         raise PendingFileError(
-            f"{path} holds changes of organization {document.organization_id}, and this desk "
-            f"works for organization {organization_id}: import it on a desk of that "
-            "organization"
+            T_(
+                "{file} holds changes of organization {theirs}, and this desk works for "
+                "organization {ours}: import it on a desk of that organization.",
+                file=str(path),
+                theirs=str(document.organization_id),
+                ours=str(organization_id),
+            )
         )
     if document.device_id == mirror.device_id:
         return Imported(queued=0, already=len(document.mutations))

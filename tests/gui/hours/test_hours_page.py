@@ -85,7 +85,7 @@ def test_bad_times_are_named_and_nothing_is_saved(
     assert "9 to 5 is not like 09:00-13:00" in page.message.text()
     page.weekdays[1].setText("13:00-09:00")
     _click(qtbot, admin, page.save_weekly_button)
-    assert "must end after it starts" in page.message.text()
+    assert "The hours 13:00-09:00 must end after they start." in page.message.text()
     assert hours.hours_view(clinic.ctx, clinic.specialist_id).weekly[1] == [WallInterval(540, 1020)]
 
 
@@ -136,7 +136,7 @@ def test_a_receptionist_is_told_no(
     desk = desk_as(Role.RECEPTIONIST)
     page = _page(qtbot, desk)
     _click(qtbot, desk, page.save_settings_button)
-    assert "You are not allowed to do this" in page.message.text()
+    assert "Only an admin can change the booking slot settings" in page.message.text()
 
 
 def _mnemonics(page: HoursPage) -> list[str]:

@@ -125,7 +125,7 @@ def test_a_refused_input_names_the_field_and_saves_nothing(
 
     assert editor.isVisible()
     assert editor.problem.isVisible()
-    assert "Price: must be an amount such as 150 or 150.50" in editor.problem.text()
+    assert "The price must be an amount such as 150 or 150.50" in editor.problem.text()
     assert editor.focusWidget() is editor.price
     assert "Sports massage" not in names(page)
     editor.reject()
@@ -155,7 +155,7 @@ def test_a_receptionist_is_refused_in_words(qtbot: QtBot, desk: Desk, clinic: Cl
     editor = page.new_service()
     qtbot.keyClicks(editor.name, "Sports massage")
     save(qtbot, desk, editor)
-    assert "You are not allowed to do this" in editor.problem.text()
+    assert "Only an admin can set up services: ask an admin." in editor.problem.text()
     editor.reject()
 
 

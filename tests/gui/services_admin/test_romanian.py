@@ -61,7 +61,7 @@ def test_in_romanian_the_services_screen_speaks_romanian(
     save(qtbot, admin, editor)
     text = editor.problem.text()
     assert text.startswith("Vă rugăm să verificați:")
-    assert "Nume: numele este obligatoriu" in text
-    assert "Monedă: alegeți moneda prețului" in text
+    assert "• Scrieți numele serviciului." in text
+    assert "• Alegeți moneda prețului." in text
     wait_for_operations(qtbot, admin)
     editor.reject()

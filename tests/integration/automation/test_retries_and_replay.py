@@ -14,6 +14,7 @@ from frontdesk.automation.handlers.base import HANDLERS, ActionResult, ActionRun
 from frontdesk.automation.replay import replay_failed_actions
 from frontdesk.domain.enums import MessageChannel
 from frontdesk.domain.errors import InvalidInput, NotFound, PermissionDenied
+from frontdesk.i18n.catalogs import activate
 from frontdesk.services.messages import save_message_template
 from frontdesk.store.models import (
     AutomationRule,
@@ -126,7 +127,7 @@ def test_a_failed_action_is_replayed_once_its_cause_is_fixed(clinic: Clinic) -> 
     dispatch_all(clinic)
     (execution,) = executions(clinic, rule_id)
     assert execution.status == "partial_failure"
-    assert "no email message template 'spring_offer'" in (execution.error_message or "")
+    assert "There is no message “spring_offer” to send by email." in (execution.error_message or "")
 
     save_message_template(
         clinic.as_(clinic.admin),
@@ -164,7 +165,14 @@ def test_replay_refusals(clinic: Clinic) -> None:
         row.definition = rule_doc(NOTE)
     with pytest.raises(InvalidInput) as gone:
         replay_failed_actions(clinic.as_(clinic.admin), execution.id)
-    assert str(gone.value) == "execution_id: the rule no longer has action 1"
+    assert str(gone.value) == (
+        "The rule no longer has action 1: nothing was replayed; run the rule again."
+    )
+    assert gone.value.field == "execution_id"
+    activate("ro")
+    assert str(gone.value) == (
+        "Regula nu mai are acțiunea 1: nu s-a reluat nimic; rulați regula din nou."
+    )
 
 
 def test_a_scheduled_action_checks_its_conditions_when_it_fires(clinic: Clinic) -> None:

@@ -173,6 +173,18 @@ CONVERTED = (
     "automation/delivery.py",
     "automation/dispatcher.py",
     "automation/template_alerts.py",
+    # The last refusals still in English: working hours, services' set-up, the server's own
+    "services/hours.py",
+    "domain/slots.py",
+    "server/public_api.py",
+    "server/public_services_api.py",
+    "server/config.py",
+    "server/passwords.py",
+    "server/devices.py",
+    "automation/replay.py",
+    "automation/samples.py",
+    "automation/week_ahead.py",
+    "sync/pending_file.py",
 )
 KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "T_": None, "nT_": (1, 2)}
 

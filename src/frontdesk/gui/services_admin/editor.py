@@ -298,8 +298,11 @@ class ServiceEditor(QDialog):
             return
         lines = []
         for problem in error.errors:
+            if problem.translated:  # a whole sentence naming its field
+                lines.append(problem.message)
+                continue
             label = self._field(problem.field)[0]
-            lines.append(_("{field}: {message}").format(field=label, message=_(problem.message)))
+            lines.append(_("{field}: {message}").format(field=label, message=problem.message))
         self._say(_("Please check:") + "\n" + "\n".join(f"• {line}" for line in lines))
         self._field(error.errors[0].field)[1].setFocus()
 
