@@ -163,7 +163,7 @@ def test_a_failed_action_does_not_stop_the_others_by_default(
     assert execution.status == "partial_failure"
     assert [e["status"] for e in execution.actions_executed] == ["success", "failed", "success"]
     assert execution.error_message == (
-        "actions[1]: actions[1].form_template_id: no form template 999 in this organization"
+        "actions[1]: There is no form template “999” in this clinic."
     )
     assert _effects(clinic) == (0, 1, 1)
 

@@ -79,7 +79,7 @@ def test_a_service_without_a_number_is_cited_by_its_id(clinic: Clinic) -> None:
 @pytest.mark.parametrize(
     ("cited", "words"),
     [
-        (99, "no service 99 in this organization"),
+        (99, "“99” was not found in this clinic."),
         ("Service 10", "by its number, 10"),
     ],
 )
