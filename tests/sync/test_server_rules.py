@@ -93,7 +93,7 @@ def test_refused_writes_are_acknowledged_as_conflicts(
     server = server_snapshot(sync_clinic.server.database.engine, sync_clinic.organization_id)
     assert server["appointments"][str(appointment.id)]["status"] == appointment.status
     reasons = {c["device_seq"]: shown(c["reason"]) for c in server["sync_conflicts"].values()}
-    assert "not “Done”" in reasons[seq]
+    assert "cannot become “Done”" in reasons[seq]
     assert "not shared between desks" in reasons[seq + 1]
     assert reasons[seq + 2]
     assert "not on the server" in reasons[seq + 3]

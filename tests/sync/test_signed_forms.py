@@ -54,7 +54,7 @@ def test_a_signature_made_over_content_changed_elsewhere_is_refused(
 
     [refusal] = [c for c in report.conflicts if c.row_id == form.id]
     assert refusal.kind == "rejected"
-    assert "changed on the server after it was signed" in refusal.reason
+    assert "changed at another desk before it was signed here" in refusal.reason
     server = server_snapshot(sync_clinic.server.database.engine, sync_clinic.organization_id)
     assert server["form_instances"][str(form.id)]["status"] == FormStatus.COMPLETED
     assert server["form_instances"][str(form.id)]["values"]["notes"] == "corrected at the front"
