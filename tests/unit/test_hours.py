@@ -273,6 +273,23 @@ def test_settings_out_of_range_in_a_row_are_read_within_range(clinic: Clinic) ->
     assert tuesday[:3] == ["07:00", "07:05", "07:10"]  # every 5 minutes, the least allowed
 
 
+def test_hours_in_a_row_that_cannot_be_hours_are_ignored(clinic: Clinic) -> None:
+    # A raw push or an old database could hold them: an interval running for years would
+    # have the public page step through it on every request.
+    with clinic.ctx.sessions.begin() as session:
+        for row in session.scalars(
+            select(WorkingHours).where(WorkingHours.specialist_id == clinic.specialist_id)
+        ):
+            if row.weekday == TUESDAY.weekday():
+                row.end_minute = 2**31 - 1
+    assert offered(clinic, TUESDAY) == []
+    hours.set_day_hours(admin(clinic), clinic.specialist_id, SATURDAY, [WallInterval(600, 690)])
+    with clinic.ctx.sessions.begin() as session:
+        override = session.scalars(select(HoursOverride).where(HoursOverride.day == SATURDAY)).one()
+        override.start_minute, override.end_minute = 700, 600  # backwards
+    assert offered(clinic, SATURDAY) == []  # the day's hours stay replaced: nothing offered
+
+
 def test_a_calendar_naming_a_specialist_offers_only_their_slots(clinic: Clinic) -> None:
     # The consult is given by both; Dr Elena works only 14:00-15:00 on Tuesday.
     hours.set_weekly_hours(admin(clinic), clinic.other_specialist_id, 1, [WallInterval(840, 900)])

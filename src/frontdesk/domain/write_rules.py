@@ -139,7 +139,7 @@ WRITE_RULES: dict[str, TableRule] = {
         fixed=frozenset(("user_id",)),
     ),
     "specialists": _configuration(
-        "specialist",
+        N_("specialist"),
         "user_id",
         "name",
         "specialty",
@@ -150,7 +150,7 @@ WRITE_RULES: dict[str, TableRule] = {
     ),
     # What the clinic sells, its price and who performs it: the admins' (the Services screen).
     "services": _configuration(
-        "service",
+        N_("service"),
         "name",
         "reference",
         "description",
@@ -163,19 +163,19 @@ WRITE_RULES: dict[str, TableRule] = {
         "deleted_at",
     ),
     "service_specialists": _configuration(
-        "service's specialist", "service_id", "specialist_id", "deleted_at"
+        N_("service's specialist"), "service_id", "specialist_id", "deleted_at"
     ),
     "service_forms": _configuration(
-        "service's form", "service_id", "template_key", "position", "deleted_at"
+        N_("service's form"), "service_id", "template_key", "position", "deleted_at"
     ),
     "calendars": _configuration(
-        "calendar", "name", "specialist_id", "is_public", "deleted_at", roles=ORGANIZATION_WIDE
+        N_("calendar"), "name", "specialist_id", "is_public", "deleted_at", roles=ORGANIZATION_WIDE
     ),
     "calendar_forms": _configuration(
-        "calendar's form", "calendar_id", "template_key", "position", roles=ORGANIZATION_WIDE
+        N_("calendar's form"), "calendar_id", "template_key", "position", roles=ORGANIZATION_WIDE
     ),
     "form_templates": _configuration(
-        "form template",
+        N_("form template"),
         "template_key",
         "reference",
         "version",
@@ -190,7 +190,7 @@ WRITE_RULES: dict[str, TableRule] = {
     ),
     # When specialists work: only admins change hours (as `services.hours` checks).
     "working_hours": _configuration(
-        "working hours interval",
+        N_("working hours interval"),
         "specialist_id",
         "weekday",
         "start_minute",
@@ -198,7 +198,7 @@ WRITE_RULES: dict[str, TableRule] = {
         "deleted_at",
     ),
     "hours_overrides": _configuration(
-        "override of hours",
+        N_("override of hours"),
         "specialist_id",
         "day",
         "start_minute",
@@ -206,9 +206,9 @@ WRITE_RULES: dict[str, TableRule] = {
         "note",
         "deleted_at",
     ),
-    "closed_days": _configuration("closed day", "day", "note", "deleted_at"),
+    "closed_days": _configuration(N_("closed day"), "day", "note", "deleted_at"),
     "message_templates": _configuration(
-        "message template", "key", "channel", "subject", "body", "deleted_at"
+        N_("message template"), "key", "channel", "subject", "body", "deleted_at"
     ),
     "automation_rules": TableRule(
         insert=ADMIN,

@@ -44,8 +44,12 @@ class Text:
             return pattern.format(**values)
         except (KeyError, IndexError, ValueError):
             # A translation that names a placeholder the code no longer gives (an old
-            # catalogue): the English original still reads whole.
-            return self.msgid.format(**values)
+            # catalogue): the English original still reads whole; and a text that came
+            # from elsewhere without its values is shown as written, never raised.
+            try:
+                return self.msgid.format(**values)
+            except (KeyError, IndexError, ValueError):
+                return self.msgid
 
     def english(self) -> str:
         """As written in the code, whatever the active language (for logs)."""

@@ -135,7 +135,7 @@ def book_public(
                     tx.session, tx.organization_id, service, calendar, start_utc, tx.now
                 )
             elif start_utc <= tx.now:
-                raise InvalidInput.single("start", "must be in the future")
+                raise InvalidInput.single("start", T_("Choose a time in the future."))
             else:
                 candidates = performers(tx.session, service.id, calendar)
             slot = _Slot(
@@ -254,7 +254,7 @@ def _book_registered(
     reason = validate_override(ctx.actor, override_reason)
     with ctx.transaction() as tx:
         if ctx.actor.role == Role.PATIENT and start_utc <= tx.now:
-            raise InvalidInput.single("start", "must be in the future")
+            raise InvalidInput.single("start", T_("Choose a time in the future."))
         result = book_registered_in(
             tx,
             ctx.video_rooms,

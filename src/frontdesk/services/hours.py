@@ -346,9 +346,9 @@ def load_timetable(
             WorkingHours.deleted_at.is_(None),
         )
     ):
-        weekly[row.specialist_id].setdefault(row.weekday, []).append(
-            WallInterval(row.start_minute, row.end_minute)
-        )
+        interval = _usable(row.start_minute, row.end_minute)
+        if interval is not None:
+            weekly[row.specialist_id].setdefault(row.weekday, []).append(interval)
     for row in session.scalars(
         select(HoursOverride).where(
             HoursOverride.organization_id == organization_id,
@@ -358,8 +358,9 @@ def load_timetable(
         )
     ):
         day = overrides[row.specialist_id].setdefault(row.day, [])
-        if row.start_minute is not None and row.end_minute is not None:
-            day.append(WallInterval(row.start_minute, row.end_minute))
+        interval = _usable(row.start_minute, row.end_minute)
+        if interval is not None:
+            day.append(interval)
     closed = frozenset(
         session.scalars(
             select(ClosedDay.day).where(
@@ -427,3 +428,13 @@ def slot_settings(ctx: ServiceContext) -> SlotSettings:
             org.minimum_notice_minutes,
             org.booking_horizon_days,
         )
+
+
+def _usable(start: int | None, end: int | None) -> WallInterval | None:
+    """The stored interval, or None when it is none (time off) or cannot be hours: rows a
+    desk pushed are not re-checked on the server, and an interval running for years would
+    have the public page step through it on every request."""
+    if start is None or end is None:
+        return None
+    interval = WallInterval(start, end)
+    return interval if interval.problem() is None else None

@@ -28,6 +28,7 @@ from frontdesk.domain.slots import (
 )
 from frontdesk.services.context import ServiceContext
 from frontdesk.services.hours import load_timetable
+from frontdesk.services.not_found import not_found
 from frontdesk.services.permissions import require_staff
 from frontdesk.store.models import Appointment, Organization, Service
 
@@ -39,7 +40,7 @@ def booking_policy(
     the desk, who may take a walk-in for the next free start."""
     org = session.get(Organization, organization_id)
     if org is None:
-        raise NotFound(f"no organization {organization_id}", field="organization_id")
+        raise NotFound(not_found("organization"), field="organization_id")
     # The services refuse values out of range; a row that holds one anyway (a raw push, an
     # old database) is read within range rather than looping on a step of zero.
     step = min(max(org.slot_interval_minutes, MIN_SLOT_INTERVAL_MINUTES), MAX_SLOT_INTERVAL_MINUTES)
@@ -185,7 +186,7 @@ def next_free_start(
     with ctx.sessions() as session:
         service = session.get(Service, service_id)
         if service is None or service.organization_id != ctx.organization_id:
-            raise NotFound(f"no service {service_id}", field="service_id")
+            raise NotFound(not_found("service"), field="service_id")
         policy = booking_policy(session, ctx.organization_id, ctx.clock.now(), with_notice=False)
         return first_free_start(
             session,

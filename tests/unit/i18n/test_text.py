@@ -80,3 +80,10 @@ class _Stale(gettext.NullTranslations):
 def test_a_translation_naming_an_unknown_placeholder_falls_back_to_english() -> None:
     install("ro", _Stale())
     assert str(T_("Hello, {name}!", name="Ana")) == "Hello, Ana!"
+
+
+def test_a_wired_text_missing_its_values_is_shown_as_written() -> None:
+    # Sent by another version, or damaged: shown, never raised where a person reads it.
+    stored = json.dumps({**T_("“{field}” is required.", field="X").to_wire(), "params": {}})
+    activate("ro")
+    assert shown(stored) == "“{field}” is required."
