@@ -7,8 +7,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 1
-"""Bumped whenever the synced schema or this protocol changes incompatibly."""
+SCHEMA_VERSION = 2
+"""Bumped whenever the synced schema or this protocol changes incompatibly. 2: working
+hours and service tombstones a desk must honour to offer the right slots, and refusals sent
+as language-neutral texts (a desk of version 1 would drop the first and show the second as
+JSON)."""
 
 SCHEMA_HEADER = "X-Frontdesk-Schema"
 SERVER_TIME_HEADER = "X-Frontdesk-Server-Time"
