@@ -1,9 +1,10 @@
 """Checks a window's words and controls the same way on every screen: each mnemonic its own
-key, and each control a name a screen reader says."""
+key, and each control a name a screen reader says. Unlike the accessibility walks'
+(`tests/gui/accessibility/checks.py`, whose name and mnemonic readers these share), they count
+hidden controls too, so a screen's test sees every page of a wizard at once."""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -19,6 +20,8 @@ from PySide6.QtWidgets import (
     QTextEdit,
     QWidget,
 )
+
+from tests.gui.accessibility.checks import accessible_name, mnemonic
 
 CONTROLS = (
     QAbstractButton,
@@ -45,17 +48,7 @@ def mnemonic_keys(window: QWidget) -> list[str]:
     for tabs in window.findChildren(QTabWidget):
         if _own(window, tabs):
             texts += [tabs.tabText(n) for n in range(tabs.count())]
-    keys = []
-    for text in texts:
-        marked = text.replace("&&", "")
-        if "&" in marked:
-            keys.append(marked.split("&")[1][0].lower())
-    return keys
-
-
-def accessible_name(widget: QWidget) -> str:
-    interface = QAccessible.queryAccessibleInterface(widget)
-    return interface.text(QAccessible.Text.Name).strip() if interface is not None else ""
+    return [key for key in map(mnemonic, texts) if key]
 
 
 def controls(window: QWidget) -> list[QWidget]:
